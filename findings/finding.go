@@ -1,0 +1,146 @@
+// Package findings turns an inventory into priced, ranked findings: the
+// rules, the savings model, the 30-day-wins ranking and the totals a CFO
+// reads. It is pure: no SDK, no network, no files except explicit inputs.
+package findings
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ghostaudit/ghostaudit/findings/pricing"
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// Categories of findings.
+const (
+	CategoryGhostLicense       = "ghost-license"
+	CategoryIdleInfrastructure = "idle-infrastructure"
+	CategoryRightsizing        = "rightsizing"
+	CategoryHygiene            = "hygiene"
+)
+
+// Confidence, effort and risk levels.
+const (
+	High   = "high"
+	Medium = "medium"
+	Low    = "low"
+)
+
+// Evidence is one number or fact that triggered a finding.
+type Evidence struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Finding is one thing that can be cut, with what it saves and how sure we are.
+type Finding struct {
+	ID       string `json:"id"` // stable: hash of rule and resource key
+	Rule     string `json:"rule"`
+	Category string `json:"category"`
+
+	Provider     string            `json:"provider"`
+	Account      string            `json:"account"`
+	Region       string            `json:"region"`
+	ResourceKind string            `json:"resource_kind"`
+	ResourceID   string            `json:"resource_id"`
+	ResourceName string            `json:"resource_name,omitempty"`
+	ResourceKey  string            `json:"resource_key"`
+	Tags         map[string]string `json:"tags,omitempty"`
+
+	Title    string     `json:"title"`
+	Evidence []Evidence `json:"evidence"`
+	Action   string     `json:"action"`
+
+	Currency string `json:"currency"`
+	// MonthlyCost is what the resource costs now per month; nil when unpriced.
+	MonthlyCost *decimal.Decimal `json:"monthly_cost"`
+	// MonthlySavings is the estimated monthly saving; nil when unpriced.
+	MonthlySavings *decimal.Decimal `json:"monthly_savings"`
+	// AnnualSavings is 12 × MonthlySavings; nil when unpriced.
+	AnnualSavings *decimal.Decimal `json:"annual_savings"`
+	OneTimeCost   decimal.Decimal  `json:"one_time_cost"`
+	// Unpriced says why no saving could be computed; empty when priced.
+	Unpriced string `json:"unpriced,omitempty"`
+	// Prices are the unit prices the estimate used, each with its source and date.
+	Prices []pricing.Price `json:"prices,omitempty"`
+
+	Confidence     string     `json:"confidence"`
+	Effort         string     `json:"effort"`
+	Risk           string     `json:"risk"`
+	RealisableFrom *time.Time `json:"realisable_from,omitempty"`
+	Class          string     `json:"class"` // OpEx, CapEx, Prepaid-amortised, Review
+	ClassRationale string     `json:"class_rationale,omitempty"`
+
+	// Win is true for a 30-day win; Rank orders all findings (1 = first).
+	Win  bool `json:"win"`
+	Rank int  `json:"rank"`
+	// WhyRank explains the position in the ranking.
+	WhyRank string `json:"why_rank"`
+}
+
+// Priced reports whether the finding has a savings estimate.
+func (f *Finding) Priced() bool { return f.MonthlySavings != nil }
+
+// FindingID derives the stable ID of a finding from its rule and resource key.
+func FindingID(rule, resourceKey string) string {
+	sum := sha256.Sum256([]byte(rule + "\x00" + resourceKey))
+	return "GA-" + hex.EncodeToString(sum[:])[:12]
+}
+
+// Money is a convenience for a decimal pointer.
+func Money(d decimal.Decimal) *decimal.Decimal { return &d }
+
+// Totals are the headline figures of a result.
+type Totals struct {
+	Currency       string          `json:"currency"`
+	Findings       int             `json:"findings"`
+	Priced         int             `json:"priced"`
+	Unpriced       int             `json:"unpriced"`
+	Wins           int             `json:"wins"`
+	MonthlySavings decimal.Decimal `json:"monthly_savings"` // priced findings only
+	AnnualSavings  decimal.Decimal `json:"annual_savings"`
+	WinsMonthly    decimal.Decimal `json:"wins_monthly_savings"`
+	// ByCategory and ByProvider split the priced monthly savings.
+	ByCategory []Subtotal `json:"by_category"`
+	ByProvider []Subtotal `json:"by_provider"`
+}
+
+// Subtotal is a group's count and monthly savings.
+type Subtotal struct {
+	Name           string          `json:"name"`
+	Findings       int             `json:"findings"`
+	Unpriced       int             `json:"unpriced"`
+	MonthlySavings decimal.Decimal `json:"monthly_savings"`
+	AnnualSavings  decimal.Decimal `json:"annual_savings"`
+}
+
+// Threshold is a rule parameter in force for a run, for the Assumptions sheet.
+type Threshold struct {
+	Rule        string `json:"rule"`
+	Name        string `json:"name"`
+	Value       string `json:"value"`
+	Description string `json:"description"`
+}
+
+// ResultSchema versions the findings JSON document.
+const ResultSchema = "ghostaudit.findings/v1"
+
+// Result is everything a report needs: every writer is fed from it, so
+// formats can never disagree.
+type Result struct {
+	Schema      string                `json:"schema"`
+	ToolVersion string                `json:"tool_version"`
+	ScannedAt   time.Time             `json:"scanned_at"`
+	Findings    []Finding             `json:"findings"` // in rank order
+	Totals      Totals                `json:"totals"`
+	Status      []scanners.ScanStatus `json:"scanners"`
+	Gaps        []scanners.Gap        `json:"gaps"`
+	Prices      []pricing.Price       `json:"prices"`         // every price used
+	Missing     []string              `json:"missing_prices"` // look-ups no source answered
+	Thresholds  []Threshold           `json:"thresholds"`
+	Resources   int                   `json:"resources_scanned"`
+	Seats       int                   `json:"seats_scanned"`
+}

@@ -1,0 +1,119 @@
+// Package strictyaml decodes YAML into Go structs, rejecting unknown keys,
+// and turns every decoding problem into an error that names the file, the
+// line and column, and the field: "ghostaudit.yaml:12:3: aws.regions: ...".
+package strictyaml
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Error is a located YAML problem.
+type Error struct {
+	File    string
+	Line    int
+	Column  int
+	Field   string // dotted path when known, e.g. "aws.accounts[0].id"
+	Problem string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Field, e.Problem)
+	}
+	return fmt.Sprintf("%s: %s", loc, e.Problem)
+}
+
+// Unmarshal decodes data (read from file) into v, strictly.
+func Unmarshal(file string, data []byte, v any) error {
+	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {
+		return locate(file, data, err)
+	}
+	return nil
+}
+
+// NodeToValue decodes one node of a parsed file into v, strictly, keeping
+// the node's original position in errors.
+func NodeToValue(file string, node ast.Node, v any) error {
+	if err := yaml.NodeToValue(node, v, yaml.Strict()); err != nil {
+		return locate(file, nil, err)
+	}
+	return nil
+}
+
+// At builds an Error for a node, for validation done after decoding.
+func At(file string, node ast.Node, field, problem string) *Error {
+	e := &Error{File: file, Field: field, Problem: problem}
+	if node != nil && node.GetToken() != nil {
+		e.Line = node.GetToken().Position.Line
+		e.Column = node.GetToken().Position.Column
+	}
+	return e
+}
+
+func locate(file string, data []byte, err error) error {
+	var ye yaml.Error
+	if !errors.As(err, &ye) {
+		return &Error{File: file, Problem: err.Error()}
+	}
+	out := &Error{File: file, Problem: cleanMessage(ye.GetMessage())}
+	if tk := ye.GetToken(); tk != nil {
+		out.Line, out.Column = tk.Position.Line, tk.Position.Column
+		out.Field = fieldPath(data, tk.Position.Line, tk.Position.Column)
+	}
+	var unknown *yaml.UnknownFieldError
+	if errors.As(err, &unknown) && ye.GetToken() != nil {
+		out.Problem = "unknown key (check the spelling; see the documented keys)"
+	}
+	return out
+}
+
+func cleanMessage(m string) string {
+	m = strings.TrimSpace(m)
+	m = strings.ReplaceAll(m, "cannot unmarshal", "cannot use")
+	return m
+}
+
+// fieldPath finds the dotted path of the node at line:col by walking the
+// parsed document. It returns "" when the document cannot be parsed.
+func fieldPath(data []byte, line, col int) string {
+	if data == nil {
+		return ""
+	}
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil || file == nil {
+		return ""
+	}
+	v := &finder{line: line, col: col}
+	for _, doc := range file.Docs {
+		ast.Walk(v, doc)
+	}
+	return strings.TrimPrefix(strings.TrimPrefix(v.best, "$"), ".")
+}
+
+type finder struct {
+	line, col int
+	best      string
+	bestCol   int
+}
+
+func (f *finder) Visit(n ast.Node) ast.Visitor {
+	if n == nil {
+		return nil
+	}
+	if tk := n.GetToken(); tk != nil && tk.Position.Line == f.line && tk.Position.Column <= f.col && tk.Position.Column >= f.bestCol {
+		if p := n.GetPath(); p != "" {
+			f.best, f.bestCol = p, tk.Position.Column
+		}
+	}
+	return f
+}
