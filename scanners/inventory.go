@@ -20,7 +20,7 @@ type ScanStatus struct {
 	Duration  time.Duration  `json:"duration_ns"`
 	Err       string         `json:"error,omitempty"`
 	NoCreds   bool           `json:"no_credentials,omitempty"`
-	Counts    map[string]int `json:"counts,omitempty"` // per kind, plus "gaps" and "seats"
+	Counts    map[string]int `json:"counts,omitempty"`  // per kind, plus "gaps" and "seats"
 	Options   any            `json:"options,omitempty"` // the redacted options
 	Succeeded bool           `json:"succeeded"`
 }

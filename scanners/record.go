@@ -28,10 +28,10 @@ type Resource struct {
 
 // Metric is a summary of a utilisation time series over a window.
 type Metric struct {
-	Name       string    `json:"name"`   // e.g. "CPUUtilization"
-	Stat       string    `json:"stat"`   // e.g. "Average", "Maximum", "Sum"
-	Value      float64   `json:"value"`  // a measurement, never money
-	Unit       string    `json:"unit"`   // e.g. "Percent", "Bytes"
+	Name       string    `json:"name"`  // e.g. "CPUUtilization"
+	Stat       string    `json:"stat"`  // e.g. "Average", "Maximum", "Sum"
+	Value      float64   `json:"value"` // a measurement, never money
+	Unit       string    `json:"unit"`  // e.g. "Percent", "Bytes"
 	WindowDays int       `json:"window_days"`
 	Points     int       `json:"points"` // datapoints seen in the window
 	End        time.Time `json:"end"`

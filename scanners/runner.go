@@ -20,7 +20,11 @@ type Collector struct {
 }
 
 // Resource implements Sink.
-func (c *Collector) Resource(r Resource) { c.mu.Lock(); c.resources = append(c.resources, r); c.mu.Unlock() }
+func (c *Collector) Resource(r Resource) {
+	c.mu.Lock()
+	c.resources = append(c.resources, r)
+	c.mu.Unlock()
+}
 
 // Seat implements Sink.
 func (c *Collector) Seat(s Seat) { c.mu.Lock(); c.seats = append(c.seats, s); c.mu.Unlock() }

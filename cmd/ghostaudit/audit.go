@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ghostaudit/ghostaudit/findings"
+	"github.com/ghostaudit/ghostaudit/findings/pricing"
+	"github.com/ghostaudit/ghostaudit/report"
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// outputFlags are the flags every command that produces a report shares.
+type outputFlags struct {
+	config  string
+	outputs []string // FORMAT=PATH
+	format  string   // stdout format
+	strict  bool
+}
+
+func (o *outputFlags) add(fs *pflag.FlagSet, defaultFormat string) {
+	fs.StringVar(&o.config, "config", "", "config file (default ./ghostaudit.yaml when present; env GHOSTAUDIT_CONFIG)")
+	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report file, FORMAT=PATH; formats: xlsx, json, csv, inventory (repeatable)")
+	fs.StringVar(&o.format, "format", defaultFormat, "what to print on stdout: table, json, csv or none")
+	fs.BoolVar(&o.strict, "strict", false, "exit 5 when coverage is incomplete (any scanner failed or any gap)")
+}
+
+// outputSpec is one parsed -o value.
+type outputSpec struct{ format, path string }
+
+var fileFormats = []string{"xlsx", "json", "csv", "inventory"}
+
+func (o *outputFlags) parse() ([]outputSpec, error) {
+	var specs []outputSpec
+	seen := map[string]bool{}
+	for _, v := range o.outputs {
+		format, path, ok := strings.Cut(v, "=")
+		if !ok || path == "" {
+			return nil, usagef("-o %q: want FORMAT=PATH, e.g. -o xlsx=audit.xlsx", v)
+		}
+		known := false
+		for _, f := range fileFormats {
+			known = known || f == format
+		}
+		if !known {
+			return nil, usagef("-o %q: unknown format %q (want one of %s)", v, format, strings.Join(fileFormats, ", "))
+		}
+		if seen[path] {
+			return nil, usagef("-o %q: %s is written twice", v, path)
+		}
+		seen[path] = true
+		specs = append(specs, outputSpec{format, path})
+	}
+	switch o.format {
+	case "table", "json", "csv", "none":
+	default:
+		return nil, usagef("--format %q: want table, json, csv or none", o.format)
+	}
+	return specs, nil
+}
+
+// analyse runs the findings engine over an inventory with the config's
+// rule parameters and price overrides layered over the snapshot.
+func (a *app) analyse(inv *scanners.Inventory, cfg *fileConfig) (*findings.Result, error) {
+	snap, err := pricing.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("price snapshot: %w", err)
+	}
+	over, err := cfg.overrides()
+	if err != nil {
+		return nil, err
+	}
+	cat := &pricing.Layered{Layers: []pricing.Catalog{over, snap}}
+	eng, err := findings.NewEngine(findings.Rules(), cat, cfg.Rules)
+	if err != nil {
+		return nil, usagef("%s: %v", cfg.path, err)
+	}
+	eng.ToolVersion = version()
+	return eng.Run(inv), nil
+}
+
+// emit writes the report files and the stdout report, then applies
+// --strict.
+func (a *app) emit(cmd *cobra.Command, of *outputFlags, specs []outputSpec, inv *scanners.Inventory, res *findings.Result) error {
+	for _, s := range specs {
+		var err error
+		if s.format == "inventory" {
+			err = writeInventory(s.path, inv)
+		} else {
+			var wr report.Writer
+			wr, err = report.Lookup(s.format)
+			if err == nil {
+				err = report.WriteFile(s.path, wr, res)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("write %s report %s: %w", s.format, s.path, err)
+		}
+		a.logger.Info("report written", "format", s.format, "path", s.path)
+	}
+	if err := a.printReport(cmd.OutOrStdout(), of.format, res); err != nil {
+		return err
+	}
+	if of.strict && !complete(res) {
+		return &codedError{exitIncomplete, fmt.Errorf("coverage is incomplete (%d gap(s), see the coverage table) and --strict is set", len(res.Gaps))}
+	}
+	return nil
+}
+
+func (a *app) printReport(w interface{ Write([]byte) (int, error) }, format string, res *findings.Result) error {
+	if format == "none" {
+		return nil
+	}
+	if format == "table" {
+		return report.WriteTable(w, res, report.TableOptions{TTY: a.isTTY(w)})
+	}
+	wr, err := report.Lookup(format)
+	if err != nil {
+		return err
+	}
+	return wr.Write(w, res)
+}
+
+func complete(res *findings.Result) bool {
+	if len(res.Gaps) > 0 {
+		return false
+	}
+	for _, s := range res.Status {
+		if !s.Succeeded {
+			return false
+		}
+	}
+	return true
+}
+
+// writeInventory saves the inventory atomically.
+func writeInventory(path string, inv *scanners.Inventory) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := inv.Encode(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// runScanners builds the selected scanners and runs them.
+func (a *app) runScanners(ctx context.Context, jobs []scanners.Job) (*scanners.Inventory, error) {
+	r := &scanners.Runner{Logger: a.logger, Now: a.now, ToolVersion: version()}
+	inv, err := r.Run(ctx, jobs)
+	if err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// credentialsOutcome returns exit-4 errors: an explicitly selected scanner
+// without credentials, or every scanner without them.
+func credentialsOutcome(inv *scanners.Inventory, explicit bool) error {
+	var missing []string
+	for _, s := range inv.Status {
+		if s.NoCreds {
+			missing = append(missing, fmt.Sprintf("%s: %s", s.Scanner, s.Err))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if explicit || len(missing) == len(inv.Status) {
+		return &codedError{exitCredentials, fmt.Errorf("%w:\n  %s", scanners.ErrNoCredentials, strings.Join(missing, "\n  "))}
+	}
+	return nil
+}
+
+var errNoScanner = errors.New("no scanner found credentials")

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ghostaudit/ghostaudit/scanners/aws/awssim"
+)
+
+func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+
+func (a *app) simCommand() *cobra.Command {
+	var estatePath, listen string
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Serve the cloud simulators for an estate file until interrupted",
+		Long: `sim loads an estate file and serves the AWS simulator on loopback until
+interrupted (Ctrl-C). It prints the environment with which a plain
+'ghostaudit scan' in another shell audits that estate: the endpoint, dummy
+credentials and the member accounts to assume a role into.`,
+		Example: `  # shell 1
+  ghostaudit sim --estate testdata/estates/demo.yaml
+  # shell 2: paste the printed export lines, then
+  ghostaudit scan -o json=findings.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if estatePath == "" {
+				return usagef("--estate is required")
+			}
+			est, err := loadEstate(estatePath)
+			if err != nil {
+				return &usageError{err}
+			}
+			sim, err := a.startSimulation(est, listen)
+			if err != nil {
+				return err
+			}
+			defer sim.close()
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "export AWS_ENDPOINT_URL=%s\n", sim.awsURL)
+			fmt.Fprintf(out, "export AWS_ACCESS_KEY_ID=%s\n", awssim.AccessKeyID)
+			fmt.Fprintf(out, "export AWS_SECRET_ACCESS_KEY=%s\n", awssim.SecretAccessKey)
+			fmt.Fprintf(out, "export AWS_REGION=us-east-1\n")
+			if m := sim.memberAccounts(); len(m) > 0 {
+				fmt.Fprintf(out, "export GHOSTAUDIT_AWS_ACCOUNTS=%s\n", strings.Join(m, ","))
+			}
+			if f, ok := out.(interface{ Sync() error }); ok {
+				_ = f.Sync()
+			}
+			fmt.Fprintf(a.stderr, "ghostaudit sim: serving %s (%s) until interrupted\n", est.File, est.Name)
+			<-cmd.Context().Done()
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&estatePath, "estate", "", "estate file to serve (required)")
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "address to listen on (loopback only is sensible)")
+	return cmd
+}

@@ -1,0 +1,12 @@
+// Package all is the one explicit list of built-in scanners.
+package all
+
+import (
+	"github.com/ghostaudit/ghostaudit/scanners"
+	"github.com/ghostaudit/ghostaudit/scanners/aws"
+)
+
+// Registry returns a registry holding every built-in scanner.
+func Registry() *scanners.Registry {
+	return scanners.NewRegistry().MustRegister(aws.Info)
+}

@@ -1,0 +1,437 @@
+// Package aws is ghostaudit's AWS scanner. It enumerates EC2 instances,
+// EBS volumes and Elastic IPs in every enabled region of the caller's
+// account and of any member accounts it can assume a role into, and emits
+// them as scanners.Resource records for the findings rules.
+//
+// Credentials come from the SDK's standard chain (environment, shared
+// profiles, SSO, web identity, container and instance roles) and endpoints
+// honour AWS_ENDPOINT_URL and its per-service variants, which is also how
+// the simulator in awssim is wired in. Every client carries a read-only
+// guard: an operation that is not on the allow-list in readonly.go is
+// refused before it is signed or sent.
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/pflag"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// Kinds of resources the scanner emits.
+const (
+	KindInstance = "aws.ec2.instance"
+	KindVolume   = "aws.ebs.volume"
+	KindAddress  = "aws.ec2.address"
+)
+
+// Info describes the AWS scanner to the registry.
+var Info = scanners.Info{
+	Name:        "aws",
+	Description: "AWS: EC2 instances, EBS volumes and Elastic IPs in every enabled region of one or more accounts",
+	Kinds:       []string{KindInstance, KindVolume, KindAddress},
+	NewOptions:  func() scanners.Options { return NewOptions() },
+	New: func(o scanners.Options, env scanners.Env) (scanners.Scanner, error) {
+		opts, ok := o.(*Options)
+		if !ok {
+			return nil, fmt.Errorf("aws: options of type %T", o)
+		}
+		return New(opts, env)
+	},
+	DetectCredentials: func(o scanners.Options) scanners.Credentials {
+		opts, _ := o.(*Options)
+		return detectCredentials(opts, os.Getenv)
+	},
+}
+
+// Options are the AWS scanner's settings: config key `scanners.aws`,
+// flags --aws-*, env GHOSTAUDIT_AWS_*.
+type Options struct {
+	Regions     []string `yaml:"regions" json:"regions,omitempty"`
+	Profile     string   `yaml:"profile" json:"profile,omitempty"`
+	Accounts    []string `yaml:"accounts" json:"accounts,omitempty"`
+	RoleName    string   `yaml:"role_name" json:"role_name"`
+	ExternalID  string   `yaml:"external_id" json:"external_id,omitempty"`
+	HomeRegion  string   `yaml:"home_region" json:"home_region,omitempty"`
+	MaxAttempts int      `yaml:"max_attempts" json:"max_attempts"`
+	Concurrency int      `yaml:"concurrency" json:"concurrency"`
+	PageSize    int      `yaml:"page_size" json:"page_size"`
+	EndpointURL string   `yaml:"endpoint_url" json:"endpoint_url,omitempty"`
+
+	// Credentials, when set, replaces the default credential chain. It is
+	// for programs embedding the scanner (the demo uses it to hand over the
+	// simulator's dummy keys); it has no flag and is never logged.
+	Credentials aws.CredentialsProvider `yaml:"-" json:"-"`
+	// MaxBackoff caps the retry back-off; zero means the SDK default (20s).
+	MaxBackoff time.Duration `yaml:"-" json:"-"`
+}
+
+// NewOptions returns the documented defaults.
+func NewOptions() *Options {
+	return &Options{RoleName: "ghostaudit-readonly", MaxAttempts: 8, Concurrency: 8, PageSize: 500}
+}
+
+// AddFlags implements scanners.Options.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringSliceVar(&o.Regions, "aws-regions", o.Regions, "regions to scan (default: every region enabled for the account, from DescribeRegions)")
+	fs.StringVar(&o.Profile, "aws-profile", o.Profile, "shared config profile (default: AWS_PROFILE or the default chain)")
+	fs.StringSliceVar(&o.Accounts, "aws-accounts", o.Accounts, "member account IDs to audit by assuming --aws-role-name in each (the caller's account is always audited)")
+	fs.StringVar(&o.RoleName, "aws-role-name", o.RoleName, "role assumed in each member account")
+	fs.StringVar(&o.ExternalID, "aws-external-id", o.ExternalID, "ExternalId passed to sts:AssumeRole")
+	fs.StringVar(&o.HomeRegion, "aws-home-region", o.HomeRegion, "region for STS and DescribeRegions (default: AWS_REGION, the profile's region, or us-east-1)")
+	fs.IntVar(&o.MaxAttempts, "aws-max-attempts", o.MaxAttempts, "attempts per API call, with the standard retryer's backoff, before a throttled or failed call becomes a coverage gap")
+	fs.IntVar(&o.Concurrency, "aws-concurrency", o.Concurrency, "account × region scopes scanned at once")
+	fs.IntVar(&o.PageSize, "aws-page-size", o.PageSize, "MaxResults per page for paginated Describe calls (5-500)")
+	fs.StringVar(&o.EndpointURL, "aws-endpoint-url", o.EndpointURL, "endpoint for every AWS service, as AWS_ENDPOINT_URL (for simulators and private endpoints)")
+}
+
+var accountRE = regexp.MustCompile(`^\d{12}$`)
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+
+// Validate implements scanners.Options.
+func (o *Options) Validate() error {
+	for _, a := range o.Accounts {
+		if !accountRE.MatchString(a) {
+			return fmt.Errorf("aws.accounts: %q is not a 12-digit AWS account ID", a)
+		}
+	}
+	for _, r := range o.Regions {
+		if !regionRE.MatchString(r) {
+			return fmt.Errorf("aws.regions: %q is not an AWS region name such as eu-west-1", r)
+		}
+	}
+	if o.HomeRegion != "" && !regionRE.MatchString(o.HomeRegion) {
+		return fmt.Errorf("aws.home_region: %q is not an AWS region name", o.HomeRegion)
+	}
+	if o.RoleName == "" && len(o.Accounts) > 0 {
+		return errors.New("aws.role_name: required when aws.accounts lists member accounts")
+	}
+	if o.MaxAttempts < 1 || o.MaxAttempts > 20 {
+		return fmt.Errorf("aws.max_attempts: %d is outside 1-20", o.MaxAttempts)
+	}
+	if o.Concurrency < 1 || o.Concurrency > 64 {
+		return fmt.Errorf("aws.concurrency: %d is outside 1-64", o.Concurrency)
+	}
+	if o.PageSize < 5 || o.PageSize > 500 {
+		return fmt.Errorf("aws.page_size: %d is outside 5-500 (the EC2 MaxResults range)", o.PageSize)
+	}
+	if o.EndpointURL != "" && !strings.HasPrefix(o.EndpointURL, "http://") && !strings.HasPrefix(o.EndpointURL, "https://") {
+		return fmt.Errorf("aws.endpoint_url: %q is not an http(s) URL", o.EndpointURL)
+	}
+	return nil
+}
+
+// Redacted implements scanners.Options: the ExternalId is a shared secret
+// of the trust policy, so it is masked.
+func (o *Options) Redacted() scanners.Options {
+	c := *o
+	c.Credentials = nil
+	if c.ExternalID != "" {
+		c.ExternalID = "REDACTED"
+	}
+	return &c
+}
+
+// detectCredentials looks for credentials without any network call: env
+// keys, a profile, shared files, web identity, container credentials.
+// Instance roles (IMDS) cannot be detected offline; select the scanner
+// explicitly with --scanners aws to use them.
+func detectCredentials(o *Options, getenv func(string) string) scanners.Credentials {
+	switch {
+	case o != nil && o.Credentials != nil:
+		return scanners.Credentials{Found: true, Source: "provided programmatically"}
+	case getenv("AWS_ACCESS_KEY_ID") != "" && getenv("AWS_SECRET_ACCESS_KEY") != "":
+		return scanners.Credentials{Found: true, Source: "AWS_ACCESS_KEY_ID in the environment"}
+	case o != nil && o.Profile != "":
+		return scanners.Credentials{Found: true, Source: "profile " + o.Profile}
+	case getenv("AWS_PROFILE") != "":
+		return scanners.Credentials{Found: true, Source: "AWS_PROFILE=" + getenv("AWS_PROFILE")}
+	case getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "":
+		return scanners.Credentials{Found: true, Source: "web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)"}
+	case getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != "" || getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != "":
+		return scanners.Credentials{Found: true, Source: "container credentials endpoint"}
+	}
+	for _, f := range sharedFiles(getenv) {
+		if st, err := os.Stat(f); err == nil && st.Size() > 0 {
+			return scanners.Credentials{Found: true, Source: "shared file " + f}
+		}
+	}
+	return scanners.Credentials{Found: false, Source: noCredentialsHelp}
+}
+
+const noCredentialsHelp = "set AWS_PROFILE (or --aws-profile) to a profile in ~/.aws/config (run `aws sso login` for SSO profiles), " +
+	"or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance, container or web-identity role is available; " +
+	"see docs/permissions/aws-iam-policy.json for the permissions"
+
+func sharedFiles(getenv func(string) string) []string {
+	var out []string
+	if f := getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
+		out = append(out, f)
+	}
+	if f := getenv("AWS_CONFIG_FILE"); f != "" {
+		out = append(out, f)
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		out = append(out, filepath.Join(home, ".aws", "credentials"), filepath.Join(home, ".aws", "config"))
+	}
+	return out
+}
+
+// Scanner scans one or more AWS accounts.
+type Scanner struct {
+	opts Options
+	env  scanners.Env
+}
+
+// New validates the options and returns a scanner. It makes no call.
+func New(opts *Options, env scanners.Env) (*Scanner, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Logger == nil {
+		env.Logger = discardLogger()
+	}
+	return &Scanner{opts: *opts, env: env}, nil
+}
+
+// loadConfig builds the base aws.Config: the standard credential chain,
+// the standard retryer without the client-side retry quota, and the
+// read-only guard on every client made from it.
+//
+// Adaptive retry mode is deliberately not used: it never refills its retry
+// quota under sustained failure (aws-sdk-go-v2#3550), and the default
+// retry token bucket is drained when many goroutines share a client
+// (aws-sdk-go-v2#1665), which turns a busy scan into "retry quota
+// exceeded" errors. Standard mode with ratelimit.None, a bounded number of
+// attempts and our own concurrency caps is predictable.
+func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
+	maxAttempts, maxBackoff := s.opts.MaxAttempts, s.opts.MaxBackoff
+	lo := []func(*config.LoadOptions) error{
+		config.WithDefaultRegion("us-east-1"),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.RateLimiter = ratelimit.None
+				o.MaxAttempts = maxAttempts
+				if maxBackoff > 0 {
+					o.MaxBackoff = maxBackoff
+				}
+			})
+		}),
+		config.WithAPIOptions(nil),
+	}
+	if s.opts.Profile != "" {
+		lo = append(lo, config.WithSharedConfigProfile(s.opts.Profile))
+	}
+	if s.opts.HomeRegion != "" {
+		lo = append(lo, config.WithRegion(s.opts.HomeRegion))
+	}
+	if s.opts.Credentials != nil {
+		lo = append(lo, config.WithCredentialsProvider(s.opts.Credentials))
+	}
+	if s.env.HTTPClient != nil {
+		lo = append(lo, config.WithHTTPClient(s.env.HTTPClient))
+	}
+	if s.opts.EndpointURL != "" {
+		lo = append(lo, config.WithBaseEndpoint(s.opts.EndpointURL))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, lo...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("aws: load configuration: %w", err)
+	}
+	cfg.APIOptions = append(cfg.APIOptions, readOnlyGuard)
+	return cfg, nil
+}
+
+// account is one account to scan with the credentials to use for it.
+type account struct {
+	id  string
+	cfg aws.Config
+}
+
+// Scan implements scanners.Scanner.
+func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
+	cfg, err := s.loadConfig(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("aws: %w", ctx.Err())
+		}
+		return fmt.Errorf("aws: %w: %s (%v)", scanners.ErrNoCredentials, noCredentialsHelp, err)
+	}
+	ident, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		if reason(err) == scanners.ReasonDenied {
+			return fmt.Errorf("aws: sts GetCallerIdentity: %w: the credentials were rejected: %v", scanners.ErrNoCredentials, err)
+		}
+		return fmt.Errorf("aws: sts GetCallerIdentity: %w", err)
+	}
+	caller := aws.ToString(ident.Account)
+	s.env.Logger.Info("authenticated", "account", caller)
+
+	accounts := []account{{id: caller, cfg: cfg}}
+	for _, id := range dedupe(s.opts.Accounts) {
+		if id == caller {
+			continue
+		}
+		acfg, err := s.assume(ctx, cfg, id)
+		if err != nil {
+			sink.Gap(gapFor(id, "", "sts:AssumeRole", fmt.Sprintf("account %s", id), err))
+			s.env.Logger.Warn("cannot assume role", "account", id, "err", err)
+			continue
+		}
+		accounts = append(accounts, account{id: id, cfg: acfg})
+	}
+
+	type scope struct {
+		acct   account
+		region string
+	}
+	var scopes []scope
+	for _, a := range accounts {
+		regions, err := s.regions(ctx, a)
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("aws: %w", ctx.Err())
+			}
+			sink.Gap(gapFor(a.id, "", "ec2:DescribeRegions", fmt.Sprintf("account %s", a.id), err))
+			continue
+		}
+		for _, r := range regions {
+			scopes = append(scopes, scope{a, r})
+		}
+	}
+
+	sem := make(chan struct{}, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	for _, sc := range scopes {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return fmt.Errorf("aws: %w", ctx.Err())
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s.scanRegion(ctx, sc.acct, sc.region, sink)
+			if s.env.Progress != nil {
+				s.env.Progress.Step("aws", sc.acct.id+"/"+sc.region)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("aws: %w", err)
+	}
+	return nil
+}
+
+// assume returns a config whose credentials come from assuming the audit
+// role in a member account, checked with GetCallerIdentity so that a role
+// that cannot be assumed shows up here, once, as one gap.
+func (s *Scanner) assume(ctx context.Context, base aws.Config, id string) (aws.Config, error) {
+	roleARN := fmt.Sprintf("arn:aws:iam::%s:role/%s", id, s.opts.RoleName)
+	prov := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), roleARN, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = "ghostaudit"
+		if s.opts.ExternalID != "" {
+			o.ExternalID = aws.String(s.opts.ExternalID)
+		}
+	})
+	cfg := base.Copy()
+	cfg.Credentials = aws.NewCredentialsCache(prov)
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("assume %s: %w", roleARN, err)
+	}
+	if got := aws.ToString(out.Account); got != id {
+		return aws.Config{}, fmt.Errorf("assume %s: the credentials belong to account %s", roleARN, got)
+	}
+	return cfg, nil
+}
+
+// regions returns the configured regions, or every region enabled for the
+// account: DescribeRegions without AllRegions lists only enabled regions,
+// so opt-in regions that are not enabled are never called.
+func (s *Scanner) regions(ctx context.Context, a account) ([]string, error) {
+	if len(s.opts.Regions) > 0 {
+		return dedupe(s.opts.Regions), nil
+	}
+	out, err := ec2.NewFromConfig(a.cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	if err != nil {
+		return nil, fmt.Errorf("ec2 DescribeRegions: %w", err)
+	}
+	var regions []string
+	for _, r := range out.Regions {
+		regions = append(regions, aws.ToString(r.RegionName))
+	}
+	sort.Strings(regions)
+	return regions, nil
+}
+
+// scanRegion lists one account × region. Each operation that fails becomes
+// a gap for that scope; the others still run.
+func (s *Scanner) scanRegion(ctx context.Context, a account, region string, sink scanners.Sink) {
+	client := ec2.NewFromConfig(a.cfg, func(o *ec2.Options) { o.Region = region })
+	log := s.env.Logger.With("account", a.id, "region", region)
+	scopeName := fmt.Sprintf("account %s region %s", a.id, region)
+	now := s.env.Now().UTC()
+	for _, step := range []struct {
+		op  string
+		run func() error
+	}{
+		{"ec2:DescribeInstances", func() error { return s.instances(ctx, client, a.id, region, now, sink) }},
+		{"ec2:DescribeVolumes", func() error { return s.volumes(ctx, client, a.id, region, now, sink) }},
+		{"ec2:DescribeAddresses", func() error { return s.addresses(ctx, client, a.id, region, now, sink) }},
+	} {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := step.run(); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			g := gapFor(a.id, region, step.op, scopeName, err)
+			sink.Gap(g)
+			log.Warn("coverage gap", "operation", step.op, "reason", g.Reason, "err", err)
+		}
+	}
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+var _ scanners.Scanner = (*Scanner)(nil)
+var _ scanners.Options = (*Options)(nil)

@@ -1,0 +1,68 @@
+package aws
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/smithy-go"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// Error codes that AWS services return for a denied call, a throttled
+// call, and a scope that does not offer the API. EC2's are listed in
+// "Error codes for the Amazon EC2 API"; STS and JSON services use
+// AccessDenied / AccessDeniedException and Throttling / ThrottlingException.
+var (
+	deniedCodes = map[string]bool{
+		"UnauthorizedOperation": true, "AccessDenied": true, "AccessDeniedException": true,
+		"AuthFailure": true, "UnrecognizedClientException": true, "InvalidClientTokenId": true,
+		"ExpiredToken": true, "SignatureDoesNotMatch": true, "OptInRequired": false,
+	}
+	throttledCodes = map[string]bool{
+		"RequestLimitExceeded": true, "Throttling": true, "ThrottlingException": true,
+		"TooManyRequestsException": true, "ThrottledException": true,
+	}
+	unsupportedCodes = map[string]bool{"OptInRequired": true, "UnsupportedOperation": true, "InvalidAction": true}
+)
+
+// reason classifies an SDK error into a Gap reason.
+func reason(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		code := api.ErrorCode()
+		switch {
+		case deniedCodes[code]:
+			return scanners.ReasonDenied
+		case throttledCodes[code]:
+			return scanners.ReasonThrottled
+		case unsupportedCodes[code]:
+			return scanners.ReasonUnsupported
+		}
+	}
+	var quota ratelimit.QuotaExceededError
+	if errors.As(err, &quota) {
+		return scanners.ReasonThrottled
+	}
+	if errors.Is(err, scanners.ErrReadOnly) {
+		return scanners.ReasonDenied
+	}
+	return scanners.ReasonError
+}
+
+// gapFor records a failed call as a coverage gap.
+func gapFor(account, region, op, scope string, err error) scanners.Gap {
+	return scanners.Gap{
+		Scanner:   "aws",
+		Account:   account,
+		Region:    region,
+		Scope:     scope,
+		Operation: op,
+		Reason:    reason(err),
+		Message:   err.Error(),
+	}
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
