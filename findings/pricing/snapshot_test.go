@@ -18,7 +18,7 @@ var (
 		"ebs.io1.storage": UnitGBMonth, "ebs.io1.iops": UnitIOPSMonth,
 		"ebs.io2.storage": UnitGBMonth, "ebs.io2.iops": UnitIOPSMonth,
 		"ebs.st1.storage": UnitGBMonth, "ebs.sc1.storage": UnitGBMonth,
-		"ebs.standard.storage": UnitGBMonth,
+		"ebs.standard.storage":  UnitGBMonth,
 		"ebs.snapshot.standard": UnitGBMonth, "ebs.snapshot.archive": UnitGBMonth,
 		"vpc.public_ipv4": UnitHour,
 	}
