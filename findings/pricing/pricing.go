@@ -141,6 +141,32 @@ func NewTable(prices []Price) (*Table, error) {
 	return t, nil
 }
 
+// NewOverrides builds the override layer from configured prices (negotiated
+// or discounted rates): every price is marked SourceOverride. A price without
+// provider, item, unit or currency, or with a negative amount, is an error,
+// as is a duplicate key.
+func NewOverrides(prices []Price) (*Table, error) {
+	out := make([]Price, 0, len(prices))
+	for i, p := range prices {
+		switch {
+		case p.Provider == "" || p.Item == "":
+			return nil, fmt.Errorf("pricing: override %d: provider and item are required", i)
+		case !knownUnit(p.Unit):
+			return nil, fmt.Errorf("pricing: override %d (%s): unit %q is not one of GB-Mo, IOPS-Mo, MiBps-Mo, Hrs, User-Mo", i, p.Item, p.Unit)
+		case p.Amount.IsNegative():
+			return nil, fmt.Errorf("pricing: override %d (%s): negative price %s", i, p.Item, p.Amount)
+		case len(p.Currency) != 3 || strings.ToUpper(p.Currency) != p.Currency:
+			return nil, fmt.Errorf("pricing: override %d (%s): currency %q is not an ISO 4217 code", i, p.Item, p.Currency)
+		}
+		p.Source = SourceOverride
+		if p.Ref == "" {
+			p.Ref = "ghostaudit.yaml prices"
+		}
+		out = append(out, p)
+	}
+	return NewTable(out)
+}
+
 // Lookup implements Catalog.
 func (t *Table) Lookup(provider, region, item string) (Price, bool) {
 	p, ok := t.prices[Key(provider, region, item)]

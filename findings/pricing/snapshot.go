@@ -60,13 +60,17 @@ var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 func ParseCSV(name string, r io.Reader, source string) ([]Price, error) {
 	cr := csv.NewReader(r)
 	cr.Comment = '#'
-	cr.FieldsPerRecord = len(snapshotHeader)
+	cr.FieldsPerRecord = -1 // checked below, with file, line and counts
 	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s:1: header: file is empty, want %q", name, strings.Join(snapshotHeader, ","))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", name, err)
 	}
 	if strings.Join(head, ",") != strings.Join(snapshotHeader, ",") {
-		return nil, fmt.Errorf("%s:1: header: got %q, want %q", name, strings.Join(head, ","), strings.Join(snapshotHeader, ","))
+		line, _ := cr.FieldPos(0)
+		return nil, fmt.Errorf("%s:%d: header: got %q, want %q", name, line, strings.Join(head, ","), strings.Join(snapshotHeader, ","))
 	}
 	var out []Price
 	for {
@@ -78,6 +82,9 @@ func ParseCSV(name string, r io.Reader, source string) ([]Price, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
+		if len(rec) != len(snapshotHeader) {
+			return nil, fmt.Errorf("%s:%d: fields: got %d, want %d (%s)", name, line, len(rec), len(snapshotHeader), strings.Join(snapshotHeader, ","))
+		}
 		amount, err := decimal.NewFromString(rec[4])
 		if err != nil || amount.IsNegative() {
 			return nil, fmt.Errorf("%s:%d: price: %q is not a non-negative decimal", name, line, rec[4])
@@ -85,15 +92,17 @@ func ParseCSV(name string, r io.Reader, source string) ([]Price, error) {
 		p := Price{Provider: rec[0], Region: rec[1], Item: rec[2], Unit: rec[3], Amount: amount,
 			Currency: rec[5], AsOf: rec[6], Ref: rec[7], Source: source}
 		switch {
-		case p.Provider == "" || p.Item == "":
-			return nil, fmt.Errorf("%s:%d: provider and item are required", name, line)
+		case p.Provider == "":
+			return nil, fmt.Errorf("%s:%d: provider: required", name, line)
+		case p.Item == "":
+			return nil, fmt.Errorf("%s:%d: item: required", name, line)
 		case !knownUnit(p.Unit):
 			return nil, fmt.Errorf("%s:%d: unit: %q is not one of GB-Mo, IOPS-Mo, MiBps-Mo, Hrs, User-Mo", name, line, p.Unit)
 		case len(p.Currency) != 3 || strings.ToUpper(p.Currency) != p.Currency:
 			return nil, fmt.Errorf("%s:%d: currency: %q is not an ISO 4217 code", name, line, p.Currency)
 		case !dateRE.MatchString(p.AsOf):
 			return nil, fmt.Errorf("%s:%d: as_of: %q is not YYYY-MM-DD", name, line, p.AsOf)
-		case p.Ref == "":
+		case strings.TrimSpace(p.Ref) == "":
 			return nil, fmt.Errorf("%s:%d: ref: every price needs its source", name, line)
 		}
 		out = append(out, p)
