@@ -1,3 +1,6 @@
+// Package awssim is an AWS simulator: it serves the EC2 and STS Query
+// protocols from the aws section of an estate file, so that the real
+// aws-sdk-go-v2 clients can be tested against it over loopback HTTP.
 package awssim
 
 import (
@@ -68,6 +71,7 @@ type Volume struct {
 	AZ         string            `yaml:"az"`         // default <region>a
 	State      string            `yaml:"state"`      // available | in-use (default: in-use when attached_to, else available)
 	AttachedTo string            `yaml:"attached_to"`
+	Device     string            `yaml:"device"` // attachment device, default /dev/sdf, /dev/sdg ... per instance in id order
 	SnapshotID string            `yaml:"snapshot_id"`
 	Encrypted  bool              `yaml:"encrypted"`
 	Created    estate.Time       `yaml:"created"`
@@ -88,8 +92,9 @@ type Address struct {
 // Instance is an EC2 instance (DescribeInstances).
 type Instance struct {
 	ID        string            `yaml:"id"`
-	Type      string            `yaml:"type"`
-	State     string            `yaml:"state"` // pending running stopping stopped shutting-down terminated
+	Type      string            `yaml:"type"`     // instance type, e.g. m5.large (required)
+	ImageID   string            `yaml:"image_id"` // default ami-0abcdef1234567890
+	State     string            `yaml:"state"`    // pending running stopping stopped shutting-down terminated
 	Launched  estate.Time       `yaml:"launched"`
 	StoppedAt estate.Time       `yaml:"stopped_at"` // rendered into StateTransitionReason
 	AZ        string            `yaml:"az"`
