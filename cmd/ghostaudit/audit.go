@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,12 +115,12 @@ func (a *app) emit(cmd *cobra.Command, of *outputFlags, specs []outputSpec, inv 
 	return nil
 }
 
-func (a *app) printReport(w interface{ Write([]byte) (int, error) }, format string, res *findings.Result) error {
+func (a *app) printReport(w io.Writer, format string, res *findings.Result) error {
 	if format == "none" {
 		return nil
 	}
 	if format == "table" {
-		return report.WriteTable(w, res, report.TableOptions{TTY: a.isTTY(w)})
+		return report.NewTable(report.TableOptions{TTY: a.isTTY(w)}).Write(w, res)
 	}
 	wr, err := report.Lookup(format)
 	if err != nil {

@@ -248,9 +248,9 @@ func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
 	if s.opts.Credentials != nil {
 		lo = append(lo, config.WithCredentialsProvider(s.opts.Credentials))
 	}
-	if s.env.HTTPClient != nil {
-		lo = append(lo, config.WithHTTPClient(s.env.HTTPClient))
-	}
+	// Env.HTTPClient is deliberately not used: the SDK's own buildable
+	// client honours AWS_CA_BUNDLE and the proxy variables, which a plain
+	// *http.Client cannot take.
 	if s.opts.EndpointURL != "" {
 		lo = append(lo, config.WithBaseEndpoint(s.opts.EndpointURL))
 	}
