@@ -64,7 +64,7 @@ type value struct {
 	Money *decimal.Decimal // kindMoney; nil writes an empty cell, never 0
 }
 
-func txt(s string) value              { return value{Kind: kindText, Text: s} }
+func txt(s string) value             { return value{Kind: kindText, Text: s} }
 func money(d *decimal.Decimal) value { return value{Kind: kindMoney, Money: d} }
 
 // findingRow returns the values of one finding in findingColumns order.
