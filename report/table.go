@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -72,13 +73,13 @@ func (t Table) writeTTY(w io.Writer, res *findings.Result) {
 	}
 	cell := func(s string) string { return t.ttyText(s) }
 	title("GHOSTAUDIT SAVINGS")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTabWriter(w)
 	fmt.Fprintf(tw, "Scanned\t%s (ghostaudit %s)\n", scanTime(res.ScannedAt), cell(res.ToolVersion))
 	fmt.Fprintf(tw, "Monthly savings\t%s\n", formatMoney(tot.MonthlySavings, tot.Currency))
 	fmt.Fprintf(tw, "Annual savings\t%s\n", formatMoney(tot.AnnualSavings, tot.Currency))
 	fmt.Fprintf(tw, "Findings\t%d (%d priced, %d unpriced and not in the savings)\n", tot.Findings, tot.Priced, tot.Unpriced)
 	fmt.Fprintf(tw, "30-day wins\t%d (%s per month)\n", tot.Wins, formatMoney(tot.WinsMonthly, tot.Currency))
-	_ = tw.Flush()
+	tw.Flush()
 
 	top, wins := topFindings(res, t.opts.Top)
 	fmt.Fprintln(w)
@@ -90,34 +91,34 @@ func (t Table) writeTTY(w io.Writer, res *findings.Result) {
 	if len(top) == 0 {
 		fmt.Fprintln(w, "No findings.")
 	} else {
-		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		tw = newTabWriter(w)
 		fmt.Fprintln(tw, "RANK\tRULE\tRESOURCE\tMONTHLY SAVINGS\tACTION")
 		for _, f := range top {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", f.Rank, cell(f.Rule), cell(resourceLabel(f)), savingsText(f), cell(f.Action))
 		}
-		_ = tw.Flush()
+		tw.Flush()
 	}
 
 	fmt.Fprintln(w)
 	title("COVERAGE")
-	fmt.Fprintln(w, cell(coverageLine(res)))
+	fmt.Fprintln(w, t.ttyLine(coverageLine(res)))
 	if len(res.Status) > 0 {
-		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		tw = newTabWriter(w)
 		fmt.Fprintln(tw, "SCANNER\tSTATUS\tDURATION\tERROR")
 		for _, s := range res.Status {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(s.Scanner), statusText(s.Succeeded), s.Duration.Round(1e6), cell(s.Err))
 		}
-		_ = tw.Flush()
+		tw.Flush()
 	}
 	if len(res.Gaps) > 0 {
 		fmt.Fprintln(w)
 		title("GAPS")
-		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		tw = newTabWriter(w)
 		fmt.Fprintln(tw, "SCANNER\tSCOPE\tOPERATION\tREASON\tMESSAGE")
 		for _, g := range res.Gaps {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(g.Scanner), cell(g.Scope), cell(g.Operation), cell(g.Reason), cell(g.Message))
 		}
-		_ = tw.Flush()
+		tw.Flush()
 	}
 }
 
@@ -178,6 +179,38 @@ func savingsText(f *findings.Finding) string {
 		return "unpriced"
 	}
 	return formatMoney(*f.MonthlySavings, f.Currency)
+}
+
+// alignedWriter is a tabwriter whose lines lose their trailing padding.
+type alignedWriter struct {
+	*tabwriter.Writer
+	buf bytes.Buffer
+	out io.Writer
+}
+
+func newTabWriter(out io.Writer) *alignedWriter {
+	a := &alignedWriter{out: out}
+	a.Writer = tabwriter.NewWriter(&a.buf, 0, 4, 2, ' ', 0)
+	return a
+}
+
+// Flush aligns the buffered rows and writes them; errors surface when the
+// caller flushes its bufio.Writer.
+func (a *alignedWriter) Flush() {
+	_ = a.Writer.Flush()
+	for _, line := range strings.SplitAfter(a.buf.String(), "\n") {
+		if line != "" {
+			io.WriteString(a.out, strings.TrimRight(line, " \n")+"\n")
+		}
+	}
+	a.buf.Reset()
+}
+
+// ttyLine is ttyText without the width limit, for whole lines.
+func (t Table) ttyLine(s string) string {
+	wide := t
+	wide.opts.Width = len(s) + 1
+	return wide.ttyText(s)
 }
 
 // ttyText makes untrusted text safe for a terminal and a tabwriter cell:
