@@ -8,9 +8,11 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/ghostaudit/ghostaudit/findings"
 	"github.com/ghostaudit/ghostaudit/report/sanitize"
 )
 
@@ -370,4 +372,23 @@ func TestXLSXEmptyResult(t *testing.T) {
 	if tables, _ := f.GetTables(SheetFindings); len(tables) != 1 || tables[0].Range != "A1:V2" {
 		t.Errorf("tables = %+v, want one over A1:V2", tables)
 	}
+}
+
+func TestXLSXTruncatesLongText(t *testing.T) {
+	t.Parallel()
+	res := testResult()
+	res.Findings[0].Evidence = []findings.Evidence{{Name: "log", Value: strings.Repeat("x", 40000)}}
+	var buf bytes.Buffer
+	if err := (XLSX{}).Write(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range zipCells(t, buf.Bytes()) {
+		if strings.HasPrefix(c.Text, "log: xxx") {
+			if len(utf16.Encode([]rune(c.Text))) > sanitize.MaxCellLen || !strings.HasSuffix(c.Text, sanitize.TruncatedMarker) {
+				t.Errorf("evidence cell: %d UTF-16 units, marker %v", len(utf16.Encode([]rune(c.Text))), strings.HasSuffix(c.Text, sanitize.TruncatedMarker))
+			}
+			return
+		}
+	}
+	t.Error("evidence cell not found")
 }
