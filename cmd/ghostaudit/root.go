@@ -45,6 +45,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") {
+		// cobra reports an unknown sub-command as a plain error.
+		err = &usageError{fmt.Errorf("%w\nRun 'ghostaudit --help' for usage.", err)}
+	}
 	return exitCode(err, a.stderr)
 }
 

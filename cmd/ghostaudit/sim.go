@@ -44,9 +44,8 @@ credentials and the member accounts to assume a role into.`,
 			fmt.Fprintf(out, "export AWS_ACCESS_KEY_ID=%s\n", awssim.AccessKeyID)
 			fmt.Fprintf(out, "export AWS_SECRET_ACCESS_KEY=%s\n", awssim.SecretAccessKey)
 			fmt.Fprintf(out, "export AWS_REGION=us-east-1\n")
-			if m := sim.memberAccounts(); len(m) > 0 {
-				fmt.Fprintf(out, "export GHOSTAUDIT_AWS_ACCOUNTS=%s\n", strings.Join(m, ","))
-			}
+			// Always the last line, possibly empty, so readers know the list is complete.
+			fmt.Fprintf(out, "export GHOSTAUDIT_AWS_ACCOUNTS=%s\n", strings.Join(sim.memberAccounts(), ","))
 			if f, ok := out.(interface{ Sync() error }); ok {
 				_ = f.Sync()
 			}

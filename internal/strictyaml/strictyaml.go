@@ -6,6 +6,7 @@ package strictyaml
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -45,7 +46,13 @@ func Unmarshal(file string, data []byte, v any) error {
 // the node's original position in errors.
 func NodeToValue(file string, node ast.Node, v any) error {
 	if err := yaml.NodeToValue(node, v, yaml.Strict()); err != nil {
-		return locate(file, nil, err)
+		e := locate(file, nil, err)
+		if le, ok := e.(*Error); ok && le.Line > 0 {
+			f := &finder{line: le.Line, col: le.Column}
+			ast.Walk(f, node)
+			le.Field = strings.TrimPrefix(strings.TrimPrefix(f.best, "$"), ".")
+		}
+		return e
 	}
 	return nil
 }
@@ -77,10 +84,18 @@ func locate(file string, data []byte, err error) error {
 	return out
 }
 
+var goTypeRE = regexp.MustCompile(`(?:cannot unmarshal|cannot use) (\S+) into Go (?:struct field \S+ of type|value of type) (\S+)`)
+
 func cleanMessage(m string) string {
 	m = strings.TrimSpace(m)
-	m = strings.ReplaceAll(m, "cannot unmarshal", "cannot use")
-	return m
+	if sm := goTypeRE.FindStringSubmatch(m); sm != nil {
+		want := strings.TrimPrefix(sm[2], "[]")
+		if strings.HasPrefix(sm[2], "[]") {
+			want = "a list of " + want
+		}
+		return fmt.Sprintf("cannot use a %s here, want %s", sm[1], want)
+	}
+	return strings.ReplaceAll(m, "cannot unmarshal", "cannot use")
 }
 
 // fieldPath finds the dotted path of the node at line:col by walking the

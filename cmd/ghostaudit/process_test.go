@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// buildBinary compiles the CLI once for the process tests.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ghostaudit")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = os.Environ()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// cleanEnv is an environment with no AWS settings of the developer's.
+func cleanEnv(t *testing.T) []string {
+	home := t.TempDir()
+	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_CONFIG_FILE=" + filepath.Join(home, "none"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"), "AWS_EC2_METADATA_DISABLED=true", "CI=true"}
+}
+
+// TestSimThenScanAsProcesses is the second acceptance check: with
+// `ghostaudit sim --estate X` running, a plain `ghostaudit scan` in another
+// process, configured only by the printed environment, finds exactly the
+// estate's expected findings.
+func TestSimThenScanAsProcesses(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	for _, estateFile := range []string{"../../testdata/estates/demo.yaml", "../../testdata/estates/edge-cases.yaml"} {
+		t.Run(filepath.Base(estateFile), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			sim := exec.CommandContext(ctx, bin, "sim", "--estate", estateFile)
+			sim.Env = cleanEnv(t)
+			stdout, err := sim.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var simErr strings.Builder
+			sim.Stderr = &simErr
+			if err := sim.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				_ = sim.Process.Signal(os.Interrupt)
+				if err := sim.Wait(); err != nil {
+					t.Errorf("sim did not stop cleanly on interrupt: %v\n%s", err, simErr.String())
+				}
+			}()
+			var exports []string
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				line := sc.Text()
+				if !strings.HasPrefix(line, "export ") {
+					t.Fatalf("unexpected sim output %q", line)
+				}
+				exports = append(exports, strings.TrimPrefix(line, "export "))
+				if strings.HasPrefix(line, "export GHOSTAUDIT_AWS_ACCOUNTS=") {
+					break
+				}
+			}
+			if len(exports) < 4 {
+				t.Fatalf("sim printed %v; stderr %s", exports, simErr.String())
+			}
+			out := filepath.Join(t.TempDir(), "f.json")
+			scan := exec.CommandContext(ctx, bin, "scan", "-o", "json="+out, "--format", "none")
+			scan.Env = append(cleanEnv(t), exports...)
+			if b, err := scan.CombinedOutput(); err != nil {
+				t.Fatalf("scan: %v\n%s", err, b)
+			}
+			compareFindings(t, filepath.Base(estateFile), readResult(t, out), expected(t, estateFile))
+		})
+	}
+	t.Run("no credentials", func(t *testing.T) {
+		scan := exec.Command(bin, "scan", "--scanners", "aws", "--format", "none")
+		scan.Env = cleanEnv(t)
+		b, err := scan.CombinedOutput()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != exitCredentials {
+			t.Fatalf("want exit %d, got %v\n%s", exitCredentials, err, b)
+		}
+		if !strings.Contains(string(b), "AWS_PROFILE") {
+			t.Errorf("the error does not say how to provide credentials:\n%s", b)
+		}
+	})
+}
