@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/shopspring/decimal"
@@ -184,6 +185,29 @@ func (t *Time) UnmarshalText(b []byte) error {
 	v, err := ParseTime(string(b))
 	if err != nil {
 		return err
+	}
+	*t = v
+	return nil
+}
+
+// UnmarshalYAML decodes the time from its YAML node. goccy/go-yaml would
+// route a TextUnmarshaler through a formatter of the whole file, which made
+// large estates quadratic to load; reading the scalar node avoids it, and
+// keeps the node's position in errors.
+func (t *Time) UnmarshalYAML(node ast.Node) error {
+	var s string
+	switch n := node.(type) {
+	case *ast.StringNode:
+		s = n.Value
+	case *ast.NullNode:
+		*t = Time{}
+		return nil
+	default:
+		s = node.String()
+	}
+	v, err := ParseTime(s)
+	if err != nil {
+		return &yaml.SyntaxError{Message: err.Error(), Token: node.GetToken()}
 	}
 	*t = v
 	return nil

@@ -86,3 +86,37 @@ func TestTime(t *testing.T) {
 		t.Error("want error")
 	}
 }
+
+func TestBadTimeIsLocated(t *testing.T) {
+	t.Parallel()
+	e, err := Parse("e.yaml", []byte("aws:\n  when: last tuesday\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		When Time `yaml:"when"`
+	}
+	_, err = e.DecodeSection("aws", &v)
+	if err == nil || !strings.HasPrefix(err.Error(), "e.yaml:2:") || !strings.Contains(err.Error(), "last tuesday") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestTimeFromYAML(t *testing.T) {
+	t.Parallel()
+	e, err := Parse("e.yaml", []byte("aws:\n  a: 2026-01-02T03:04:05Z\n  b: -45d\n  c: \"-2h\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		A, B, C, D Time
+	}
+	if _, err := e.DecodeSection("aws", &v); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	if !v.A.At(now).Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) || !v.B.At(now).Equal(now.Add(-45*24*time.Hour)) ||
+		!v.C.At(now).Equal(now.Add(-2*time.Hour)) || !v.D.IsZero() {
+		t.Errorf("decoded %+v %+v %+v", v.A.At(now), v.B.At(now), v.C.At(now))
+	}
+}
