@@ -113,7 +113,7 @@ func TestInventoryRoundTrip(t *testing.T) {
 func TestDecodeInventoryErrorsNameTheFile(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		`{"schema": "ghostaudit.inventory/v0"}`: "inv.json: schema",
+		`{"schema": "ghostaudit.inventory/v0"}`:                          "inv.json: schema",
 		"{\n\"schema\": \"ghostaudit.inventory/v1\",\n\"resources\": 5}": "inv.json: line 3",
 		"{\n\"schema\": \"ghostaudit.inventory/v1\",\n\"bogus\": 1}":     "inv.json: json: unknown field",
 		"not json": "inv.json: not an inventory JSON file",

@@ -168,16 +168,34 @@ func TestGuardRefusesEveryMutatingCall(t *testing.T) {
 	c := ec2.NewFromConfig(cfg)
 	ctx := context.Background()
 	calls := map[string]func() error{
-		"DeleteVolume":       func() error { _, err := c.DeleteVolume(ctx, &ec2.DeleteVolumeInput{VolumeId: aws.String("vol-1")}); return err },
-		"ModifyVolume":       func() error { _, err := c.ModifyVolume(ctx, &ec2.ModifyVolumeInput{VolumeId: aws.String("vol-1")}); return err },
-		"ReleaseAddress":     func() error { _, err := c.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: aws.String("eipalloc-1")}); return err },
-		"TerminateInstances": func() error { _, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{"i-1"}}); return err },
-		"StopInstances":      func() error { _, err := c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{"i-1"}}); return err },
+		"DeleteVolume": func() error {
+			_, err := c.DeleteVolume(ctx, &ec2.DeleteVolumeInput{VolumeId: aws.String("vol-1")})
+			return err
+		},
+		"ModifyVolume": func() error {
+			_, err := c.ModifyVolume(ctx, &ec2.ModifyVolumeInput{VolumeId: aws.String("vol-1")})
+			return err
+		},
+		"ReleaseAddress": func() error {
+			_, err := c.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: aws.String("eipalloc-1")})
+			return err
+		},
+		"TerminateInstances": func() error {
+			_, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{"i-1"}})
+			return err
+		},
+		"StopInstances": func() error {
+			_, err := c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{"i-1"}})
+			return err
+		},
 		"CreateTags": func() error {
 			_, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{"vol-1"}, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
 			return err
 		},
-		"CreateSnapshot": func() error { _, err := c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: aws.String("vol-1")}); return err },
+		"CreateSnapshot": func() error {
+			_, err := c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: aws.String("vol-1")})
+			return err
+		},
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, scanners.ErrReadOnly) {
