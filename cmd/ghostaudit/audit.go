@@ -192,3 +192,16 @@ func credentialsOutcome(inv *scanners.Inventory, explicit bool) error {
 }
 
 var errNoScanner = errors.New("no scanner found credentials")
+
+// allFailed returns an error when no scanner produced anything: a report
+// of zero findings would then read as "nothing to cut", which is false.
+func allFailed(inv *scanners.Inventory) error {
+	var errs []string
+	for _, s := range inv.Status {
+		if s.Succeeded {
+			return nil
+		}
+		errs = append(errs, fmt.Sprintf("%s: %s", s.Scanner, s.Err))
+	}
+	return fmt.Errorf("every scanner failed, so no report was written:\n  %s", strings.Join(errs, "\n  "))
+}

@@ -130,6 +130,9 @@ func (a *app) demo(cmd *cobra.Command, of *outputFlags, estatePath string) error
 	if err != nil {
 		return err
 	}
+	if err := allFailed(inv); err != nil {
+		return err
+	}
 	res, err := a.analyse(inv, cfg)
 	if err != nil {
 		return err

@@ -85,6 +85,37 @@ func TestSimThenScanAsProcesses(t *testing.T) {
 			compareFindings(t, filepath.Base(estateFile), readResult(t, out), expected(t, estateFile))
 		})
 	}
+	t.Run("demo ignores the user's AWS settings", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "f.json")
+		demo := exec.Command(bin, "demo", "--format", "none", "-o", "json="+out)
+		demo.Env = append(cleanEnv(t), "AWS_PROFILE=doesnotexist", "AWS_ENDPOINT_URL=http://127.0.0.1:1",
+			"AWS_ENDPOINT_URL_EC2=http://127.0.0.1:1", "AWS_ACCESS_KEY_ID=AKIAREALUSERKEY", "AWS_SECRET_ACCESS_KEY=x")
+		if b, err := demo.CombinedOutput(); err != nil {
+			t.Fatalf("demo: %v\n%s", err, b)
+		}
+		compareFindings(t, "demo", readResult(t, out), expected(t, "../../testdata/estates/demo.yaml"))
+	})
+	t.Run("missing profile", func(t *testing.T) {
+		scan := exec.Command(bin, "scan", "--format", "none")
+		scan.Env = append(cleanEnv(t), "AWS_PROFILE=doesnotexist")
+		b, err := scan.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitCredentials || !strings.Contains(string(b), `profile "doesnotexist"`) {
+			t.Fatalf("want exit %d naming the profile, got %v\n%s", exitCredentials, err, b)
+		}
+	})
+	t.Run("every scanner failed", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "f.json")
+		scan := exec.Command(bin, "scan", "--format", "none", "-o", "json="+out)
+		scan.Env = append(cleanEnv(t), "AWS_ACCESS_KEY_ID=AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY=x",
+			"AWS_ENDPOINT_URL=http://127.0.0.1:1", "AWS_REGION=us-east-1", "GHOSTAUDIT_AWS_MAX_ATTEMPTS=1")
+		b, err := scan.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitError || !strings.Contains(string(b), "every scanner failed") {
+			t.Fatalf("want exit %d, got %v\n%s", exitError, err, b)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Error("a report of zero findings was written although nothing was scanned")
+		}
+	})
 	t.Run("no credentials", func(t *testing.T) {
 		scan := exec.Command(bin, "scan", "--scanners", "aws", "--format", "none")
 		scan.Env = cleanEnv(t)

@@ -69,6 +69,9 @@ func (a *app) scan(cmd *cobra.Command, of *outputFlags, selected string) error {
 	if err := credentialsOutcome(inv, explicit); err != nil {
 		return err
 	}
+	if err := allFailed(inv); err != nil {
+		return err
+	}
 	res, err := a.analyse(inv, cfg)
 	if err != nil {
 		return err

@@ -228,15 +228,7 @@ func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
 	maxAttempts, maxBackoff := s.opts.MaxAttempts, s.opts.MaxBackoff
 	lo := []func(*config.LoadOptions) error{
 		config.WithDefaultRegion("us-east-1"),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.RateLimiter = ratelimit.None
-				o.MaxAttempts = maxAttempts
-				if maxBackoff > 0 {
-					o.MaxBackoff = maxBackoff
-				}
-			})
-		}),
+		config.WithRetryer(newRetryer(maxAttempts, maxBackoff)),
 		config.WithAPIOptions(nil),
 	}
 	if s.opts.Profile != "" {
@@ -246,7 +238,19 @@ func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
 		lo = append(lo, config.WithRegion(s.opts.HomeRegion))
 	}
 	if s.opts.Credentials != nil {
-		lo = append(lo, config.WithCredentialsProvider(s.opts.Credentials))
+		// Credentials handed over by the program (the demo's simulator
+		// keys): the configuration is built from the options alone, so the
+		// user's profiles, shared files and AWS_* variables cannot interfere.
+		region := s.opts.HomeRegion
+		if region == "" {
+			region = "us-east-1"
+		}
+		cfg := aws.Config{Region: region, Credentials: aws.NewCredentialsCache(s.opts.Credentials), Retryer: newRetryer(maxAttempts, maxBackoff)}
+		if s.opts.EndpointURL != "" {
+			cfg.BaseEndpoint = aws.String(s.opts.EndpointURL)
+		}
+		cfg.APIOptions = append(cfg.APIOptions, readOnlyGuard)
+		return cfg, nil
 	}
 	// Env.HTTPClient is deliberately not used: the SDK's own buildable
 	// client honours AWS_CA_BUNDLE and the proxy variables, which a plain
@@ -256,10 +260,50 @@ func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
+		var missing config.SharedConfigProfileNotExistError
+		if errors.As(err, &missing) {
+			return aws.Config{}, fmt.Errorf("aws: %w: profile %q is not in the shared config files (AWS_CONFIG_FILE, ~/.aws/config): %s", scanners.ErrNoCredentials, missing.Profile, noCredentialsHelp)
+		}
 		return aws.Config{}, fmt.Errorf("aws: load configuration: %w", err)
 	}
 	cfg.APIOptions = append(cfg.APIOptions, readOnlyGuard)
 	return cfg, nil
+}
+
+// ec2Client and stsClient build clients from cfg. An explicit endpoint
+// option wins over AWS_ENDPOINT_URL_<SERVICE> from the environment, which
+// the SDK would otherwise prefer to the configured base endpoint.
+func (s *Scanner) ec2Client(cfg aws.Config, region string) *ec2.Client {
+	return ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+		if region != "" {
+			o.Region = region
+		}
+		if s.opts.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(s.opts.EndpointURL)
+		}
+	})
+}
+
+func (s *Scanner) stsClient(cfg aws.Config) *sts.Client {
+	return sts.NewFromConfig(cfg, func(o *sts.Options) {
+		if s.opts.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(s.opts.EndpointURL)
+		}
+	})
+}
+
+// newRetryer returns a fresh standard retryer per client, without the
+// client-side retry quota (see loadConfig).
+func newRetryer(maxAttempts int, maxBackoff time.Duration) func() aws.Retryer {
+	return func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.RateLimiter = ratelimit.None
+			o.MaxAttempts = maxAttempts
+			if maxBackoff > 0 {
+				o.MaxBackoff = maxBackoff
+			}
+		})
+	}
 }
 
 // account is one account to scan with the credentials to use for it.
@@ -280,7 +324,7 @@ func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
 		}
 		return fmt.Errorf("aws: %w: %s (%v)", scanners.ErrNoCredentials, noCredentialsHelp, err)
 	}
-	ident, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	ident, err := s.stsClient(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		if reason(err) == scanners.ReasonDenied {
 			return fmt.Errorf("aws: sts GetCallerIdentity: %w: the credentials were rejected: %v", scanners.ErrNoCredentials, err)
@@ -354,7 +398,7 @@ func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
 // that cannot be assumed shows up here, once, as one gap.
 func (s *Scanner) assume(ctx context.Context, base aws.Config, id string) (aws.Config, error) {
 	roleARN := fmt.Sprintf("arn:aws:iam::%s:role/%s", id, s.opts.RoleName)
-	prov := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), roleARN, func(o *stscreds.AssumeRoleOptions) {
+	prov := stscreds.NewAssumeRoleProvider(s.stsClient(base), roleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = "ghostaudit"
 		if s.opts.ExternalID != "" {
 			o.ExternalID = aws.String(s.opts.ExternalID)
@@ -362,7 +406,7 @@ func (s *Scanner) assume(ctx context.Context, base aws.Config, id string) (aws.C
 	})
 	cfg := base.Copy()
 	cfg.Credentials = aws.NewCredentialsCache(prov)
-	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := s.stsClient(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("assume %s: %w", roleARN, err)
 	}
@@ -379,7 +423,7 @@ func (s *Scanner) regions(ctx context.Context, a account) ([]string, error) {
 	if len(s.opts.Regions) > 0 {
 		return dedupe(s.opts.Regions), nil
 	}
-	out, err := ec2.NewFromConfig(a.cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	out, err := s.ec2Client(a.cfg, "").DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
 	if err != nil {
 		return nil, fmt.Errorf("ec2 DescribeRegions: %w", err)
 	}
@@ -394,7 +438,7 @@ func (s *Scanner) regions(ctx context.Context, a account) ([]string, error) {
 // scanRegion lists one account × region. Each operation that fails becomes
 // a gap for that scope; the others still run.
 func (s *Scanner) scanRegion(ctx context.Context, a account, region string, sink scanners.Sink) {
-	client := ec2.NewFromConfig(a.cfg, func(o *ec2.Options) { o.Region = region })
+	client := s.ec2Client(a.cfg, region)
 	log := s.env.Logger.With("account", a.id, "region", region)
 	scopeName := fmt.Sprintf("account %s region %s", a.id, region)
 	now := s.env.Now().UTC()
