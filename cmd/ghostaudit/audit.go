@@ -167,6 +167,9 @@ func writeInventory(path string, inv *scanners.Inventory) error {
 func (a *app) runScanners(ctx context.Context, jobs []scanners.Job) (*scanners.Inventory, error) {
 	r := &scanners.Runner{Logger: a.logger, Now: a.now, ToolVersion: version()}
 	inv, err := r.Run(ctx, jobs)
+	if a.progress != nil {
+		a.progress.finish()
+	}
 	if err != nil {
 		return nil, err
 	}

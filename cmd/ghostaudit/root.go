@@ -30,6 +30,7 @@ type app struct {
 	logLevel  string
 	logFormat string
 	logger    *slog.Logger
+	progress  *progress // set on a terminal; nil in CI and when piped
 }
 
 // run is the whole CLI: main only adds the process's streams and signals.

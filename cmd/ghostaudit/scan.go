@@ -62,7 +62,7 @@ func (a *app) scan(cmd *cobra.Command, of *outputFlags, selected string) error {
 	if err != nil {
 		return err
 	}
-	inv, err := a.runScannersWithProgress(cmd, jobs)
+	inv, err := a.runScanners(cmd.Context(), jobs)
 	if err != nil {
 		return err
 	}
@@ -77,10 +77,6 @@ func (a *app) scan(cmd *cobra.Command, of *outputFlags, selected string) error {
 		return err
 	}
 	return a.emit(cmd, of, specs, inv, res)
-}
-
-func (a *app) runScannersWithProgress(cmd *cobra.Command, jobs []scanners.Job) (*scanners.Inventory, error) {
-	return a.runScanners(cmd.Context(), jobs)
 }
 
 // buildJobs selects and builds scanners. With no explicit selection it
@@ -103,7 +99,8 @@ func (a *app) buildJobs(cfg *fileConfig, flags *pflag.FlagSet, names []string, t
 	var why []string
 	var prog scanners.Progress
 	if a.isTTY(a.stderr) {
-		prog = &progress{w: a.stderr}
+		a.progress = &progress{w: a.stderr}
+		prog = a.progress
 	}
 	for _, info := range infos {
 		opts, err := a.scannerOptions(info, cfg, flags)
