@@ -2,6 +2,7 @@ package findings
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"time"
@@ -34,10 +35,11 @@ type Rule struct {
 
 // RuleContext is what a rule may use besides the inventory.
 type RuleContext struct {
-	Now     time.Time
-	Catalog pricing.Catalog
-	rule    *Rule
-	params  map[string]string
+	Now      time.Time
+	Catalog  pricing.Catalog
+	Settings *Settings
+	rule     *Rule
+	params   map[string]string
 }
 
 // Param returns the value of a rule parameter (configured or default).
@@ -63,19 +65,44 @@ func (rc *RuleContext) IntParam(name string) int {
 	return n
 }
 
+// Classification is the accounting class of a finding or cost line.
+type Classification struct {
+	Class     string // OpEx, CapEx, Prepaid-amortised, Review
+	Rule      string // the policy rule that decided, e.g. "R1"
+	Rationale string
+	Citation  string
+	// EBITDA is true when eliminating the cost changes EBITDA (OpEx).
+	EBITDA bool
+	// Avoidance is true when the saving is future spend avoided (a prepaid
+	// term runs to its end) rather than spend that stops now.
+	Avoidance bool
+}
+
+// ClassifyFunc classifies a scanned resource.
+type ClassifyFunc func(r *scanners.Resource) Classification
+
+// unclassified is used when no policy is configured: judgment is needed,
+// so nothing is guessed.
+func unclassified(*scanners.Resource) Classification {
+	return Classification{Class: "Review", Rule: "none", Rationale: "No classification policy is configured, so the item is left for review rather than guessed."}
+}
+
 // Engine runs rules over an inventory and prices, ranks and totals the
 // findings.
 type Engine struct {
-	Rules       []Rule
-	Catalog     *pricing.Layered
-	Now         func() time.Time
-	ToolVersion string
-	// Params overrides rule parameters: rule ID → name → value.
-	Params map[string]map[string]string
+	Rules        []Rule
+	Catalog      *pricing.Layered
+	Now          func() time.Time
+	ToolVersion  string
+	Params       map[string]map[string]string // rule ID → name → value
+	Settings     Settings
+	Suppressions []Suppression
+	Classify     ClassifyFunc
 }
 
 // NewEngine builds an engine with the given rules and catalog and checks
-// the configured parameters against the rules' declarations.
+// the configured parameters against the rules' declarations. Settings
+// start at DefaultSettings.
 func NewEngine(rules []Rule, catalog *pricing.Layered, params map[string]map[string]string) (*Engine, error) {
 	byID := map[string]*Rule{}
 	for i := range rules {
@@ -84,12 +111,13 @@ func NewEngine(rules []Rule, catalog *pricing.Layered, params map[string]map[str
 		}
 		byID[rules[i].ID] = &rules[i]
 	}
-	for id, ps := range params {
+	for _, id := range sortedStrings(params) {
 		r, ok := byID[id]
 		if !ok {
 			return nil, fmt.Errorf("rules.%s: no such rule", id)
 		}
-		for name, v := range ps {
+		for _, name := range sortedStrings(params[id]) {
+			v := params[id][name]
 			found := false
 			for _, p := range r.Params {
 				if p.Name == name {
@@ -106,7 +134,7 @@ func NewEngine(rules []Rule, catalog *pricing.Layered, params map[string]map[str
 			}
 		}
 	}
-	return &Engine{Rules: rules, Catalog: catalog, Params: params, Now: time.Now}, nil
+	return &Engine{Rules: rules, Catalog: catalog, Params: params, Now: time.Now, Settings: DefaultSettings(), Classify: unclassified}, nil
 }
 
 // Run evaluates every rule and returns the ranked, totalled result.
@@ -115,6 +143,11 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 	if now.IsZero() {
 		now = e.Now().UTC()
 	}
+	classify := e.Classify
+	if classify == nil {
+		classify = unclassified
+	}
+	settings := e.Settings
 	res := &Result{
 		Schema:      ResultSchema,
 		ToolVersion: e.ToolVersion,
@@ -123,10 +156,16 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 		Gaps:        inv.Gaps,
 		Resources:   len(inv.Resources),
 		Seats:       len(inv.Seats),
+		Settings:    settings,
 	}
+	var cat pricing.Catalog
+	if e.Catalog != nil {
+		cat = e.Catalog
+	}
+	byKey := inv.ResourceByKey()
 	for i := range e.Rules {
 		r := &e.Rules[i]
-		rc := &RuleContext{Now: now, Catalog: e.Catalog, rule: r, params: e.Params[r.ID]}
+		rc := &RuleContext{Now: now, Catalog: cat, Settings: &settings, rule: r, params: e.Params[r.ID]}
 		for _, p := range r.Params {
 			res.Thresholds = append(res.Thresholds, Threshold{Rule: r.ID, Name: p.Name, Value: rc.Param(p.Name), Description: p.Description})
 		}
@@ -142,27 +181,88 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 			if f.Risk == "" {
 				f.Risk = r.Risk
 			}
-			if f.Currency == "" {
-				f.Currency = "USD"
-			}
-			if f.Class == "" {
-				f.Class, f.ClassRationale = "OpEx", "Pay-as-you-go cloud usage, billed monthly and expensed as incurred; nothing is capitalised or prepaid."
-			}
-			if f.MonthlySavings != nil {
-				f.AnnualSavings = Money(f.MonthlySavings.Mul(decimal.NewFromInt(12)))
-			} else if f.Unpriced == "" {
-				f.Unpriced = "no price available"
-			}
+			f.Currency = settings.Currency
+			c := classify(byKey[f.ResourceKey])
+			f.Class, f.ClassRule, f.ClassRationale, f.ClassCitation = c.Class, c.Rule, c.Rationale, c.Citation
+			e.suppress(&f, byKey[f.ResourceKey], now)
+			savingsModel(&f, c, &settings, now)
 			res.Findings = append(res.Findings, f)
 		}
 	}
-	rank(res.Findings, now)
-	res.Totals = totals(res.Findings)
+	rank(res.Findings, now, settings.WinWindowDays)
+	res.CostLines = costLines(inv, &RuleContext{Now: now, Catalog: cat, Settings: &settings}, classify)
+	res.Totals = totals(res.Findings, res.CostLines, &settings, now)
 	if e.Catalog != nil {
 		res.Prices = e.Catalog.Used()
 		res.Missing = e.Catalog.Missed()
 	}
 	return res
+}
+
+// suppress applies a ghostaudit:ignore tag or the first matching config
+// suppression; an expired one leaves the finding active, with a note.
+func (e *Engine) suppress(f *Finding, r *scanners.Resource, now time.Time) {
+	if r != nil {
+		if reason, ok := r.Tags[IgnoreTag]; ok {
+			if reason == "" {
+				reason = "tagged " + IgnoreTag
+			}
+			f.Suppression = &Suppression{Rule: "*", Resource: f.ResourceKey, Reason: reason, Source: "tag " + IgnoreTag}
+			return
+		}
+	}
+	for _, s := range e.Suppressions {
+		if s.Rule != "*" && s.Rule != f.Rule {
+			continue
+		}
+		keyMatch, _ := path.Match(s.Resource, f.ResourceKey)
+		idMatch, _ := path.Match(s.Resource, f.ResourceID)
+		if !keyMatch && !idMatch {
+			continue
+		}
+		if s.Expires != "" {
+			exp, _ := time.Parse("2006-01-02", s.Expires)
+			if !now.Before(exp.AddDate(0, 0, 1)) {
+				f.SuppressionNote = fmt.Sprintf("a suppression expired on %s (reason was: %s; owner: %s)", s.Expires, s.Reason, s.Owner)
+				continue
+			}
+		}
+		s.Source = "config"
+		f.Suppression = &s
+		return
+	}
+}
+
+// savingsModel fills the CFO figures of a priced finding.
+func savingsModel(f *Finding, c Classification, s *Settings, now time.Time) {
+	f.Recurring = true
+	f.Treatment = "reduction"
+	if c.Avoidance || (f.RealisableFrom != nil && f.RealisableFrom.After(now)) {
+		f.Treatment = "avoidance"
+	}
+	f.EBITDA = c.EBITDA && f.Recurring
+	if f.OneTimeCost.IsZero() {
+		f.OneTimeCost = s.effortHours(f.Effort).Mul(decimal.RequireFromString(s.HourlyRate))
+	}
+	f.EffectiveFrom = now
+	if f.RealisableFrom != nil && f.RealisableFrom.After(now) {
+		f.EffectiveFrom = *f.RealisableFrom
+	}
+	if !f.Priced() {
+		if f.Unpriced == "" {
+			f.Unpriced = "no price available"
+		}
+		return
+	}
+	twelve := decimal.NewFromInt(12)
+	f.AnnualSavings = Money(f.MonthlySavings.Mul(twelve))
+	f.Haircut = s.haircut(f.Confidence)
+	f.RiskAdjustedMonthly = Money(f.MonthlySavings.Mul(f.Haircut))
+	f.RiskAdjustedAnnual = Money(f.RiskAdjustedMonthly.Mul(twelve))
+	f.InYearImpact = Money(f.MonthlySavings.Mul(monthsUntil(f.EffectiveFrom, s.FiscalYearEnd(now))).Round(2))
+	if f.MonthlySavings.IsPositive() {
+		f.PaybackMonths = Money(f.OneTimeCost.Div(*f.MonthlySavings).Round(2))
+	}
 }
 
 var effortWeights = map[string]int64{Low: 1, Medium: 2, High: 4}
@@ -177,41 +277,48 @@ func effortWeight(effort string) int64 {
 }
 
 // IsWin reports whether a finding is a 30-day win: high confidence, low
-// effort, priced with a positive saving, and realisable within 30 days.
-func IsWin(f *Finding, now time.Time) bool {
-	if f.Confidence != High || f.Effort != Low || !f.Priced() || !f.MonthlySavings.IsPositive() {
+// effort, priced with a positive saving, not suppressed, and realisable
+// within the window (30 days by default).
+func IsWin(f *Finding, now time.Time, windowDays int) bool {
+	if f.Confidence != High || f.Effort != Low || !f.Counted() || !f.MonthlySavings.IsPositive() {
 		return false
 	}
-	return f.RealisableFrom == nil || !f.RealisableFrom.After(now.Add(30*24*time.Hour))
+	return f.RealisableFrom == nil || !f.RealisableFrom.After(now.Add(time.Duration(windowDays)*24*time.Hour))
 }
 
 // rank orders findings: 30-day wins first by monthly savings, then the
-// rest by savings per unit of effort, unpriced findings last; ties by ID.
-func rank(fs []Finding, now time.Time) {
+// rest by risk-adjusted savings per unit of effort, then unpriced, then
+// suppressed findings; ties by ID.
+func rank(fs []Finding, now time.Time, windowDays int) {
 	for i := range fs {
-		fs[i].Win = IsWin(&fs[i], now)
+		fs[i].Win = IsWin(&fs[i], now, windowDays)
+	}
+	group := func(f *Finding) int {
+		switch {
+		case f.Win:
+			return 0
+		case f.Counted():
+			return 1
+		case !f.Suppressed():
+			return 2
+		}
+		return 3
 	}
 	score := func(f *Finding) decimal.Decimal {
-		if !f.Priced() {
-			return decimal.NewFromInt(-1)
+		switch {
+		case f.Win:
+			return *f.MonthlySavings
+		case f.Priced() && f.RiskAdjustedMonthly != nil:
+			return f.RiskAdjustedMonthly.Div(decimal.NewFromInt(effortWeight(f.Effort)))
 		}
-		return f.MonthlySavings.Div(decimal.NewFromInt(effortWeight(f.Effort)))
+		return decimal.Zero
 	}
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := &fs[i], &fs[j]
-		if a.Win != b.Win {
-			return a.Win
+		if ga, gb := group(a), group(b); ga != gb {
+			return ga < gb
 		}
-		if a.Priced() != b.Priced() {
-			return a.Priced()
-		}
-		var ka, kb decimal.Decimal
-		if a.Win {
-			ka, kb = *a.MonthlySavings, *b.MonthlySavings
-		} else {
-			ka, kb = score(a), score(b)
-		}
-		if c := ka.Cmp(kb); c != 0 {
+		if c := score(a).Cmp(score(b)); c != 0 {
 			return c > 0
 		}
 		return a.ID < b.ID
@@ -219,37 +326,52 @@ func rank(fs []Finding, now time.Time) {
 	for i := range fs {
 		f := &fs[i]
 		f.Rank = i + 1
-		switch {
-		case f.Win:
-			f.WhyRank = fmt.Sprintf("30-day win: %s confidence, %s effort, realisable now; ranked by monthly savings", f.Confidence, f.Effort)
-		case !f.Priced():
+		switch group(f) {
+		case 0:
+			f.WhyRank = fmt.Sprintf("30-day win: %s confidence, %s effort, realisable within %d days; ranked by monthly savings", f.Confidence, f.Effort, windowDays)
+		case 1:
+			why := fmt.Sprintf("%s confidence, %s effort", f.Confidence, f.Effort)
+			if f.RealisableFrom != nil && f.RealisableFrom.After(now.Add(time.Duration(windowDays)*24*time.Hour)) {
+				why += ", realisable from " + f.RealisableFrom.Format("2006-01-02")
+			}
+			f.WhyRank = fmt.Sprintf("not a 30-day win (%s); ranked by risk-adjusted monthly savings %s ÷ effort weight %d",
+				why, f.RiskAdjustedMonthly.StringFixed(2), effortWeight(f.Effort))
+		case 2:
 			f.WhyRank = "unpriced: ranked after every priced finding"
 		default:
-			f.WhyRank = fmt.Sprintf("not a 30-day win (%s confidence, %s effort); ranked by monthly savings per unit of effort (%s effort = %d)",
-				f.Confidence, f.Effort, f.Effort, effortWeight(f.Effort))
+			f.WhyRank = "suppressed: kept for the record, left out of every total"
 		}
 	}
 }
 
-func totals(fs []Finding) Totals {
-	t := Totals{Currency: "USD", Findings: len(fs)}
+func totals(fs []Finding, lines []CostLine, s *Settings, now time.Time) Totals {
+	t := Totals{Currency: s.Currency, Findings: len(fs), FiscalYearEnd: s.FiscalYearEnd(now)}
+	t.EVMultiple = decimal.RequireFromString(s.EVMultiple)
 	cats, provs := map[string]*Subtotal{}, map[string]*Subtotal{}
 	add := func(m map[string]*Subtotal, name string, f *Finding) {
-		s := m[name]
-		if s == nil {
-			s = &Subtotal{Name: name}
-			m[name] = s
+		sub := m[name]
+		if sub == nil {
+			sub = &Subtotal{Name: name}
+			m[name] = sub
 		}
-		s.Findings++
-		if f.Priced() {
-			s.MonthlySavings = s.MonthlySavings.Add(*f.MonthlySavings)
-			s.AnnualSavings = s.AnnualSavings.Add(*f.AnnualSavings)
-		} else {
-			s.Unpriced++
+		sub.Findings++
+		switch {
+		case f.Counted():
+			sub.MonthlySavings = sub.MonthlySavings.Add(*f.MonthlySavings)
+			sub.AnnualSavings = sub.AnnualSavings.Add(*f.AnnualSavings)
+		case !f.Priced():
+			sub.Unpriced++
 		}
 	}
 	for i := range fs {
 		f := &fs[i]
+		if f.Suppressed() {
+			t.Suppressed++
+			if f.Priced() {
+				t.SuppressedMonthly = t.SuppressedMonthly.Add(*f.MonthlySavings)
+			}
+			continue
+		}
 		add(cats, f.Category, f)
 		add(provs, f.Provider, f)
 		if !f.Priced() {
@@ -259,12 +381,46 @@ func totals(fs []Finding) Totals {
 		t.Priced++
 		t.MonthlySavings = t.MonthlySavings.Add(*f.MonthlySavings)
 		t.AnnualSavings = t.AnnualSavings.Add(*f.AnnualSavings)
+		t.RiskAdjustedMonthly = t.RiskAdjustedMonthly.Add(*f.RiskAdjustedMonthly)
+		t.RiskAdjustedAnnual = t.RiskAdjustedAnnual.Add(*f.RiskAdjustedAnnual)
+		t.InYearImpact = t.InYearImpact.Add(*f.InYearImpact)
+		t.OneTimeCost = t.OneTimeCost.Add(f.OneTimeCost)
+		if f.EBITDA {
+			t.EBITDAAnnual = t.EBITDAAnnual.Add(*f.AnnualSavings)
+			t.EBITDARiskAdjusted = t.EBITDARiskAdjusted.Add(*f.RiskAdjustedAnnual)
+		}
 		if f.Win {
 			t.Wins++
 			t.WinsMonthly = t.WinsMonthly.Add(*f.MonthlySavings)
 		}
 	}
+	t.EVImpact = t.EBITDARiskAdjusted.Mul(t.EVMultiple)
+	if t.MonthlySavings.IsPositive() {
+		t.PaybackMonths = Money(t.OneTimeCost.Div(t.MonthlySavings).Round(2))
+	}
 	t.ByCategory, t.ByProvider = sortedSubtotals(cats), sortedSubtotals(provs)
+	classes := map[string]*ClassSpend{}
+	for _, l := range lines {
+		cs := classes[l.Class]
+		if cs == nil {
+			cs = &ClassSpend{Class: l.Class}
+			classes[l.Class] = cs
+		}
+		cs.Items++
+		if l.MonthlyCost == nil {
+			cs.Unpriced++
+			t.SpendUnpriced++
+			continue
+		}
+		t.SpendPriced++
+		cs.Monthly = cs.Monthly.Add(*l.MonthlyCost)
+		cs.Annual = cs.Monthly.Mul(decimal.NewFromInt(12))
+		t.SpendMonthly = t.SpendMonthly.Add(*l.MonthlyCost)
+	}
+	t.SpendAnnual = t.SpendMonthly.Mul(decimal.NewFromInt(12))
+	for _, name := range sortedStrings(classes) {
+		t.SpendByClass = append(t.SpendByClass, *classes[name])
+	}
 	return t
 }
 

@@ -70,9 +70,29 @@ type Finding struct {
 	Confidence     string     `json:"confidence"`
 	Effort         string     `json:"effort"`
 	Risk           string     `json:"risk"`
-	RealisableFrom *time.Time `json:"realisable_from,omitempty"`
-	Class          string     `json:"class"` // OpEx, CapEx, Prepaid-amortised, Review
-	ClassRationale string     `json:"class_rationale,omitempty"`
+	RealisableFrom *time.Time `json:"realisable_from,omitempty"` // e.g. a licence renewal; nil = now
+
+	// The savings model (nil when unpriced).
+	Haircut             decimal.Decimal  `json:"haircut"` // share kept for the confidence level, 0-1
+	RiskAdjustedMonthly *decimal.Decimal `json:"risk_adjusted_monthly"`
+	RiskAdjustedAnnual  *decimal.Decimal `json:"risk_adjusted_annual"`
+	EffectiveFrom       time.Time        `json:"effective_from"` // when the saving starts
+	InYearImpact        *decimal.Decimal `json:"in_year_impact"` // run-rate × months left in the fiscal year
+	PaybackMonths       *decimal.Decimal `json:"payback_months"` // one-time cost ÷ monthly saving
+	Recurring           bool             `json:"recurring"`
+	Treatment           string           `json:"treatment"` // "reduction" (spend today) or "avoidance" (future spend)
+	EBITDA              bool             `json:"ebitda"`    // counts toward the EBITDA impact
+
+	Class          string `json:"class"` // OpEx, CapEx, Prepaid-amortised, Review
+	ClassRule      string `json:"class_rule,omitempty"`
+	ClassRationale string `json:"class_rationale,omitempty"`
+	ClassCitation  string `json:"class_citation,omitempty"`
+
+	// Suppression is set when the finding is accepted on purpose; it is then
+	// kept in the outputs but left out of every total.
+	Suppression *Suppression `json:"suppression,omitempty"`
+	// SuppressionNote says why a suppression no longer applies (expired).
+	SuppressionNote string `json:"suppression_note,omitempty"`
 
 	// Win is true for a 30-day win; Rank orders all findings (1 = first).
 	Win  bool `json:"win"`
@@ -84,6 +104,12 @@ type Finding struct {
 // Priced reports whether the finding has a savings estimate.
 func (f *Finding) Priced() bool { return f.MonthlySavings != nil }
 
+// Suppressed reports whether the finding is accepted on purpose.
+func (f *Finding) Suppressed() bool { return f.Suppression != nil }
+
+// Counted reports whether the finding's savings enter the totals.
+func (f *Finding) Counted() bool { return f.Priced() && !f.Suppressed() }
+
 // FindingID derives the stable ID of a finding from its rule and resource key.
 func FindingID(rule, resourceKey string) string {
 	sum := sha256.Sum256([]byte(rule + "\x00" + resourceKey))
@@ -93,16 +119,39 @@ func FindingID(rule, resourceKey string) string {
 // Money is a convenience for a decimal pointer.
 func Money(d decimal.Decimal) *decimal.Decimal { return &d }
 
-// Totals are the headline figures of a result.
+// Totals are the headline figures of a result. Savings count priced,
+// unsuppressed findings only.
 type Totals struct {
 	Currency       string          `json:"currency"`
 	Findings       int             `json:"findings"`
 	Priced         int             `json:"priced"`
 	Unpriced       int             `json:"unpriced"`
+	Suppressed     int             `json:"suppressed"`
 	Wins           int             `json:"wins"`
-	MonthlySavings decimal.Decimal `json:"monthly_savings"` // priced findings only
+	MonthlySavings decimal.Decimal `json:"monthly_savings"`
 	AnnualSavings  decimal.Decimal `json:"annual_savings"`
 	WinsMonthly    decimal.Decimal `json:"wins_monthly_savings"`
+
+	RiskAdjustedMonthly decimal.Decimal `json:"risk_adjusted_monthly"`
+	RiskAdjustedAnnual  decimal.Decimal `json:"risk_adjusted_annual"`
+	InYearImpact        decimal.Decimal `json:"in_year_impact"`
+	FiscalYearEnd       time.Time       `json:"fiscal_year_end"`
+	OneTimeCost         decimal.Decimal `json:"one_time_cost"`
+	// PaybackMonths is total one-time cost ÷ total monthly savings; nil when nothing is saved.
+	PaybackMonths *decimal.Decimal `json:"payback_months"`
+	// EBITDAAnnual is the annualised recurring OpEx savings; EBITDARiskAdjusted applies the haircuts.
+	EBITDAAnnual       decimal.Decimal `json:"ebitda_annual"`
+	EBITDARiskAdjusted decimal.Decimal `json:"ebitda_risk_adjusted"`
+	EVMultiple         decimal.Decimal `json:"ev_ebitda_multiple"`
+	EVImpact           decimal.Decimal `json:"ev_impact"` // illustrative: risk-adjusted EBITDA × multiple
+
+	// Spend in scope: the monthly cost of every scanned resource we can price.
+	SpendMonthly      decimal.Decimal `json:"spend_monthly"`
+	SpendAnnual       decimal.Decimal `json:"spend_annual"`
+	SpendPriced       int             `json:"spend_priced_items"`
+	SpendUnpriced     int             `json:"spend_unpriced_items"`
+	SpendByClass      []ClassSpend    `json:"spend_by_class"`
+	SuppressedMonthly decimal.Decimal `json:"suppressed_monthly_savings"`
 	// ByCategory and ByProvider split the priced monthly savings.
 	ByCategory []Subtotal `json:"by_category"`
 	ByProvider []Subtotal `json:"by_provider"`
@@ -141,6 +190,35 @@ type Result struct {
 	Prices      []pricing.Price       `json:"prices"`         // every price used
 	Missing     []string              `json:"missing_prices"` // look-ups no source answered
 	Thresholds  []Threshold           `json:"thresholds"`
+	Settings    Settings              `json:"settings"`   // the finance assumptions in force
+	CostLines   []CostLine            `json:"cost_lines"` // every scanned resource we know how to cost, with its class
 	Resources   int                   `json:"resources_scanned"`
 	Seats       int                   `json:"seats_scanned"`
+}
+
+// CostLine is one scanned resource's monthly cost and classification, for
+// the spend in scope and the CapEx/OpEx split.
+type CostLine struct {
+	ResourceKey    string           `json:"resource_key"`
+	Provider       string           `json:"provider"`
+	Account        string           `json:"account"`
+	Region         string           `json:"region"`
+	Kind           string           `json:"kind"`
+	ResourceID     string           `json:"resource_id"`
+	ResourceName   string           `json:"resource_name,omitempty"`
+	MonthlyCost    *decimal.Decimal `json:"monthly_cost"` // nil when unpriced
+	Unpriced       string           `json:"unpriced,omitempty"`
+	Class          string           `json:"class"`
+	ClassRule      string           `json:"class_rule,omitempty"`
+	ClassRationale string           `json:"class_rationale,omitempty"`
+	ClassCitation  string           `json:"class_citation,omitempty"`
+}
+
+// ClassSpend is the monthly cost of the priced cost lines of one class.
+type ClassSpend struct {
+	Class    string          `json:"class"`
+	Items    int             `json:"items"`
+	Unpriced int             `json:"unpriced"`
+	Monthly  decimal.Decimal `json:"monthly"`
+	Annual   decimal.Decimal `json:"annual"`
 }

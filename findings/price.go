@@ -7,12 +7,13 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/ghostaudit/ghostaudit/findings/pricing"
+	"github.com/ghostaudit/ghostaudit/scanners"
 )
 
-// bill accumulates the cost components of an estimate and remembers the
-// unit prices it used, or the first one it could not find.
+// bill accumulates the cost components of an estimate in the reporting
+// currency and remembers the unit prices it used, or what it could not price.
 type bill struct {
-	cat      pricing.Catalog
+	rc       *RuleContext
 	provider string
 	region   string
 	total    decimal.Decimal
@@ -21,8 +22,8 @@ type bill struct {
 	lines    []string
 }
 
-func newBill(cat pricing.Catalog, provider, region string) *bill {
-	return &bill{cat: cat, provider: provider, region: region}
+func newBill(rc *RuleContext, provider, region string) *bill {
+	return &bill{rc: rc, provider: provider, region: region}
 }
 
 // add prices quantity units of item; a zero quantity adds nothing and needs no price.
@@ -30,16 +31,24 @@ func (b *bill) add(item string, quantity decimal.Decimal, what string) {
 	if quantity.IsZero() {
 		return
 	}
-	if b.cat == nil {
-		b.missing = append(b.missing, item)
+	if b.rc == nil || b.rc.Catalog == nil {
+		b.missing = append(b.missing, fmt.Sprintf("no %s price for %s in %s", b.provider, item, b.region))
 		return
 	}
-	p, ok := b.cat.Lookup(b.provider, b.region, item)
+	p, ok := b.rc.Catalog.Lookup(b.provider, b.region, item)
 	if !ok {
-		b.missing = append(b.missing, item)
+		b.missing = append(b.missing, fmt.Sprintf("no %s price for %s in %s", b.provider, item, b.region))
 		return
 	}
 	cost := p.Monthly(quantity)
+	if b.rc.Settings != nil {
+		converted, err := b.rc.Settings.convert(cost, p.Currency)
+		if err != nil {
+			b.missing = append(b.missing, err.Error())
+			return
+		}
+		cost = converted
+	}
 	b.total = b.total.Add(cost)
 	b.prices = appendPrice(b.prices, p)
 	b.lines = append(b.lines, fmt.Sprintf("%s: %s × %s %s/%s = %s/month", what, quantity.String(), p.Amount.String(), p.Currency, p.Unit, cost.StringFixed(2)))
@@ -49,7 +58,7 @@ func (b *bill) add(item string, quantity decimal.Decimal, what string) {
 // component could not be priced: a partial sum would understate the cost.
 func (b *bill) result() (decimal.Decimal, bool, string) {
 	if len(b.missing) > 0 {
-		return decimal.Zero, false, fmt.Sprintf("no %s price for %s in %s", b.provider, strings.Join(b.missing, ", "), b.region)
+		return decimal.Zero, false, strings.Join(b.missing, "; ")
 	}
 	return b.total, true, ""
 }
@@ -64,3 +73,52 @@ func appendPrice(ps []pricing.Price, p pricing.Price) []pricing.Price {
 }
 
 func dec(n int64) decimal.Decimal { return decimal.NewFromInt(n) }
+
+// costers price a scanned resource of a kind as it runs today, for the
+// spend in scope; rules reuse them for "delete it" savings.
+var costers = map[string]func(b *bill, r *scanners.Resource){
+	kindAWSVolume: func(b *bill, r *scanners.Resource) {
+		size, _ := r.AttrInt("size_gib")
+		iops, _ := r.AttrInt("iops")
+		tp, _ := r.AttrInt("throughput_mibps")
+		volumeCost(b, r.Attr("volume_type"), size, iops, tp)
+	},
+	kindAWSAddress: func(b *bill, r *scanners.Resource) {
+		// Every public IPv4 address is billed hourly since 2024-02-01, in use or idle.
+		b.add("vpc.public_ipv4", decimal.NewFromInt(1), "public IPv4 address, 730 h")
+	},
+}
+
+// resourceBill prices a resource with its kind's coster; ok is false when
+// no coster exists for the kind.
+func resourceBill(rc *RuleContext, r *scanners.Resource) (*bill, bool) {
+	c, ok := costers[r.Kind]
+	if !ok {
+		return nil, false
+	}
+	b := newBill(rc, r.Provider, r.Region)
+	c(b, r)
+	return b, true
+}
+
+// costLines prices every resource of a kind we can cost and classifies it.
+func costLines(inv *scanners.Inventory, rc *RuleContext, classify ClassifyFunc) []CostLine {
+	var out []CostLine
+	for i := range inv.Resources {
+		r := &inv.Resources[i]
+		b, ok := resourceBill(rc, r)
+		if !ok {
+			continue
+		}
+		c := classify(r)
+		l := CostLine{ResourceKey: r.Key(), Provider: r.Provider, Account: r.Account, Region: r.Region, Kind: r.Kind,
+			ResourceID: r.ID, ResourceName: r.Name, Class: c.Class, ClassRule: c.Rule, ClassRationale: c.Rationale, ClassCitation: c.Citation}
+		if cost, ok, why := b.result(); ok {
+			l.MonthlyCost = Money(cost)
+		} else {
+			l.Unpriced = why
+		}
+		out = append(out, l)
+	}
+	return out
+}

@@ -38,9 +38,9 @@ var ruleEBSGp2ToGp3 = Rule{
 			}
 			size, _ := r.AttrInt("size_gib")
 			iops, tp := gp2Baseline(size)
-			now := newBill(rc.Catalog, r.Provider, r.Region)
+			now := newBill(rc, r.Provider, r.Region)
 			volumeCost(now, "gp2", size, 0, 0)
-			after := newBill(rc.Catalog, r.Provider, r.Region)
+			after := newBill(rc, r.Provider, r.Region)
 			volumeCost(after, "gp3", size, iops, tp)
 			f := resourceFinding(r, fmt.Sprintf("gp2 volume %s (%d GiB) can move to gp3", r.ID, size),
 				fmt.Sprintf("Change the type in place (no downtime): aws ec2 modify-volume --volume-id %s --volume-type gp3 --iops %d --throughput %d --region %s", r.ID, max(iops, 3000), max(tp, 125), r.Region))

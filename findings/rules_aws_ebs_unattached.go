@@ -84,11 +84,7 @@ var ruleEBSUnattached = Rule{
 			if known {
 				f.Evidence = append(f.Evidence, Evidence{"created", r.Created.Format("2006-01-02")}, Evidence{"age_days", fmt.Sprint(age)})
 			}
-			size, _ := r.AttrInt("size_gib")
-			iops, _ := r.AttrInt("iops")
-			tp, _ := r.AttrInt("throughput_mibps")
-			b := newBill(rc.Catalog, r.Provider, r.Region)
-			volumeCost(b, r.Attr("volume_type"), size, iops, tp)
+			b, _ := resourceBill(rc, r)
 			price(&f, b, func(cost decimal.Decimal) decimal.Decimal { return cost })
 			out = append(out, f)
 		}

@@ -26,8 +26,7 @@ var ruleEIPUnassociated = Rule{
 			f := resourceFinding(r, fmt.Sprintf("Elastic IP %s is not associated", r.Attr("public_ip")),
 				fmt.Sprintf("Release it if the address is not reserved for a reason: aws ec2 release-address --allocation-id %s --region %s", r.ID, r.Region))
 			f.Evidence = []Evidence{{"public_ip", r.Attr("public_ip")}, {"association", "none (no instance, no network interface)"}}
-			b := newBill(rc.Catalog, r.Provider, r.Region)
-			b.add("vpc.public_ipv4", decimal.NewFromInt(1), "public IPv4 address, 730 h")
+			b, _ := resourceBill(rc, r)
 			price(&f, b, func(cost decimal.Decimal) decimal.Decimal { return cost })
 			out = append(out, f)
 		}

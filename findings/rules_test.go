@@ -146,6 +146,7 @@ func TestEIPUnassociated(t *testing.T) {
 func TestRankingWinsFirstThenSavingsPerEffort(t *testing.T) {
 	t.Parallel()
 	m := func(s string) *decimal.Decimal { return Money(decimal.RequireFromString(s)) }
+	settings := DefaultSettings()
 	later := testNow.Add(90 * 24 * time.Hour)
 	fs := []Finding{
 		{ID: "a", Confidence: High, Effort: Low, MonthlySavings: m("10")},
@@ -156,13 +157,16 @@ func TestRankingWinsFirstThenSavingsPerEffort(t *testing.T) {
 		{ID: "f", Confidence: High, Effort: Low, MonthlySavings: m("500"), RealisableFrom: &later}, // not within 30 days: 500
 		{ID: "g", Confidence: High, Effort: Medium, MonthlySavings: m("140")},                      // 70
 	}
-	rank(fs, testNow)
+	for i := range fs {
+		savingsModel(&fs[i], Classification{Class: "OpEx", EBITDA: true}, &settings, testNow)
+	}
+	rank(fs, testNow, 30)
 	var order string
 	for _, f := range fs {
 		order += f.ID
 	}
-	if order != "bafcdge" {
-		t.Errorf("order %s, want bafcdge", order)
+	if order != "bafdgce" { // wins by savings; then risk-adjusted ÷ effort: f 500, d 75, g 70, c 60; unpriced last
+		t.Errorf("order %s, want bafdgce", order)
 	}
 	if !fs[0].Win || !fs[1].Win || fs[2].Win {
 		t.Errorf("wins: %v %v %v", fs[0].Win, fs[1].Win, fs[2].Win)
