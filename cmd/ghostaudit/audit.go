@@ -21,6 +21,7 @@ import (
 // outputFlags are the flags every command that produces a report shares.
 type outputFlags struct {
 	config  string
+	sets    []string // --set finance.KEY=VALUE
 	outputs []string // FORMAT=PATH
 	format  string   // stdout format
 	strict  bool
@@ -28,6 +29,7 @@ type outputFlags struct {
 
 func (o *outputFlags) add(fs *pflag.FlagSet, defaultFormat string) {
 	fs.StringVar(&o.config, "config", "", "config file (default ./ghostaudit.yaml when present; env GHOSTAUDIT_CONFIG)")
+	fs.StringArrayVar(&o.sets, "set", nil, "override a finance setting, KEY=VALUE, e.g. --set finance.ev_ebitda_multiple=12 (repeatable)")
 	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report file, FORMAT=PATH; formats: xlsx, json, csv, inventory (repeatable)")
 	fs.StringVar(&o.format, "format", defaultFormat, "what to print on stdout: table, json, csv or none")
 	fs.BoolVar(&o.strict, "strict", false, "exit 5 when coverage is incomplete (any scanner failed or any gap)")
@@ -81,9 +83,11 @@ func (a *app) analyse(inv *scanners.Inventory, cfg *fileConfig) (*findings.Resul
 	cat := &pricing.Layered{Layers: []pricing.Catalog{over, snap}}
 	eng, err := findings.NewEngine(findings.Rules(), cat, cfg.Rules)
 	if err != nil {
-		return nil, usagef("%s: %v", cfg.path, err)
+		return nil, &usageError{cfg.locate(err, "")}
 	}
 	eng.ToolVersion = version()
+	eng.Settings = cfg.Finance
+	eng.Suppressions = cfg.Suppressions
 	return eng.Run(inv), nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 	"github.com/spf13/pflag"
 
+	"github.com/ghostaudit/ghostaudit/findings"
 	"github.com/ghostaudit/ghostaudit/findings/pricing"
 	"github.com/ghostaudit/ghostaudit/internal/strictyaml"
 	"github.com/ghostaudit/ghostaudit/scanners"
@@ -20,20 +21,18 @@ import (
 // defaultConfigFile is read when present and --config is not given.
 const defaultConfigFile = "ghostaudit.yaml"
 
-// fileConfig is ghostaudit.yaml. Precedence: file < env GHOSTAUDIT_* < flags.
-//
-//	scanners:            # per-scanner options, keyed by scanner name
-//	  aws: {regions: [eu-west-1], accounts: ["222222222222"], role_name: ghostaudit-readonly}
-//	rules:               # rule parameters, keyed by rule ID
-//	  aws.ebs.unattached: {min_age_days: 14}
-//	prices:              # negotiated prices that override list prices
-//	  - {provider: aws, region: us-east-1, item: ebs.gp3.storage, unit: GB-Mo, price: "0.07", currency: USD, as_of: 2026-10-01, ref: "EDP contract"}
+// fileConfig is ghostaudit.yaml, decoded. Precedence: file < env
+// GHOSTAUDIT_* < flags. Every key is described in configspec.go, from
+// which `config example` and docs/configuration.md are generated.
 type fileConfig struct {
 	path     string
 	scanners map[string]ast.Node
 	nodes    map[string]ast.Node // dotted path -> node, for locating validation errors
-	Rules    map[string]map[string]string
-	Prices   []priceOverride
+
+	Rules        map[string]map[string]string
+	Prices       []priceOverride
+	Finance      findings.Settings
+	Suppressions []findings.Suppression
 }
 
 type priceOverride struct {
@@ -47,9 +46,18 @@ type priceOverride struct {
 	Ref      string `yaml:"ref"`
 }
 
+// configSections are the top-level keys of ghostaudit.yaml.
+var configSections = []string{"scanners", "rules", "prices", "finance", "suppressions"}
+
+func emptyConfig(path string) *fileConfig {
+	return &fileConfig{path: path, scanners: map[string]ast.Node{}, nodes: map[string]ast.Node{}, Finance: findings.DefaultSettings()}
+}
+
 // loadConfig reads the config file: path when given (it must exist),
-// else ./ghostaudit.yaml when present, else an empty config.
-func (a *app) loadConfig(path string) (*fileConfig, error) {
+// else GHOSTAUDIT_CONFIG, else ./ghostaudit.yaml when present, else the
+// defaults. Env overrides of the finance section are applied, then sets
+// (--set key=value), then everything is validated.
+func (a *app) loadConfig(path string, sets ...string) (*fileConfig, error) {
 	explicit := path != ""
 	if !explicit {
 		path = a.getenv("GHOSTAUDIT_CONFIG")
@@ -58,22 +66,28 @@ func (a *app) loadConfig(path string) (*fileConfig, error) {
 	if !explicit {
 		path = defaultConfigFile
 	}
+	cfg := emptyConfig(path)
 	data, err := os.ReadFile(path)
-	if err != nil {
-		if !explicit && errors.Is(err, os.ErrNotExist) {
-			return &fileConfig{scanners: map[string]ast.Node{}}, nil
+	switch {
+	case err == nil:
+		if cfg, err = parseConfig(path, data); err != nil {
+			return nil, &usageError{err}
 		}
+	case !explicit && errors.Is(err, os.ErrNotExist):
+	default:
 		return nil, usagef("config: %v", err)
 	}
-	cfg, err := parseConfig(path, data)
-	if err != nil {
-		return nil, &usageError{err}
+	if err := cfg.applyOverrides(a.getenv, sets); err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(a); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }
 
 func parseConfig(path string, data []byte) (*fileConfig, error) {
-	cfg := &fileConfig{path: path, scanners: map[string]ast.Node{}, nodes: map[string]ast.Node{}}
+	cfg := emptyConfig(path)
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, strictyaml.Unmarshal(path, data, &struct{}{})
@@ -83,10 +97,11 @@ func parseConfig(path string, data []byte) (*fileConfig, error) {
 	}
 	root, ok := f.Docs[0].Body.(*ast.MappingNode)
 	if !ok {
-		return nil, strictyaml.At(path, f.Docs[0].Body, "", "the config is a mapping with scanners, rules and prices")
+		return nil, strictyaml.At(path, f.Docs[0].Body, "", "the config is a mapping of "+strings.Join(configSections, ", "))
 	}
 	for _, mv := range root.Values {
 		key := mv.Key.String()
+		indexNodes(cfg.nodes, key, mv.Value)
 		switch key {
 		case "scanners":
 			m, ok := mv.Value.(*ast.MappingNode)
@@ -95,33 +110,113 @@ func parseConfig(path string, data []byte) (*fileConfig, error) {
 			}
 			for _, s := range m.Values {
 				cfg.scanners[s.Key.String()] = s.Value
-				indexNodes(cfg.nodes, s.Key.String(), s.Value)
 			}
 		case "rules":
-			if err := strictyaml.NodeToValue(path, mv.Value, &cfg.Rules); err != nil {
-				return nil, err
-			}
+			err = strictyaml.NodeToValue(path, mv.Value, &cfg.Rules)
 		case "prices":
-			if err := strictyaml.NodeToValue(path, mv.Value, &cfg.Prices); err != nil {
-				return nil, err
-			}
+			err = strictyaml.NodeToValue(path, mv.Value, &cfg.Prices)
+		case "finance":
+			err = strictyaml.NodeToValue(path, mv.Value, &cfg.Finance)
+		case "suppressions":
+			err = strictyaml.NodeToValue(path, mv.Value, &cfg.Suppressions)
 		default:
-			return nil, strictyaml.At(path, mv.Key, key, "unknown key (want scanners, rules or prices)")
+			return nil, strictyaml.At(path, mv.Key, key, "unknown key (want one of "+strings.Join(configSections, ", ")+")")
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	return cfg, nil
 }
 
-// indexNodes records the nodes of a scanner section under "<scanner>.<key>"
-// so that an Options.Validate error such as "aws.regions: ..." can be
-// reported at its line.
+// indexNodes records every node under its dotted path ("finance.haircuts.low",
+// "suppressions[0].expires", "aws.regions" for scanner sections) so that a
+// validation error naming a field can be reported at its line.
 func indexNodes(idx map[string]ast.Node, prefix string, n ast.Node) {
 	idx[prefix] = n
-	if m, ok := n.(*ast.MappingNode); ok {
-		for _, mv := range m.Values {
-			idx[prefix+"."+mv.Key.String()] = mv.Value
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		for _, mv := range v.Values {
+			indexNodes(idx, prefix+"."+mv.Key.String(), mv.Value)
+		}
+	case *ast.SequenceNode:
+		for i, item := range v.Values {
+			indexNodes(idx, fmt.Sprintf("%s[%d]", prefix, i), item)
 		}
 	}
+}
+
+// financeEnv are the finance keys that GHOSTAUDIT_FINANCE_<KEY> overrides.
+var financeEnv = []string{"currency", "fiscal_year_start_month", "ev_ebitda_multiple", "engineering_hourly_rate", "win_window_days",
+	"haircuts.high", "haircuts.medium", "haircuts.low", "effort_hours.low", "effort_hours.medium", "effort_hours.high"}
+
+// applyOverrides applies GHOSTAUDIT_FINANCE_* variables, then --set
+// finance.KEY=VALUE flags, to the finance section, each decoded with the
+// same strict rules as the file.
+func (c *fileConfig) applyOverrides(getenv func(string) string, sets []string) error {
+	for _, key := range financeEnv {
+		env := "GHOSTAUDIT_FINANCE_" + strings.ToUpper(strings.NewReplacer(".", "_").Replace(key))
+		if v := getenv(env); v != "" {
+			if err := setFinance(&c.Finance, env, key, v); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range sets {
+		key, v, ok := strings.Cut(s, "=")
+		if !ok || !strings.HasPrefix(key, "finance.") {
+			return usagef("--set %q: want finance.KEY=VALUE, e.g. --set finance.ev_ebitda_multiple=12", s)
+		}
+		if err := setFinance(&c.Finance, "--set "+key, strings.TrimPrefix(key, "finance."), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setFinance decodes "a.b: value" into the settings, strictly.
+func setFinance(s *findings.Settings, source, key, value string) error {
+	parts := strings.Split(key, ".")
+	var b strings.Builder
+	for i, p := range parts {
+		b.WriteString(strings.Repeat("  ", i) + p + ":")
+		if i < len(parts)-1 {
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString(" " + yamlScalar(value) + "\n")
+	if err := strictyaml.Unmarshal(source, []byte(b.String()), s); err != nil {
+		var ye *strictyaml.Error
+		if errors.As(err, &ye) {
+			return usagef("%s: finance.%s: %s", source, key, ye.Problem)
+		}
+		return usagef("%s: %v", source, err)
+	}
+	return nil
+}
+
+// yamlScalar quotes a value unless it is a plain number.
+func yamlScalar(v string) string {
+	if v != "" && strings.Trim(v, "0123456789") == "" {
+		return v
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+// validate checks the finance section, the suppressions, the scanner
+// names and the price overrides, reporting each at its line when it came
+// from the file.
+func (c *fileConfig) validate(a *app) error {
+	if err := c.Finance.Validate(); err != nil {
+		return &usageError{c.locate(err, "")}
+	}
+	if err := findings.ValidateSuppressions(c.Suppressions); err != nil {
+		return &usageError{c.locate(err, "")}
+	}
+	if _, err := c.overrides(); err != nil {
+		return err
+	}
+	return c.checkScannerNames(a.registry)
 }
 
 // scannerOptions builds a scanner's options: defaults, then the config
@@ -166,22 +261,34 @@ func (a *app) scannerOptions(info scanners.Info, cfg *fileConfig, flags *pflag.F
 		return nil, setErr
 	}
 	if err := opts.Validate(); err != nil {
-		return nil, &usageError{cfg.locate(err)}
+		return nil, &usageError{cfg.locate(err, "scanners.")}
 	}
 	return opts, nil
 }
 
-// locate prefixes a validation error "aws.regions: ..." with the config
-// file position of that key, when the value came from the file.
-func (c *fileConfig) locate(err error) error {
+// locate prefixes a validation error "finance.currency: ..." with the
+// config file position of that key, when the value came from the file;
+// prefix maps the error's field to its config path ("scanners." for
+// scanner options, whose errors say "aws.regions").
+func (c *fileConfig) locate(err error, prefix string) error {
 	msg := err.Error()
 	field, _, ok := strings.Cut(msg, ": ")
 	if !ok || c.nodes == nil {
 		return err
 	}
-	if n, found := c.nodes[field]; found {
-		loc := strictyaml.At(c.path, n, "", "")
-		return fmt.Errorf("%s:%d:%d: scanners.%s", c.path, loc.Line, loc.Column, msg)
+	for f := prefix + field; f != ""; {
+		if n, found := c.nodes[f]; found {
+			loc := strictyaml.At(c.path, n, "", "")
+			return fmt.Errorf("%s:%d:%d: %s%s", c.path, loc.Line, loc.Column, prefix, msg)
+		}
+		i := strings.LastIndexAny(f, ".[")
+		if i < 0 {
+			break
+		}
+		f = f[:i]
+	}
+	if c.path != "" {
+		return fmt.Errorf("%s: %s%s", c.path, prefix, msg)
 	}
 	return err
 }

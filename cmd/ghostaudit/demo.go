@@ -110,7 +110,7 @@ func (a *app) demo(cmd *cobra.Command, of *outputFlags, estatePath string) error
 		return err
 	}
 	defer sim.close()
-	cfg, err := a.loadConfig(of.config)
+	cfg, err := a.loadConfig(of.config, of.sets...)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ contacting any provider.`,
 			if err != nil {
 				return err
 			}
-			cfg, err := a.loadConfig(of.config)
+			cfg, err := a.loadConfig(of.config, of.sets...)
 			if err != nil {
 				return err
 			}

@@ -51,11 +51,8 @@ func (a *app) scan(cmd *cobra.Command, of *outputFlags, selected string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := a.loadConfig(of.config)
+	cfg, err := a.loadConfig(of.config, of.sets...)
 	if err != nil {
-		return err
-	}
-	if err := cfg.checkScannerNames(a.registry); err != nil {
 		return err
 	}
 	jobs, explicit, err := a.buildJobs(cfg, cmd.Flags(), splitList(selected), nil)
