@@ -41,7 +41,7 @@ func (CSV) Write(w io.Writer, res *findings.Result) error {
 				fields[j], _ = sanitize.Text(v.Text)
 			case kindInt:
 				fields[j] = strconv.Itoa(v.Int)
-			case kindMoney:
+			case kindMoney, kindDecimal:
 				fields[j] = ""
 				if v.Money != nil {
 					fields[j] = v.Money.String()

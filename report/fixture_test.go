@@ -125,14 +125,23 @@ func testResult() *findings.Result {
 				Currency:    "USD", MonthlyCost: usd("0.40"), MonthlySavings: usd("0.40"), AnnualSavings: usd("4.80"),
 				Prices:     []pricing.Price{snapStore},
 				Confidence: findings.High, Effort: findings.Low, Risk: findings.Low, Class: "OpEx",
-				Rank: 5, WhyRank: "savings per effort",
+				ClassRule: "R1", ClassRationale: "Hosting without a licence is a service", ClassCitation: "ASC 350-40-15-4A",
+				RiskAdjustedMonthly: usd("0.40"), InYearImpact: usd("0.01"), OneTimeCost: decimal.RequireFromString("120"), PaybackMonths: usd("300"),
+				Suppression: &findings.Suppression{Rule: "*", Resource: "snap-*", Reason: hostileFullWidth, Owner: "ops", Expires: "2027-01-31", Source: "config"},
+				Rank:        5, WhyRank: "suppressed: kept for the record, left out of every total",
 			},
 		},
 		Totals: findings.Totals{
 			Currency: "USD", Findings: 5, Priced: 4, Unpriced: 1, Wins: 2,
-			MonthlySavings: decimal.RequireFromString("1042.32"),
-			AnnualSavings:  decimal.RequireFromString("12507.84"),
-			WinsMonthly:    decimal.RequireFromString("116.00"),
+			MonthlySavings:     decimal.RequireFromString("1042.32"),
+			AnnualSavings:      decimal.RequireFromString("12507.84"),
+			WinsMonthly:        decimal.RequireFromString("116.00"),
+			RiskAdjustedAnnual: decimal.RequireFromString("10000.50"), EBITDAAnnual: decimal.RequireFromString("12507.84"),
+			EBITDARiskAdjusted: decimal.RequireFromString("10000.50"), EVMultiple: decimal.RequireFromString("10"), EVImpact: decimal.RequireFromString("100005.00"),
+			OneTimeCost: decimal.RequireFromString("600"), PaybackMonths: usd("0.58"), Suppressed: 1, SuppressedMonthly: decimal.RequireFromString("0.40"),
+			SpendMonthly: decimal.RequireFromString("5000"), SpendAnnual: decimal.RequireFromString("60000"), SpendPriced: 10, SpendUnpriced: 2,
+			SpendByClass:  []findings.ClassSpend{{Class: "OpEx", Items: 12, Unpriced: 2, Monthly: decimal.RequireFromString("5000"), Annual: decimal.RequireFromString("60000")}},
+			FiscalYearEnd: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
 			ByCategory: []findings.Subtotal{
 				{Name: findings.CategoryRightsizing, Findings: 1, MonthlySavings: decimal.RequireFromString("925.92"), AnnualSavings: decimal.RequireFromString("11111.04")},
 				{Name: findings.CategoryIdleInfrastructure, Findings: 2, Unpriced: 1, MonthlySavings: decimal.RequireFromString("80.00"), AnnualSavings: decimal.RequireFromString("960.00")},
@@ -166,6 +175,7 @@ func testResult() *findings.Result {
 		},
 		Resources: 16,
 		Seats:     40,
+		Settings:  findings.DefaultSettings(),
 	}
 }
 

@@ -37,6 +37,8 @@ func (JSON) Write(w io.Writer, res *findings.Result) error {
 	out.Thresholds = nonNil(out.Thresholds)
 	out.Totals.ByCategory = nonNil(out.Totals.ByCategory)
 	out.Totals.ByProvider = nonNil(out.Totals.ByProvider)
+	out.Totals.SpendByClass = nonNil(out.Totals.SpendByClass)
+	out.CostLines = nonNil(out.CostLines)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(&out); err != nil {

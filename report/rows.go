@@ -16,9 +16,10 @@ import (
 type kind int
 
 const (
-	kindText  kind = iota // untrusted or free text: sanitized, Text format
-	kindInt               // a count or rank
-	kindMoney             // a decimal amount in the finding's currency; empty when nil
+	kindText    kind = iota // untrusted or free text: sanitized, Text format
+	kindInt                 // a count or rank
+	kindMoney               // a decimal amount in the finding's currency; empty when nil
+	kindDecimal             // a plain decimal (months, ratios); empty when nil
 )
 
 // column describes one column of the findings detail (xlsx and CSV).
@@ -48,10 +49,19 @@ var findingColumns = []column{
 	{"Monthly cost", kindMoney, 14},
 	{"Monthly savings", kindMoney, 15},
 	{"Annual savings", kindMoney, 15},
+	{"Risk-adjusted monthly", kindMoney, 15},
+	{"In-year impact", kindMoney, 14},
+	{"One-time cost", kindMoney, 13},
+	{"Payback (months)", kindDecimal, 11},
 	{"Confidence", kindText, 11},
 	{"Effort", kindText, 9},
 	{"Risk", kindText, 9},
 	{"30-day win", kindText, 10},
+	{"Why this rank", kindText, 40},
+	{"Class", kindText, 16},
+	{"Class rationale", kindText, 40},
+	{"EBITDA", kindText, 8},
+	{"Suppressed", kindText, 30},
 	{"Price source", kindText, 40},
 	{"Unpriced reason", kindText, 40},
 }
@@ -86,10 +96,19 @@ func findingRow(f *findings.Finding) []value {
 		money(f.MonthlyCost),
 		money(f.MonthlySavings),
 		money(f.AnnualSavings),
+		money(f.RiskAdjustedMonthly),
+		money(f.InYearImpact),
+		money(&f.OneTimeCost),
+		{Kind: kindDecimal, Money: f.PaybackMonths},
 		txt(f.Confidence),
 		txt(f.Effort),
 		txt(f.Risk),
 		txt(yesNo(f.Win)),
+		txt(f.WhyRank),
+		txt(f.Class),
+		txt(classRationale(f.ClassRule, f.ClassRationale, f.ClassCitation)),
+		txt(yesNo(f.EBITDA)),
+		txt(suppression(f)),
 		txt(priceSources(f)),
 		txt(unpricedReason(f)),
 	}
@@ -251,4 +270,32 @@ func formatMoney(d decimal.Decimal, currency string) string {
 		return sign + num + " " + currency
 	}
 	return sign + num
+}
+
+// classRationale joins a class decision's rule, rationale and citation.
+func classRationale(rule, rationale, citation string) string {
+	out := rationale
+	if rule != "" {
+		out = rule + ": " + out
+	}
+	if citation != "" {
+		out += " (" + citation + ")"
+	}
+	return out
+}
+
+// suppression says why a finding is left out of the totals, or that a
+// suppression expired.
+func suppression(f *findings.Finding) string {
+	if s := f.Suppression; s != nil {
+		out := "suppressed by " + s.Source + ": " + s.Reason
+		if s.Owner != "" {
+			out += "; owner " + s.Owner
+		}
+		if s.Expires != "" {
+			out += "; until " + s.Expires
+		}
+		return out
+	}
+	return f.SuppressionNote
 }

@@ -79,6 +79,12 @@ func (t Table) writeTTY(w io.Writer, res *findings.Result) {
 	fmt.Fprintf(tw, "Annual savings\t%s\n", formatMoney(tot.AnnualSavings, tot.Currency))
 	fmt.Fprintf(tw, "Findings\t%d (%d priced, %d unpriced and not in the savings)\n", tot.Findings, tot.Priced, tot.Unpriced)
 	fmt.Fprintf(tw, "30-day wins\t%d (%s per month)\n", tot.Wins, formatMoney(tot.WinsMonthly, tot.Currency))
+	fmt.Fprintf(tw, "Risk-adjusted\t%s per year\n", formatMoney(tot.RiskAdjustedAnnual, tot.Currency))
+	fmt.Fprintf(tw, "EBITDA impact\t%s per year (recurring OpEx; %s risk-adjusted)\n", formatMoney(tot.EBITDAAnnual, tot.Currency), formatMoney(tot.EBITDARiskAdjusted, tot.Currency))
+	fmt.Fprintf(tw, "EV impact\t%s at %s× EV/EBITDA (illustrative)\n", formatMoney(tot.EVImpact, tot.Currency), tot.EVMultiple.String())
+	if tot.Suppressed > 0 {
+		fmt.Fprintf(tw, "Suppressed\t%d findings (%s per month, not in the totals)\n", tot.Suppressed, formatMoney(tot.SuppressedMonthly, tot.Currency))
+	}
 	tw.Flush()
 
 	top, wins := topFindings(res, t.opts.Top)
@@ -148,6 +154,11 @@ func (t Table) writePiped(w io.Writer, res *findings.Result) {
 	rec("summary", "unpriced", number(strconv.Itoa(tot.Unpriced)))
 	rec("summary", "wins", number(strconv.Itoa(tot.Wins)))
 	rec("summary", "wins_monthly_savings", number(tot.WinsMonthly.String()))
+	rec("summary", "risk_adjusted_annual", number(tot.RiskAdjustedAnnual.String()))
+	rec("summary", "ebitda_annual", number(tot.EBITDAAnnual.String()))
+	rec("summary", "ebitda_risk_adjusted", number(tot.EBITDARiskAdjusted.String()))
+	rec("summary", "ev_impact", number(tot.EVImpact.String()))
+	rec("summary", "suppressed", number(strconv.Itoa(tot.Suppressed)))
 	top, _ := topFindings(res, t.opts.Top)
 	for _, f := range top {
 		var savings any = "unpriced"

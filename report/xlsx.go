@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -109,7 +110,7 @@ func cleanText(s string) string {
 type styles struct {
 	f                                         *excelize.File
 	text, header, title, bold, count, seconds int
-	unitPrice                                 int
+	unitPrice, decimal2                       int
 	money                                     map[string]int // by currency and decimals
 }
 
@@ -139,6 +140,8 @@ func (s *styles) init() error {
 	s.seconds = mk(&excelize.Style{CustomNumFmt: &secs, Alignment: top})
 	unit := "#,##0.00####"
 	s.unitPrice = mk(&excelize.Style{CustomNumFmt: &unit, Alignment: top})
+	dec2 := "#,##0.00"
+	s.decimal2 = mk(&excelize.Style{CustomNumFmt: &dec2, Alignment: top})
 	return err
 }
 
@@ -215,6 +218,12 @@ func writeFindingsSheet(f *excelize.File, st *styles, res *findings.Result) erro
 				} else {
 					row[j] = excelize.Cell{StyleID: id, Value: v.Money.InexactFloat64()}
 				}
+			case kindDecimal:
+				if v.Money == nil {
+					row[j] = excelize.Cell{StyleID: st.decimal2}
+				} else {
+					row[j] = excelize.Cell{StyleID: st.decimal2, Value: v.Money.InexactFloat64()}
+				}
 			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
@@ -260,7 +269,9 @@ type (
 	}
 	seconds   float64
 	unitPrice decimal.Decimal
-	blank     struct{}
+	// decnum is a plain decimal shown with two places (months, multiples).
+	decnum decimal.Decimal
+	blank  struct{}
 )
 
 // line writes the next row; nil and blank{} leave a cell empty.
@@ -291,6 +302,8 @@ func (s *sheet) line(cells ...any) {
 			s.err, style = s.f.SetCellFloat(s.name, ref, float64(v), -1, 64), s.st.seconds
 		case unitPrice:
 			s.err, style = s.f.SetCellFloat(s.name, ref, decimal.Decimal(v).InexactFloat64(), -1, 64), s.st.unitPrice
+		case decnum:
+			s.err, style = s.f.SetCellFloat(s.name, ref, decimal.Decimal(v).InexactFloat64(), -1, 64), s.st.decimal2
 		case amount:
 			style, s.err = s.st.moneyStyle(v.currency, v.decimals)
 			if s.err == nil {
@@ -352,6 +365,31 @@ func writeSummary(s *sheet, res *findings.Result) {
 	s.line("30-day wins", t.Wins)
 	s.line("Resources scanned", res.Resources)
 	s.line("Seats scanned", res.Seats)
+	s.line()
+	s.line(heading("For the CFO"))
+	s.line("Spend in scope (monthly, priced resources)", money0(t.SpendMonthly), fmt.Sprintf("%d priced, %d unpriced resources", t.SpendPriced, t.SpendUnpriced))
+	s.line("Spend in scope (annualised)", money0(t.SpendAnnual))
+	s.line("Identified savings (annualised run-rate)", money0(t.AnnualSavings))
+	s.line("Risk-adjusted savings (annualised)", money0(t.RiskAdjustedAnnual), fmt.Sprintf("haircuts high %d%%, medium %d%%, low %d%%", res.Settings.Haircuts.High, res.Settings.Haircuts.Medium, res.Settings.Haircuts.Low))
+	s.line("In-year impact (to fiscal year end)", money0(t.InYearImpact), "fiscal year ends "+t.FiscalYearEnd.AddDate(0, 0, -1).Format("2006-01-02"))
+	s.line("EBITDA impact (recurring OpEx, annualised)", money0(t.EBITDAAnnual))
+	s.line("EBITDA impact, risk-adjusted", money0(t.EBITDARiskAdjusted))
+	s.line("Enterprise-value impact (illustrative)", money0(t.EVImpact), "risk-adjusted EBITDA × "+t.EVMultiple.String()+" EV/EBITDA")
+	s.line("One-time cost to implement", money0(t.OneTimeCost), "effort hours × engineering rate "+res.Settings.HourlyRate+" "+cur+"/h")
+	if t.PaybackMonths != nil {
+		s.line("Payback (months)", decnum(*t.PaybackMonths))
+	} else {
+		s.line("Payback (months)", "n/a: nothing to pay back")
+	}
+	s.line("Suppressed findings (not in the totals)", t.Suppressed, money2(t.SuppressedMonthly), "monthly savings suppressed")
+	if len(t.SpendByClass) > 0 {
+		s.line()
+		s.line(heading("Spend in scope by accounting class"))
+		s.header("Class", "Items", "Unpriced", "Monthly", "Annual")
+		for _, c := range t.SpendByClass {
+			s.line(c.Class, c.Items, c.Unpriced, money2(c.Monthly), money2(c.Annual))
+		}
+	}
 	for _, g := range []struct {
 		label, col string
 		subs       []findings.Subtotal
@@ -441,6 +479,22 @@ func writeAssumptions(s *sheet, res *findings.Result) {
 		s.line("None.")
 	}
 	s.line()
+	st := res.Settings
+	s.line(heading("Finance assumptions"))
+	s.header("Setting", "Value", "Meaning")
+	s.line("Reporting currency", st.Currency, "prices in other currencies are converted with the FX rates below")
+	for _, c := range sortedFX(st.FX) {
+		s.line("FX "+c+" → "+st.Currency, st.FX[c], "units of "+st.Currency+" per "+c)
+	}
+	s.line("Fiscal year starts (month)", st.FiscalYearStartMonth, "in-year impact runs to the end of the fiscal year")
+	s.line("Haircut, high confidence (%)", st.Haircuts.High, "share of savings kept in risk-adjusted figures")
+	s.line("Haircut, medium confidence (%)", st.Haircuts.Medium, "")
+	s.line("Haircut, low confidence (%)", st.Haircuts.Low, "")
+	s.line("EV/EBITDA multiple", st.EVMultiple, "illustrative enterprise-value impact")
+	s.line("Engineering hourly rate", st.HourlyRate, "one-time cost = effort hours × rate")
+	s.line("Effort hours (low / medium / high)", st.EffortHours.Low+" / "+st.EffortHours.Medium+" / "+st.EffortHours.High, "")
+	s.line("30-day win window (days)", st.WinWindowDays, "")
+	s.line()
 	s.line(heading("Thresholds in force"))
 	s.header("Rule", "Name", "Value", "Description")
 	for _, th := range res.Thresholds {
@@ -449,4 +503,13 @@ func writeAssumptions(s *sheet, res *findings.Result) {
 	if len(res.Thresholds) == 0 {
 		s.line("No thresholds recorded.")
 	}
+}
+
+func sortedFX(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
