@@ -41,6 +41,9 @@ type Expectation struct {
 	// for an unpriced finding.
 	MonthlySavings string `yaml:"monthly_savings"`
 	Unpriced       bool   `yaml:"unpriced"`
+	// Suppressed is true when the finding must be produced but accepted on
+	// purpose (a ghostaudit:ignore tag), so left out of the totals.
+	Suppressed bool `yaml:"suppressed"`
 }
 
 // Savings parses MonthlySavings.
