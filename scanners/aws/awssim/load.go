@@ -113,6 +113,9 @@ func (v *validator) estate(est *Estate) error {
 			}
 		}
 	}
+	if err := v.organization(est); err != nil {
+		return err
+	}
 	if est.CallerAccount == "" {
 		est.CallerAccount = est.Accounts[0].ID
 	} else if !seenAcct[est.CallerAccount] {
