@@ -1,6 +1,8 @@
-// Package awssim is an AWS simulator: it serves the EC2 and STS Query
-// protocols from the aws section of an estate file, so that the real
-// aws-sdk-go-v2 clients can be tested against it over loopback HTTP.
+// Package awssim is an AWS simulator: it serves EC2 and STS (Query), ELB,
+// ELBv2 and RDS (Query), CloudWatch (Smithy RPC v2 CBOR), CloudWatch Logs
+// and Organizations (JSON 1.1) from the aws section of an estate file, so
+// that the real aws-sdk-go-v2 clients can be tested against it over
+// loopback HTTP.
 package awssim
 
 import (
@@ -22,18 +24,28 @@ import (
 //	          volumes: [...]
 //	          addresses: [...]
 //	          instances: [...]
+//
+// Organizations: management_account names the organization's management
+// account; accounts with org_status (ACTIVE or SUSPENDED) are its members.
+// ListAccounts is answered only for the management account; a member gets
+// AccessDeniedException and an account outside the organization
+// AWSOrganizationsNotInUseException.
 type Estate struct {
-	CallerAccount string    `yaml:"caller_account"`
-	Accounts      []Account `yaml:"accounts"`
+	CallerAccount     string    `yaml:"caller_account"`
+	ManagementAccount string    `yaml:"management_account"`
+	Accounts          []Account `yaml:"accounts"`
 }
 
 // Account is one AWS account of the estate.
 type Account struct {
-	ID         string   `yaml:"id"` // 12 digits
-	Name       string   `yaml:"name"`
-	AssumeRole string   `yaml:"assume_role"` // "", "allow" or "deny"
-	Faults     Faults   `yaml:"faults"`
-	Regions    []Region `yaml:"regions"` // the regions enabled for the account
+	ID         string      `yaml:"id"` // 12 digits
+	Name       string      `yaml:"name"`
+	AssumeRole string      `yaml:"assume_role"` // "", "allow" or "deny"
+	Faults     Faults      `yaml:"faults"`
+	Regions    []Region    `yaml:"regions"`    // the regions enabled for the account
+	OrgStatus  string      `yaml:"org_status"` // "" (not in the organization), ACTIVE or SUSPENDED
+	Email      string      `yaml:"email"`      // default <name or id>@example.com
+	Joined     estate.Time `yaml:"joined"`     // when it joined the organization
 }
 
 // Region is one enabled region of an account and what is in it.
@@ -43,6 +55,16 @@ type Region struct {
 	Volumes   []Volume   `yaml:"volumes"`
 	Addresses []Address  `yaml:"addresses"`
 	Instances []Instance `yaml:"instances"`
+
+	Snapshots            []Snapshot            `yaml:"snapshots"`
+	Images               []Image               `yaml:"images"`
+	LaunchTemplates      []LaunchTemplate      `yaml:"launch_templates"`
+	NatGateways          []NatGateway          `yaml:"nat_gateways"`
+	LoadBalancers        []LoadBalancer        `yaml:"load_balancers"`         // ELBv2: application, network, gateway
+	ClassicLoadBalancers []ClassicLoadBalancer `yaml:"classic_load_balancers"` // ELB Classic
+	DBInstances          []DBInstance          `yaml:"db_instances"`
+	DBSnapshots          []DBSnapshot          `yaml:"db_snapshots"`
+	LogGroups            []LogGroup            `yaml:"log_groups"`
 }
 
 // Faults injects failures. Account faults apply to every region of the
@@ -76,6 +98,7 @@ type Volume struct {
 	Encrypted  bool              `yaml:"encrypted"`
 	Created    estate.Time       `yaml:"created"`
 	Tags       map[string]string `yaml:"tags"`
+	Metrics    Metrics           `yaml:"metrics"` // AWS/EBS, dimension VolumeId
 }
 
 // Address is an Elastic IP (DescribeAddresses).
@@ -100,4 +123,172 @@ type Instance struct {
 	AZ        string            `yaml:"az"`
 	Platform  string            `yaml:"platform"` // "" or "windows"
 	Tags      map[string]string `yaml:"tags"`
+	Metrics   Metrics           `yaml:"metrics"` // AWS/EC2, dimension InstanceId
+}
+
+// Metrics are the CloudWatch series of a resource, by metric name, served
+// by GetMetricData under the resource's namespace and dimension:
+//
+//	metrics:
+//	  CPUUtilization: {daily: [3, 2.5, 4, 80]}   # one value per day, oldest first
+//	  NetworkIn: {avg: 1e6, days: 30}             # the same value for each of the last 30 days
+//
+// The series ends at midnight UTC of the scan day: the last value is
+// yesterday's. A day's value is the day's total for a counter metric
+// (RequestCount, bytes, ops, flows; queried with Sum) and the day's level
+// for a gauge (CPUUtilization, DatabaseConnections, ActiveConnectionCount).
+// The simulator keeps hourly datapoints: a counter's day is spread evenly
+// over 24 hours, a gauge holds its value for the day. Period and Stat
+// (Sum, Average, Maximum, Minimum, SampleCount) aggregate those hourly
+// datapoints; days outside the series have no data, as for a resource
+// that did not exist or did not run. The metric names allowed for each
+// namespace are listed in metricCatalog.
+type Metrics map[string]Series
+
+// Series is one metric's daily values: either Daily, or the compact form
+// Avg for each of the last Days days (default 14).
+type Series struct {
+	Daily []float64 `yaml:"daily"`
+	Avg   *float64  `yaml:"avg"`
+	Days  int       `yaml:"days"`
+}
+
+// Snapshot is an EBS snapshot owned by the account (DescribeSnapshots).
+type Snapshot struct {
+	ID          string            `yaml:"id"`           // snap-...
+	VolumeID    string            `yaml:"volume_id"`    // source volume; need not exist any more
+	SizeGiB     int32             `yaml:"size_gib"`     // VolumeSize
+	Started     estate.Time       `yaml:"started"`      // StartTime
+	StorageTier string            `yaml:"storage_tier"` // standard (default) | archive
+	State       string            `yaml:"state"`        // completed (default) | pending | error | recoverable | recovering
+	Description string            `yaml:"description"`
+	Encrypted   bool              `yaml:"encrypted"`
+	Tags        map[string]string `yaml:"tags"`
+}
+
+// Image is an AMI owned by the account (DescribeImages). A disabled AMI is
+// returned only when the request sets IncludeDisabled.
+type Image struct {
+	ID          string            `yaml:"id"` // ami-...
+	Name        string            `yaml:"name"`
+	State       string            `yaml:"state"` // available (default) | disabled | pending | deregistered | failed ...
+	Created     estate.Time       `yaml:"created"`
+	SnapshotIDs []string          `yaml:"snapshot_ids"` // EBS block device mappings, /dev/xvda, /dev/xvdb, ...
+	Tags        map[string]string `yaml:"tags"`
+}
+
+// LaunchTemplate is an EC2 launch template (DescribeLaunchTemplates,
+// DescribeLaunchTemplateVersions); its versions are numbered from 1.
+type LaunchTemplate struct {
+	ID             string                  `yaml:"id"` // lt-...
+	Name           string                  `yaml:"name"`
+	Created        estate.Time             `yaml:"created"`
+	DefaultVersion int64                   `yaml:"default_version"` // default 1
+	Versions       []LaunchTemplateVersion `yaml:"versions"`        // at least one
+	Tags           map[string]string       `yaml:"tags"`
+}
+
+// LaunchTemplateVersion is one version's launch data.
+type LaunchTemplateVersion struct {
+	ImageID      string   `yaml:"image_id"`
+	InstanceType string   `yaml:"instance_type"`
+	SnapshotIDs  []string `yaml:"snapshot_ids"` // EBS block device mappings
+}
+
+// NatGateway is a NAT gateway (DescribeNatGateways).
+type NatGateway struct {
+	ID           string            `yaml:"id"`            // nat-...
+	State        string            `yaml:"state"`         // available (default) | pending | failed | deleting | deleted
+	VpcID        string            `yaml:"vpc_id"`        // default vpc-<derived>
+	SubnetID     string            `yaml:"subnet_id"`     // default subnet-<derived>
+	AllocationID string            `yaml:"allocation_id"` // the EIP of a public gateway
+	PublicIP     string            `yaml:"public_ip"`
+	PrivateIP    string            `yaml:"private_ip"`   // default derived
+	Connectivity string            `yaml:"connectivity"` // public (default) | private
+	Created      estate.Time       `yaml:"created"`
+	Tags         map[string]string `yaml:"tags"`
+	Metrics      Metrics           `yaml:"metrics"` // AWS/NATGateway, dimension NatGatewayId
+}
+
+// LoadBalancer is an ELBv2 load balancer (DescribeLoadBalancers, version
+// 2015-12-01). Its ARN is derived from the account, region, type and name.
+type LoadBalancer struct {
+	Name         string        `yaml:"name"`
+	Type         string        `yaml:"type"`   // application (default) | network | gateway
+	State        string        `yaml:"state"`  // active (default) | provisioning | active_impaired | failed
+	Scheme       string        `yaml:"scheme"` // internet-facing (default) | internal
+	Created      estate.Time   `yaml:"created"`
+	Listeners    []Listener    `yaml:"listeners"`
+	TargetGroups []TargetGroup `yaml:"target_groups"`
+	Metrics      Metrics       `yaml:"metrics"` // AWS/ApplicationELB, AWS/NetworkELB or AWS/GatewayELB, dimension LoadBalancer=app/<name>/<id>
+}
+
+// Listener is an ELBv2 listener (DescribeListeners).
+type Listener struct {
+	Port     int32  `yaml:"port"`
+	Protocol string `yaml:"protocol"` // default HTTP (application), TCP (network), GENEVE (gateway)
+}
+
+// TargetGroup is an ELBv2 target group (DescribeTargetGroups,
+// DescribeTargetHealth).
+type TargetGroup struct {
+	Name    string   `yaml:"name"`
+	Port    int32    `yaml:"port"` // default 80
+	Targets []Target `yaml:"targets"`
+}
+
+// Target is one registered target and its health.
+type Target struct {
+	ID     string `yaml:"id"`     // instance id or IP address
+	Port   int32  `yaml:"port"`   // default the group's port
+	Health string `yaml:"health"` // healthy (default) | unhealthy | unused | draining | initial | unavailable
+}
+
+// ClassicLoadBalancer is an ELB Classic load balancer (DescribeLoadBalancers,
+// DescribeInstanceHealth, version 2012-06-01).
+type ClassicLoadBalancer struct {
+	Name      string           `yaml:"name"`
+	Scheme    string           `yaml:"scheme"` // internet-facing (default) | internal
+	Created   estate.Time      `yaml:"created"`
+	Instances []ClassicBackend `yaml:"instances"`
+	Metrics   Metrics          `yaml:"metrics"` // AWS/ELB, dimension LoadBalancerName
+}
+
+// ClassicBackend is an instance registered with a Classic load balancer.
+type ClassicBackend struct {
+	ID    string `yaml:"id"`
+	State string `yaml:"state"` // InService (default) | OutOfService | Unknown
+}
+
+// DBInstance is an RDS DB instance (DescribeDBInstances).
+type DBInstance struct {
+	ID           string            `yaml:"id"`            // DBInstanceIdentifier
+	Class        string            `yaml:"class"`         // e.g. db.t3.micro (required)
+	Engine       string            `yaml:"engine"`        // default postgres
+	Status       string            `yaml:"status"`        // available (default) | stopped | stopping | starting | creating ...
+	AllocatedGiB int32             `yaml:"allocated_gib"` // default 20
+	StorageType  string            `yaml:"storage_type"`  // gp2 (default) | gp3 | io1 | io2 | standard
+	MultiAZ      bool              `yaml:"multi_az"`
+	Created      estate.Time       `yaml:"created"` // InstanceCreateTime
+	Tags         map[string]string `yaml:"tags"`
+	Metrics      Metrics           `yaml:"metrics"` // AWS/RDS, dimension DBInstanceIdentifier
+}
+
+// DBSnapshot is an RDS DB snapshot (DescribeDBSnapshots).
+type DBSnapshot struct {
+	ID           string      `yaml:"id"`             // DBSnapshotIdentifier
+	DBInstanceID string      `yaml:"db_instance_id"` // source; need not exist any more
+	Type         string      `yaml:"type"`           // manual (default) | automated
+	Created      estate.Time `yaml:"created"`        // SnapshotCreateTime
+	AllocatedGiB int32       `yaml:"allocated_gib"`  // default 20
+	Engine       string      `yaml:"engine"`         // default postgres
+	Status       string      `yaml:"status"`         // available (default)
+}
+
+// LogGroup is a CloudWatch Logs log group (DescribeLogGroups).
+type LogGroup struct {
+	Name          string      `yaml:"name"`
+	RetentionDays int32       `yaml:"retention_days"` // 0: never expire (retentionInDays absent)
+	StoredBytes   int64       `yaml:"stored_bytes"`
+	Created       estate.Time `yaml:"created"`
 }

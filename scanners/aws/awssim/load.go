@@ -2,6 +2,7 @@ package awssim
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"regexp"
 	"sort"
@@ -46,7 +47,10 @@ var (
 	instanceStates = map[string]int32{ // API_InstanceState.html: the low byte of the state code
 		"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80,
 	}
-	faultOps = []string{"*", "DescribeRegions", "DescribeVolumes", "DescribeAddresses", "DescribeInstances", "GetCallerIdentity", "AssumeRole"}
+	faultOps = []string{"*", "DescribeRegions", "DescribeVolumes", "DescribeAddresses", "DescribeInstances", "GetCallerIdentity", "AssumeRole",
+		"GetMetricData", "DescribeSnapshots", "DescribeImages", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DescribeNatGateways",
+		"DescribeLoadBalancers", "DescribeTargetGroups", "DescribeTargetHealth", "DescribeListeners", "DescribeInstanceHealth",
+		"DescribeDBInstances", "DescribeDBSnapshots", "DescribeLogGroups", "ListAccounts"}
 )
 
 var (
@@ -108,6 +112,9 @@ func (v *validator) estate(est *Estate) error {
 				return err
 			}
 		}
+	}
+	if err := v.organization(est); err != nil {
+		return err
 	}
 	if est.CallerAccount == "" {
 		est.CallerAccount = est.Accounts[0].ID
@@ -212,6 +219,9 @@ func (v *validator) region(f, account string, r *Region, seen map[string]bool, i
 		if err := az(fi+".az", &in.AZ); err != nil {
 			return err
 		}
+		if err := v.metrics(fi+".metrics", "AWS/EC2", in.Metrics); err != nil {
+			return err
+		}
 	}
 	// Attachment devices default per instance, in volume id order.
 	nextDevice := map[string]byte{}
@@ -266,6 +276,9 @@ func (v *validator) region(f, account string, r *Region, seen map[string]bool, i
 			return v.fail(fv+".snapshot_id", "%q is not a snapshot id (snap-...)", vol.SnapshotID)
 		}
 		if err := az(fv+".az", &vol.AZ); err != nil {
+			return err
+		}
+		if err := v.metrics(fv+".metrics", "AWS/EBS", vol.Metrics); err != nil {
 			return err
 		}
 		if vol.State == "" {
@@ -353,6 +366,39 @@ func (v *validator) region(f, account string, r *Region, seen map[string]bool, i
 			}
 		} else if ad.PrivateIP != "" {
 			return v.fail(fa+".private_ip", "an unassociated address has no private IP")
+		}
+	}
+	return v.regionMore(f, account, r, instances, claim)
+}
+
+// metrics checks a resource's CloudWatch series against the namespace's
+// catalog.
+func (v *validator) metrics(f, ns string, m Metrics) error {
+	for _, name := range sortedKeys(m) {
+		if _, ok := metricCatalog[ns].metrics[name]; !ok {
+			return v.fail(f+"."+name, "%s is not a simulated %s metric (want one of %s)", name, ns, strings.Join(sortedMetricNames(ns), ", "))
+		}
+		s := m[name]
+		fs := f + "." + name
+		switch {
+		case s.Avg != nil && len(s.Daily) > 0:
+			return v.fail(fs, "set either daily or avg, not both")
+		case s.Avg == nil && len(s.Daily) == 0:
+			return v.fail(fs, "a series needs daily values or avg")
+		case s.Avg == nil && s.Days != 0:
+			return v.fail(fs+".days", "days goes with avg")
+		case s.Days < 0 || s.Days > 455:
+			return v.fail(fs+".days", "%d is not a number of days (1-455, CloudWatch keeps hourly data 455 days)", s.Days)
+		case len(s.Daily) > 455:
+			return v.fail(fs+".daily", "%d days is more than the 455 CloudWatch keeps", len(s.Daily))
+		}
+		for i, x := range s.Daily {
+			if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+				return v.fail(fmt.Sprintf("%s.daily[%d]", fs, i), "%v is not a non-negative metric value", x)
+			}
+		}
+		if s.Avg != nil && (*s.Avg < 0 || math.IsNaN(*s.Avg) || math.IsInf(*s.Avg, 0)) {
+			return v.fail(fs+".avg", "%v is not a non-negative metric value", *s.Avg)
 		}
 	}
 	return nil

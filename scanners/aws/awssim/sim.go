@@ -3,8 +3,6 @@ package awssim
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -44,7 +42,7 @@ type Options struct {
 
 // Request is one request the simulator served.
 type Request struct {
-	Service string // "ec2" or "sts"
+	Service string // the IAM service prefix: ec2, sts, cloudwatch, elasticloadbalancing, rds, logs, organizations
 	Action  string // e.g. "DescribeVolumes"
 	Account string // the caller's account, "" when unauthenticated
 	Region  string // from the SigV4 credential scope
@@ -118,6 +116,8 @@ func (s *Sim) callerAccount() string {
 type call struct {
 	w         http.ResponseWriter
 	r         *http.Request
+	svc       *service // nil until the request names a simulated service
+	body      []byte   // the JSON or CBOR request body
 	service   string
 	action    string
 	account   string
@@ -132,116 +132,16 @@ type apiError struct {
 	status  int
 	code    string
 	message string
+	// typ is the shape id sent as __type by the CBOR protocol when it
+	// differs from the query-compatible code, e.g.
+	// "com.amazon.coral.availability#ThrottlingException" for Throttling.
+	typ string
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
 func errorf(status int, code, format string, args ...any) *apiError {
 	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
-}
-
-// ServeHTTP serves one EC2 or STS Query request.
-func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &call{w: w, r: r, requestID: s.nextRequestID()}
-	defer s.record(c)
-	w.Header().Set("x-amzn-RequestId", c.requestID)
-
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	formErr := r.ParseForm()
-	c.action = r.Form.Get("Action")
-
-	// The service and region come from the SigV4 credential scope
-	// (Credential=AKID/date/region/service/aws4_request); the Version
-	// field decides when the request is not signed.
-	scope, signed := credentialScope(r)
-	c.service = scope.service
-	if c.service != "ec2" && c.service != "sts" {
-		switch r.Form.Get("Version") {
-		case stsVersion:
-			c.service = "sts"
-		default:
-			c.service = "ec2"
-		}
-	}
-	c.region, c.accessKey = scope.region, scope.accessKey
-
-	if formErr != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(formErr, &tooBig) {
-			s.fail(c, errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body exceeds %d bytes.", maxFormBytes))
-			return
-		}
-		s.fail(c, errorf(http.StatusBadRequest, "MalformedQueryString", "The query string could not be parsed: %v", formErr))
-		return
-	}
-	if !signed {
-		// "MissingAuthenticationToken: The request must contain either a valid
-		// (registered) AWS access key ID or X.509 certificate."
-		// (EC2 error codes page, and the Common Errors page of every Query service.)
-		status := http.StatusForbidden
-		if c.service == "ec2" {
-			status = http.StatusUnauthorized // EC2 answers authentication failures with 401
-		}
-		s.fail(c, errorf(status, "MissingAuthenticationToken", "Request is missing Authentication Token"))
-		return
-	}
-	if scope.malformed {
-		if c.service == "ec2" {
-			s.fail(c, errorf(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials"))
-		} else {
-			s.fail(c, errorf(http.StatusBadRequest, "IncompleteSignature", "Authorization header requires a Credential parameter of the form AKID/date/region/service/aws4_request."))
-		}
-		return
-	}
-	acct, apiErr := s.identify(c)
-	if apiErr != nil {
-		s.fail(c, apiErr)
-		return
-	}
-	c.account = acct
-	if c.action == "" {
-		s.fail(c, errorf(http.StatusBadRequest, "MissingAction", "The request must contain the parameter Action."))
-		return
-	}
-	handler := s.handler(c.service, c.action)
-	if handler == nil {
-		// InvalidAction: "The action or operation requested is not valid.
-		// Verify that the action is typed correctly." (HTTP 400)
-		s.fail(c, errorf(http.StatusBadRequest, "InvalidAction", "The action %s is not valid for this web service.", c.action))
-		return
-	}
-	if err := s.inject(c); err != nil {
-		if err == errClientGone {
-			c.status = StatusClientClosed
-			return
-		}
-		s.fail(c, err.(*apiError))
-		return
-	}
-	body, apiErr := handler(c)
-	if apiErr != nil {
-		s.fail(c, apiErr)
-		return
-	}
-	s.write(c, http.StatusOK, body)
-}
-
-func (s *Sim) handler(service, action string) func(*call) (any, *apiError) {
-	switch service + "/" + action {
-	case "ec2/DescribeRegions":
-		return s.describeRegions
-	case "ec2/DescribeVolumes":
-		return s.describeVolumes
-	case "ec2/DescribeAddresses":
-		return s.describeAddresses
-	case "ec2/DescribeInstances":
-		return s.describeInstances
-	case "sts/GetCallerIdentity":
-		return s.getCallerIdentity
-	case "sts/AssumeRole":
-		return s.assumeRole
-	}
-	return nil
 }
 
 type scopeInfo struct {
@@ -299,57 +199,6 @@ func (s *Sim) identify(c *call) (string, *apiError) {
 		return "", errorf(http.StatusBadRequest, "ExpiredToken", "The security token included in the request is expired")
 	}
 	return sess.account, nil
-}
-
-var errClientGone = errors.New("client went away")
-
-// inject applies the merged account and region faults for the call:
-// latency first, then deny, then throttle, then unavailable.
-func (s *Sim) inject(c *call) error {
-	f := s.faultsFor(c.account, c.region)
-	if f.latency > 0 {
-		t := time.NewTimer(f.latency)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-c.r.Context().Done():
-			return errClientGone
-		}
-	}
-	if contains(f.deny, "*") || contains(f.deny, c.action) {
-		if c.service == "sts" {
-			return errorf(http.StatusForbidden, "AccessDenied", "User: arn:aws:iam::%s:user/ghostaudit is not authorized to perform: sts:%s", c.account, c.action)
-		}
-		// UnauthorizedOperation: "You are not authorized to perform this operation."
-		return errorf(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. User: arn:aws:iam::%s:user/ghostaudit is not authorized to perform: ec2:%s", c.account, c.action)
-	}
-	throttle := f.throttle[c.action] + f.throttle["*"]
-	unavailable := f.unavailable[c.action] + f.unavailable["*"]
-	if throttle == 0 && unavailable == 0 {
-		return nil
-	}
-	s.mu.Lock()
-	key := c.account + "/" + c.region + "/" + c.action
-	s.counts[key]++
-	n := s.counts[key]
-	s.mu.Unlock()
-	switch {
-	case n <= throttle:
-		if c.service == "sts" {
-			return errorf(http.StatusBadRequest, "Throttling", "Rate exceeded")
-		}
-		// RequestLimitExceeded: "The maximum request rate permitted by the
-		// Amazon EC2 APIs has been exceeded for your account." Served as 503.
-		return errorf(http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
-	case n <= throttle+unavailable:
-		if c.service == "sts" {
-			return errorf(http.StatusServiceUnavailable, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
-		}
-		// Unavailable (server error): "The server is overloaded and can't
-		// handle the request."
-		return errorf(http.StatusServiceUnavailable, "Unavailable", "The server is overloaded and can't handle the request.")
-	}
-	return nil
 }
 
 type mergedFaults struct {
@@ -413,57 +262,6 @@ func (s *Sim) record(c *call) {
 	level := slog.LevelDebug
 	s.log.Log(c.r.Context(), level, "awssim request", "service", c.service, "action", c.action,
 		"account", c.account, "region", c.region, "status", c.status, "request_id", c.requestID)
-}
-
-// EC2 error body, as in "Example error response" of the EC2 error codes page:
-// <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>
-type ec2ErrorResponse struct {
-	XMLName   xml.Name     `xml:"Response"`
-	Errors    []ec2ErrItem `xml:"Errors>Error"`
-	RequestID string       `xml:"RequestID"`
-}
-
-type ec2ErrItem struct {
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
-}
-
-// STS error body (AWS Query protocol), as in the STS API reference:
-// <ErrorResponse xmlns=...><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>
-type stsErrorResponse struct {
-	XMLName   xml.Name `xml:"ErrorResponse"`
-	Xmlns     string   `xml:"xmlns,attr"`
-	Type      string   `xml:"Error>Type"`
-	Code      string   `xml:"Error>Code"`
-	Message   string   `xml:"Error>Message"`
-	RequestID string   `xml:"RequestId"`
-}
-
-func (s *Sim) fail(c *call, e *apiError) {
-	var body any
-	if c.service == "sts" {
-		typ := "Sender"
-		if e.status >= 500 {
-			typ = "Receiver"
-		}
-		body = stsErrorResponse{Xmlns: stsNamespace, Type: typ, Code: e.code, Message: e.message, RequestID: c.requestID}
-	} else {
-		body = ec2ErrorResponse{Errors: []ec2ErrItem{{Code: e.code, Message: e.message}}, RequestID: c.requestID}
-	}
-	s.write(c, e.status, body)
-}
-
-func (s *Sim) write(c *call, status int, body any) {
-	out, err := xml.Marshal(body)
-	if err != nil {
-		status = http.StatusInternalServerError
-		out = []byte(`<Response><Errors><Error><Code>InternalError</Code><Message>An internal error has occurred</Message></Error></Errors></Response>`)
-	}
-	c.status = status
-	c.w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-	c.w.WriteHeader(status)
-	_, _ = c.w.Write([]byte(xml.Header))
-	_, _ = c.w.Write(out)
 }
 
 // stableHex derives a deterministic hex string of n characters from parts.

@@ -1,0 +1,456 @@
+package awssim
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+)
+
+// CloudWatch GetMetricData over Smithy RPC v2 CBOR
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
+// The request is POST /service/GraniteServiceVersion20100801/operation/GetMetricData
+// with a CBOR map of the input members; the response a CBOR map of the
+// output members, timestamps as tag 1 (epoch seconds).
+
+type metricKind int
+
+const (
+	counter metricKind = iota // daily value is the day's total
+	gauge                     // daily value is the day's level
+)
+
+// metricCatalog lists the metrics the simulator serves, per namespace,
+// with the dimension that names the resource (research/aws.md §3).
+var metricCatalog = map[string]struct {
+	dim     string
+	metrics map[string]metricKind
+}{
+	"AWS/EC2": {"InstanceId", map[string]metricKind{"CPUUtilization": gauge, "NetworkIn": counter, "NetworkOut": counter}},
+	"AWS/EBS": {"VolumeId", map[string]metricKind{"VolumeReadOps": counter, "VolumeWriteOps": counter, "VolumeIdleTime": counter}},
+	"AWS/NATGateway": {"NatGatewayId", map[string]metricKind{"BytesOutToDestination": counter, "BytesInFromSource": counter,
+		"BytesInFromDestination": counter, "BytesOutToSource": counter, "ActiveConnectionCount": gauge}},
+	"AWS/ApplicationELB": {"LoadBalancer", map[string]metricKind{"RequestCount": counter, "ProcessedBytes": counter}},
+	"AWS/NetworkELB":     {"LoadBalancer", map[string]metricKind{"NewFlowCount": counter, "ProcessedBytes": counter, "ActiveFlowCount": gauge}},
+	"AWS/GatewayELB":     {"LoadBalancer", map[string]metricKind{"NewFlowCount": counter, "ProcessedBytes": counter, "ActiveFlowCount": gauge}},
+	"AWS/ELB":            {"LoadBalancerName", map[string]metricKind{"RequestCount": counter}},
+	"AWS/RDS":            {"DBInstanceIdentifier", map[string]metricKind{"DatabaseConnections": gauge, "CPUUtilization": gauge, "ReadIOPS": gauge, "WriteIOPS": gauge}},
+}
+
+// lbTypes maps an ELBv2 type to its ARN/dimension prefix and namespace.
+var lbTypes = map[string]struct{ prefix, namespace string }{
+	"application": {"app", "AWS/ApplicationELB"},
+	"network":     {"net", "AWS/NetworkELB"},
+	"gateway":     {"gwy", "AWS/GatewayELB"},
+}
+
+// lbID is the 16-hex-digit id AWS puts at the end of an ELBv2 ARN.
+func lbID(account, region, name string) string { return stableHex(16, "lb", account, region, name) }
+
+// lbDimension is the LoadBalancer dimension value: the ARN suffix app/<name>/<id>.
+func lbDimension(account, region string, lb *LoadBalancer) string {
+	return lbTypes[lb.Type].prefix + "/" + lb.Name + "/" + lbID(account, region, lb.Name)
+}
+
+// findSeries returns the series of a metric of the resource named by
+// the single dimension dims in the region, if the estate has one.
+func findSeries(account string, r *Region, ns, metric string, dims map[string]string) (*Series, metricKind, bool) {
+	cat, ok := metricCatalog[ns]
+	if !ok || r == nil || len(dims) != 1 {
+		return nil, 0, false
+	}
+	kind, ok := cat.metrics[metric]
+	if !ok {
+		return nil, 0, false
+	}
+	id, ok := dims[cat.dim]
+	if !ok {
+		return nil, 0, false
+	}
+	var m Metrics
+	switch ns {
+	case "AWS/EC2":
+		for i := range r.Instances {
+			if r.Instances[i].ID == id {
+				m = r.Instances[i].Metrics
+			}
+		}
+	case "AWS/EBS":
+		for i := range r.Volumes {
+			if r.Volumes[i].ID == id {
+				m = r.Volumes[i].Metrics
+			}
+		}
+	case "AWS/NATGateway":
+		for i := range r.NatGateways {
+			if r.NatGateways[i].ID == id {
+				m = r.NatGateways[i].Metrics
+			}
+		}
+	case "AWS/ApplicationELB", "AWS/NetworkELB", "AWS/GatewayELB":
+		for i := range r.LoadBalancers {
+			lb := &r.LoadBalancers[i]
+			if lbTypes[lb.Type].namespace == ns && lbDimension(account, r.Name, lb) == id {
+				m = lb.Metrics
+			}
+		}
+	case "AWS/ELB":
+		for i := range r.ClassicLoadBalancers {
+			if r.ClassicLoadBalancers[i].Name == id {
+				m = r.ClassicLoadBalancers[i].Metrics
+			}
+		}
+	case "AWS/RDS":
+		for i := range r.DBInstances {
+			if r.DBInstances[i].ID == id {
+				m = r.DBInstances[i].Metrics
+			}
+		}
+	}
+	s, ok := m[metric]
+	if !ok {
+		return nil, 0, false
+	}
+	return &s, kind, true
+}
+
+// days returns the daily values of the series, oldest first.
+func (s *Series) days() []float64 {
+	if s.Avg == nil {
+		return s.Daily
+	}
+	n := s.Days
+	if n == 0 {
+		n = 14
+	}
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = *s.Avg
+	}
+	return out
+}
+
+// hourly returns the series' hourly datapoints in [from, to) as unix-hour
+// start -> value. The series ends at midnight UTC of now.
+func (s *Series) hourly(kind metricKind, now time.Time) (first time.Time, values []float64) {
+	days := s.days()
+	end := now.UTC().Truncate(24 * time.Hour)
+	first = end.Add(-time.Duration(len(days)) * 24 * time.Hour)
+	values = make([]float64, 0, 24*len(days))
+	for _, v := range days {
+		h := v
+		if kind == counter {
+			h = v / 24
+		}
+		for range 24 {
+			values = append(values, h)
+		}
+	}
+	return first, values
+}
+
+var (
+	metricIDRE = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
+	cwStats    = []string{"Average", "Sum", "Maximum", "Minimum", "SampleCount"}
+)
+
+type mdq struct {
+	id, label, ns, metric, stat string
+	dims                        map[string]string
+	period                      int64
+	returnData                  bool
+}
+
+// cwInvalid is CloudWatch's InvalidParameterValue (modelled as
+// InvalidParameterValueException, query code InvalidParameterValue).
+func cwInvalid(format string, args ...any) *apiError {
+	e := errorf(http.StatusBadRequest, "InvalidParameterValue", format, args...)
+	e.typ = "com.amazonaws.cloudwatch#InvalidParameterValueException"
+	return e
+}
+
+// cwValidation is the framework's constraint error (ValidationException,
+// query code ValidationError).
+func cwValidation(format string, args ...any) *apiError {
+	e := errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: "+format, args...)
+	e.typ = "com.amazon.coral.validate#ValidationException"
+	return e
+}
+
+func cborMap(v cbor.Value) cbor.Map {
+	m, _ := v.(cbor.Map)
+	return m
+}
+
+func cborString(v cbor.Value) string {
+	s, _ := v.(cbor.String)
+	return string(s)
+}
+
+func (s *Sim) getMetricData(c *call) (any, *apiError) {
+	var in cbor.Map
+	if len(c.body) > 0 {
+		v, err := cbor.Decode(c.body)
+		if err != nil {
+			return nil, errorf(http.StatusBadRequest, "SerializationException", "The request body is not valid CBOR: %v", err)
+		}
+		in = cborMap(v)
+		if in == nil {
+			return nil, errorf(http.StatusBadRequest, "SerializationException", "The request body is not a CBOR map")
+		}
+	}
+	rawQ, _ := in["MetricDataQueries"].(cbor.List)
+	if len(rawQ) == 0 {
+		e := errorf(http.StatusBadRequest, "MissingParameter", "The parameter MetricDataQueries is required.")
+		e.typ = "com.amazonaws.cloudwatch#MissingRequiredParameterException"
+		return nil, e
+	}
+	if len(rawQ) > 500 {
+		// GetMetricData: "You can include up to 500 MetricDataQuery structures."
+		return nil, cwValidation("Value '[...]' at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to 500")
+	}
+	var start, end time.Time
+	for name, dst := range map[string]*time.Time{"StartTime": &start, "EndTime": &end} {
+		v, ok := in[name]
+		if !ok {
+			e := errorf(http.StatusBadRequest, "MissingParameter", "The parameter %s is required.", name)
+			e.typ = "com.amazonaws.cloudwatch#MissingRequiredParameterException"
+			return nil, e
+		}
+		t, err := cbor.AsTime(v)
+		if err != nil {
+			return nil, errorf(http.StatusBadRequest, "SerializationException", "%s is not a tag 1 timestamp: %v", name, err)
+		}
+		*dst = t.UTC()
+	}
+	if !start.Before(end) {
+		return nil, cwInvalid("The parameter StartTime must be less than the parameter EndTime.")
+	}
+	scanBy := "TimestampDescending"
+	if v, ok := in["ScanBy"]; ok {
+		scanBy = cborString(v)
+		if scanBy != "TimestampDescending" && scanBy != "TimestampAscending" {
+			return nil, cwValidation("Value '%s' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]", scanBy)
+		}
+	}
+	maxPoints := int64(100800)
+	if v, ok := in["MaxDatapoints"]; ok {
+		n, err := cbor.AsInt64(v)
+		if err != nil || n <= 0 {
+			return nil, cwInvalid("The parameter MaxDatapoints must be greater than 0.")
+		}
+		maxPoints = n
+	}
+	queries := make([]mdq, 0, len(rawQ))
+	seen := map[string]bool{}
+	for i, raw := range rawQ {
+		q, err := parseMDQ(i, cborMap(raw))
+		if err != nil {
+			return nil, err
+		}
+		if seen[q.id] {
+			return nil, cwInvalid("The value %s for field Id in MetricDataQueries is not unique.", q.id)
+		}
+		seen[q.id] = true
+		queries = append(queries, q)
+	}
+	// Paging: NextToken carries the query index and the datapoint offset
+	// within it where the previous page stopped.
+	qi, off := 0, 0
+	if v, ok := in["NextToken"]; ok {
+		var okTok bool
+		qi, off, okTok = decodeCWToken(cborString(v), len(queries))
+		if !okTok {
+			e := errorf(http.StatusBadRequest, "InvalidNextToken", "The service couldn't process the NextToken.")
+			e.typ = "com.amazonaws.cloudwatch#InvalidNextToken"
+			return nil, e
+		}
+	}
+	_, r := s.scope(c)
+	now := s.now()
+	results := cbor.List{}
+	budget := maxPoints
+	next := ""
+	for ; qi < len(queries); qi, off = qi+1, 0 {
+		q := queries[qi]
+		if !q.returnData {
+			continue
+		}
+		ts, vals := s.aggregate(c.account, r, q, start, end, now)
+		if scanBy == "TimestampDescending" {
+			for i, j := 0, len(ts)-1; i < j; i, j = i+1, j-1 {
+				ts[i], ts[j] = ts[j], ts[i]
+				vals[i], vals[j] = vals[j], vals[i]
+			}
+		}
+		if off > len(ts) {
+			off = len(ts)
+		}
+		ts, vals = ts[off:], vals[off:]
+		status := "Complete"
+		if int64(len(ts)) > budget {
+			ts, vals = ts[:budget], vals[:budget]
+			status = "PartialData"
+			next = encodeCWToken(qi, off+int(budget))
+		}
+		budget -= int64(len(ts))
+		tl := make(cbor.List, len(ts))
+		vl := make(cbor.List, len(vals))
+		for i := range ts {
+			tl[i] = &cbor.Tag{ID: 1, Value: cbor.Uint(ts[i].Unix())}
+			vl[i] = cbor.Float64(vals[i])
+		}
+		results = append(results, cbor.Map{
+			"Id": cbor.String(q.id), "Label": cbor.String(q.label),
+			"Timestamps": tl, "Values": vl, "StatusCode": cbor.String(status),
+		})
+		if next != "" {
+			break
+		}
+	}
+	out := cbor.Map{"MetricDataResults": results, "Messages": cbor.List{}}
+	if next != "" {
+		out["NextToken"] = cbor.String(next)
+	}
+	return cbor.Value(out), nil
+}
+
+func parseMDQ(i int, m cbor.Map) (mdq, *apiError) {
+	q := mdq{returnData: true}
+	q.id = cborString(m["Id"])
+	if !metricIDRE.MatchString(q.id) || len(q.id) > 255 {
+		return q, cwInvalid("The value %q for parameter MetricDataQueries.member.%d.Id is invalid: it must start with a lower-case letter and contain only letters, digits and underscores.", q.id, i+1)
+	}
+	if b, ok := m["ReturnData"].(cbor.Bool); ok {
+		q.returnData = bool(b)
+	}
+	if _, ok := m["Expression"]; ok {
+		return q, cwInvalid("awssim does not evaluate metric math: MetricDataQueries.member.%d.Expression is not supported.", i+1)
+	}
+	ms := cborMap(m["MetricStat"])
+	if ms == nil {
+		return q, cwInvalid("Exactly one of Expression and MetricStat must be set in MetricDataQueries.member.%d.", i+1)
+	}
+	metric := cborMap(ms["Metric"])
+	q.ns, q.metric = cborString(metric["Namespace"]), cborString(metric["MetricName"])
+	if q.ns == "" || q.metric == "" {
+		return q, cwInvalid("MetricDataQueries.member.%d.MetricStat.Metric needs Namespace and MetricName.", i+1)
+	}
+	q.dims = map[string]string{}
+	dl, _ := metric["Dimensions"].(cbor.List)
+	if len(dl) > 30 {
+		return q, cwValidation("Value at 'metricDataQueries.%d.member.metricStat.metric.dimensions' failed to satisfy constraint: Member must have length less than or equal to 30", i+1)
+	}
+	for _, d := range dl {
+		dm := cborMap(d)
+		q.dims[cborString(dm["Name"])] = cborString(dm["Value"])
+	}
+	p, err := cbor.AsInt64(ms["Period"])
+	if err != nil || p <= 0 {
+		return q, cwInvalid("The parameter MetricDataQueries.member.%d.MetricStat.Period is required and must be positive.", i+1)
+	}
+	if p%60 != 0 && p != 1 && p != 5 && p != 10 && p != 30 {
+		return q, cwInvalid("The parameter MetricDataQueries.member.%d.MetricStat.Period must be 1, 5, 10, 30 or a multiple of 60.", i+1)
+	}
+	q.period = p
+	q.stat = cborString(ms["Stat"])
+	if !contains(cwStats, q.stat) {
+		return q, cwInvalid("The statistic %q in MetricDataQueries.member.%d is not supported by awssim (%s).", q.stat, i+1, strings.Join(cwStats, ", "))
+	}
+	q.label = cborString(m["Label"])
+	if q.label == "" {
+		q.label = q.metric
+	}
+	return q, nil
+}
+
+// aggregate computes the query's datapoints over [start, end), in
+// ascending time order. Buckets are aligned to the period from the epoch;
+// a bucket without hourly datapoints has no value.
+func (s *Sim) aggregate(account string, r *Region, q mdq, start, end, now time.Time) ([]time.Time, []float64) {
+	series, kind, ok := findSeries(account, r, q.ns, q.metric, q.dims)
+	if !ok {
+		return nil, nil
+	}
+	first, hours := series.hourly(kind, now)
+	period := time.Duration(q.period) * time.Second
+	var ts []time.Time
+	var vals []float64
+	b := time.Unix(start.Unix()-start.Unix()%q.period, 0).UTC()
+	for ; b.Before(end); b = b.Add(period) {
+		bEnd := b.Add(period)
+		// hourly datapoints whose timestamp falls in [b, bEnd)
+		lo := int(math.Ceil(b.Sub(first).Hours()))
+		hi := int(math.Ceil(bEnd.Sub(first).Hours()))
+		lo, hi = max(lo, 0), min(hi, len(hours))
+		if lo >= hi {
+			continue
+		}
+		pts := hours[lo:hi]
+		var v float64
+		switch q.stat {
+		case "Sum":
+			for _, x := range pts {
+				v += x
+			}
+		case "Average":
+			for _, x := range pts {
+				v += x
+			}
+			v /= float64(len(pts))
+		case "Maximum":
+			v = math.Inf(-1)
+			for _, x := range pts {
+				v = math.Max(v, x)
+			}
+		case "Minimum":
+			v = math.Inf(1)
+			for _, x := range pts {
+				v = math.Min(v, x)
+			}
+		case "SampleCount":
+			v = float64(len(pts))
+		}
+		ts = append(ts, b)
+		vals = append(vals, v)
+	}
+	return ts, vals
+}
+
+const cwTokenPrefix = "awssim1:GetMetricData:"
+
+func encodeCWToken(query, offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cwTokenPrefix + strconv.Itoa(query) + ":" + strconv.Itoa(offset)))
+}
+
+func decodeCWToken(tok string, queries int) (query, offset int, ok bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, 0, false
+	}
+	rest, found := strings.CutPrefix(string(raw), cwTokenPrefix)
+	if !found {
+		return 0, 0, false
+	}
+	if _, err := fmt.Sscanf(rest, "%d:%d", &query, &offset); err != nil || query < 0 || query >= queries || offset < 0 {
+		return 0, 0, false
+	}
+	return query, offset, true
+}
+
+// sortedMetricNames is for validation messages.
+func sortedMetricNames(ns string) []string {
+	var out []string
+	for m := range metricCatalog[ns].metrics {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}

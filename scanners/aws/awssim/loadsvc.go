@@ -1,0 +1,248 @@
+package awssim
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var (
+	lbStates      = []string{"active", "provisioning", "active_impaired", "failed"}
+	targetHealths = []string{"initial", "healthy", "unhealthy", "unused", "draining", "unavailable"}
+	dbStatuses    = []string{"available", "backing-up", "creating", "deleting", "failed", "maintenance", "modifying", "rebooting", "starting", "stopped", "stopping", "storage-full"}
+	storageTypes  = []string{"gp2", "gp3", "io1", "io2", "standard"}
+	lbNameRE      = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`)
+	dbIDRE        = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{0,62}$`)
+	logGroupRE    = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]{1,512}$`)
+	retentionDays = map[int32]bool{1: true, 3: true, 5: true, 7: true, 14: true, 30: true, 60: true, 90: true, 120: true, 150: true, 180: true,
+		365: true, 400: true, 545: true, 731: true, 1096: true, 1827: true, 2192: true, 2557: true, 2922: true, 3288: true, 3653: true}
+)
+
+// regionServices validates the ELB, RDS and Logs resources of a region
+// and fills in their defaults.
+func (v *validator) regionServices(f, account string, r *Region, instances map[string]*Instance) error {
+	names := map[string]string{}
+	uniq := func(field, kind, name string) error {
+		if prev, dup := names[kind+"/"+name]; dup {
+			return v.fail(field, "%s %s is also declared at aws.%s", kind, name, prev)
+		}
+		names[kind+"/"+name] = field
+		return nil
+	}
+	for i := range r.LoadBalancers {
+		lb := &r.LoadBalancers[i]
+		fl := fmt.Sprintf("%s.load_balancers[%d]", f, i)
+		if !lbNameRE.MatchString(lb.Name) {
+			return v.fail(fl+".name", "%q is not a load balancer name (1-32 letters, digits and hyphens)", lb.Name)
+		}
+		if err := uniq(fl+".name", "load balancer", lb.Name); err != nil {
+			return err
+		}
+		if lb.Type == "" {
+			lb.Type = "application"
+		}
+		if _, ok := lbTypes[lb.Type]; !ok {
+			return v.fail(fl+".type", "%q is not application, network or gateway", lb.Type)
+		}
+		if lb.State == "" {
+			lb.State = "active"
+		} else if !contains(lbStates, lb.State) {
+			return v.fail(fl+".state", "%q is not a load balancer state (%s)", lb.State, strings.Join(lbStates, ", "))
+		}
+		if err := v.scheme(fl+".scheme", &lb.Scheme); err != nil {
+			return err
+		}
+		for j := range lb.Listeners {
+			l := &lb.Listeners[j]
+			if l.Port < 1 || l.Port > 65535 {
+				return v.fail(fmt.Sprintf("%s.listeners[%d].port", fl, j), "%d is not a port", l.Port)
+			}
+			if l.Protocol == "" {
+				l.Protocol = listenerProtocol(lb.Type)
+			}
+		}
+		for j := range lb.TargetGroups {
+			tg := &lb.TargetGroups[j]
+			ft := fmt.Sprintf("%s.target_groups[%d]", fl, j)
+			if !lbNameRE.MatchString(tg.Name) {
+				return v.fail(ft+".name", "%q is not a target group name (1-32 letters, digits and hyphens)", tg.Name)
+			}
+			if err := uniq(ft+".name", "target group", tg.Name); err != nil {
+				return err
+			}
+			if tg.Port == 0 {
+				tg.Port = 80
+			}
+			for k := range tg.Targets {
+				t := &tg.Targets[k]
+				fx := fmt.Sprintf("%s.targets[%d]", ft, k)
+				if t.ID == "" {
+					return v.fail(fx+".id", "a target id (instance id or IP address) is required")
+				}
+				if strings.HasPrefix(t.ID, "i-") && instances[t.ID] == nil {
+					return v.fail(fx+".id", "%q is not an instance in %s", t.ID, r.Name)
+				}
+				if t.Port == 0 {
+					t.Port = tg.Port
+				}
+				if t.Health == "" {
+					t.Health = "healthy"
+				} else if !contains(targetHealths, t.Health) {
+					return v.fail(fx+".health", "%q is not a target health state (%s)", t.Health, strings.Join(targetHealths, ", "))
+				}
+			}
+		}
+		if err := v.metrics(fl+".metrics", lbTypes[lb.Type].namespace, lb.Metrics); err != nil {
+			return err
+		}
+	}
+	for i := range r.ClassicLoadBalancers {
+		lb := &r.ClassicLoadBalancers[i]
+		fl := fmt.Sprintf("%s.classic_load_balancers[%d]", f, i)
+		if !lbNameRE.MatchString(lb.Name) {
+			return v.fail(fl+".name", "%q is not a load balancer name (1-32 letters, digits and hyphens)", lb.Name)
+		}
+		if err := uniq(fl+".name", "classic load balancer", lb.Name); err != nil {
+			return err
+		}
+		if err := v.scheme(fl+".scheme", &lb.Scheme); err != nil {
+			return err
+		}
+		for j := range lb.Instances {
+			in := &lb.Instances[j]
+			fi := fmt.Sprintf("%s.instances[%d]", fl, j)
+			if instances[in.ID] == nil {
+				return v.fail(fi+".id", "%q is not an instance in %s", in.ID, r.Name)
+			}
+			if in.State == "" {
+				in.State = "InService"
+			} else if in.State != "InService" && in.State != "OutOfService" && in.State != "Unknown" {
+				return v.fail(fi+".state", "%q is not InService, OutOfService or Unknown", in.State)
+			}
+		}
+		if err := v.metrics(fl+".metrics", "AWS/ELB", lb.Metrics); err != nil {
+			return err
+		}
+	}
+	for i := range r.DBInstances {
+		db := &r.DBInstances[i]
+		fd := fmt.Sprintf("%s.db_instances[%d]", f, i)
+		if !dbIDRE.MatchString(db.ID) || strings.HasSuffix(db.ID, "-") || strings.Contains(db.ID, "--") {
+			return v.fail(fd+".id", "%q is not a DB instance identifier (a letter, then letters, digits, single hyphens)", db.ID)
+		}
+		if err := uniq(fd+".id", "DB instance", db.ID); err != nil {
+			return err
+		}
+		if !strings.HasPrefix(db.Class, "db.") {
+			return v.fail(fd+".class", "a DB instance class such as db.t3.micro is required")
+		}
+		if db.Engine == "" {
+			db.Engine = "postgres"
+		}
+		if db.Status == "" {
+			db.Status = "available"
+		} else if !contains(dbStatuses, db.Status) {
+			return v.fail(fd+".status", "%q is not a DB instance status (%s)", db.Status, strings.Join(dbStatuses, ", "))
+		}
+		if db.AllocatedGiB == 0 {
+			db.AllocatedGiB = 20
+		} else if db.AllocatedGiB < 0 || db.AllocatedGiB > 65536 {
+			return v.fail(fd+".allocated_gib", "%d is not a storage size in GiB", db.AllocatedGiB)
+		}
+		if db.StorageType == "" {
+			db.StorageType = "gp2"
+		} else if !contains(storageTypes, db.StorageType) {
+			return v.fail(fd+".storage_type", "%q is not a storage type (%s)", db.StorageType, strings.Join(storageTypes, ", "))
+		}
+		if err := v.metrics(fd+".metrics", "AWS/RDS", db.Metrics); err != nil {
+			return err
+		}
+	}
+	for i := range r.DBSnapshots {
+		sn := &r.DBSnapshots[i]
+		fs := fmt.Sprintf("%s.db_snapshots[%d]", f, i)
+		if sn.ID == "" {
+			return v.fail(fs+".id", "a DB snapshot identifier is required")
+		}
+		if err := uniq(fs+".id", "DB snapshot", sn.ID); err != nil {
+			return err
+		}
+		if sn.DBInstanceID == "" {
+			return v.fail(fs+".db_instance_id", "the source DB instance identifier is required")
+		}
+		if sn.Type == "" {
+			sn.Type = "manual"
+		} else if sn.Type != "manual" && sn.Type != "automated" {
+			return v.fail(fs+".type", "%q is not manual or automated", sn.Type)
+		}
+		if sn.AllocatedGiB == 0 {
+			sn.AllocatedGiB = 20
+		}
+		if sn.Engine == "" {
+			sn.Engine = "postgres"
+		}
+		if sn.Status == "" {
+			sn.Status = "available"
+		}
+	}
+	for i := range r.LogGroups {
+		g := &r.LogGroups[i]
+		fg := fmt.Sprintf("%s.log_groups[%d]", f, i)
+		if !logGroupRE.MatchString(g.Name) {
+			return v.fail(fg+".name", "%q is not a log group name", g.Name)
+		}
+		if err := uniq(fg+".name", "log group", g.Name); err != nil {
+			return err
+		}
+		if g.RetentionDays != 0 && !retentionDays[g.RetentionDays] {
+			return v.fail(fg+".retention_days", "%d is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)", g.RetentionDays)
+		}
+		if g.StoredBytes < 0 {
+			return v.fail(fg+".stored_bytes", "%d is negative", g.StoredBytes)
+		}
+	}
+	return nil
+}
+
+func (v *validator) scheme(field string, s *string) error {
+	switch *s {
+	case "":
+		*s = "internet-facing"
+	case "internet-facing", "internal":
+	default:
+		return v.fail(field, "%q is not internet-facing or internal", *s)
+	}
+	return nil
+}
+
+// organization validates the organization fields once the accounts are known.
+func (v *validator) organization(est *Estate) error {
+	for i := range est.Accounts {
+		a := &est.Accounts[i]
+		f := fmt.Sprintf("accounts[%d]", i)
+		switch a.OrgStatus {
+		case "", "ACTIVE", "SUSPENDED":
+		default:
+			return v.fail(f+".org_status", "%q is not ACTIVE or SUSPENDED", a.OrgStatus)
+		}
+		if a.Email == "" {
+			name := a.Name
+			if name == "" {
+				name = a.ID
+			}
+			a.Email = name + "@example.com"
+		}
+	}
+	if est.ManagementAccount == "" {
+		return nil
+	}
+	for _, a := range est.Accounts {
+		if a.ID == est.ManagementAccount {
+			if a.OrgStatus != "ACTIVE" {
+				return v.fail("management_account", "the management account %s needs org_status ACTIVE", a.ID)
+			}
+			return nil
+		}
+	}
+	return v.fail("management_account", "%q is not one of the accounts", est.ManagementAccount)
+}
