@@ -74,6 +74,10 @@ type outcome struct {
 	why      string // item-specific detail, appended to the rule's rationale
 	months   int
 	noEBITDA bool // prepaid amortisation the company adds back
+	// deMinimis marks OpEx because the amount is below a capitalisation
+	// threshold: capex_eligible=true does not contradict that, since the
+	// threshold is the company's own policy.
+	deMinimis bool
 }
 
 func (p *Policy) classify(it Item, depth int) Decision {
@@ -129,7 +133,8 @@ func (c *ctx) conflicts() []string {
 // and presents them as prepaid, so capex_eligible=true agrees with it.
 func (c *ctx) contradicts(r rule, o outcome) string {
 	switch {
-	case c.tags.capex == yes && (o.class == OpEx || o.class == PrepaidAmortised) && !(r.ID == "R9" && !c.ifrs && o.class == PrepaidAmortised):
+	case c.tags.capex == yes && (o.class == OpEx || o.class == PrepaidAmortised) && !o.deMinimis &&
+		!(r.ID == "R9" && !c.ifrs && o.class == PrepaidAmortised):
 		return fmt.Sprintf("Rule %s classes this %s (%s), but the capex_eligible tag says it is capitalisable; the tag and the rule conflict.", r.ID, o.class, r.Citation)
 	case c.tags.capex == no && o.class == CapEx:
 		return fmt.Sprintf("Rule %s classes this CapEx (%s), but the capex_eligible tag says it is not capitalisable; the tag and the rule conflict.", r.ID, r.Citation)

@@ -220,7 +220,7 @@ func newRules() []rule {
 					return outcome{class: Review, why: reason}, true
 				}
 				if !atLeast {
-					return outcome{class: OpEx, why: fmt.Sprintf("The %s %s is below the software project threshold of %s %s, so it is expensed under the company's capitalisation policy.", what, base, c.p.s.SoftwareProjectThreshold, c.p.s.Currency)}, true
+					return outcome{class: OpEx, deMinimis: true, why: fmt.Sprintf("The %s %s is below the software project threshold of %s %s, so it is expensed under the company's capitalisation policy.", what, base, c.p.s.SoftwareProjectThreshold, c.p.s.Currency)}, true
 				}
 				life, lifeWhy := lifeOr(it.UsefulLifeMonths, c.p.s.UsefulLives.InternalUseSoftware, "internal-use software")
 				why := "Capitalised because " + about + " and the company asserts eligibility"
@@ -245,7 +245,7 @@ func newRules() []rule {
 					return outcome{class: Review, why: reason}, true
 				}
 				if !atLeast {
-					return outcome{class: OpEx, why: fmt.Sprintf("The amount %s is below the licence threshold of %s %s.", it.Amount, c.p.s.LicenceThreshold, c.p.s.Currency)}, true
+					return outcome{class: OpEx, deMinimis: true, why: fmt.Sprintf("The amount %s is below the licence threshold of %s %s.", it.Amount, c.p.s.LicenceThreshold, c.p.s.Currency)}, true
 				}
 				life, lifeWhy := lifeOr(it.UsefulLifeMonths, c.p.s.UsefulLives.PerpetualLicence, "perpetual licence")
 				return outcome{class: CapEx, months: life, why: lifeWhy}, true
@@ -325,7 +325,7 @@ func newRules() []rule {
 					return outcome{}, false
 				}
 				if it.Amount.LessThan(c.p.s.HardwareThreshold) {
-					return outcome{class: OpEx, why: fmt.Sprintf("The amount %s is below the hardware threshold of %s %s.", it.Amount, c.p.s.HardwareThreshold, c.p.s.Currency)}, true
+					return outcome{class: OpEx, deMinimis: true, why: fmt.Sprintf("The amount %s is below the hardware threshold of %s %s.", it.Amount, c.p.s.HardwareThreshold, c.p.s.Currency)}, true
 				}
 				life, _ := c.hardwareLife()
 				return outcome{class: OpEx, why: fmt.Sprintf("The useful life of %d months is not over 12 months.", life)}, true
