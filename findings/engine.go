@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ghostaudit/ghostaudit/findings/classify"
 	"github.com/ghostaudit/ghostaudit/findings/pricing"
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
@@ -87,6 +88,34 @@ func unclassified(*scanners.Resource) Classification {
 	return Classification{Class: "Review", Rule: "none", Rationale: "No classification policy is configured, so the item is left for review rather than guessed."}
 }
 
+// onDemandKinds are resource kinds billed as pay-as-you-go cloud usage
+// (FOCUS ChargeCategory Usage, PricingCategory Standard): IaaS consumption.
+var onDemandKinds = map[string]bool{kindAWSVolume: true, kindAWSAddress: true, "aws.ec2.instance": true}
+
+// PolicyClassifier classifies resources with an accounting policy: it
+// describes each resource as a classify.Item (what kind of charge it is)
+// and maps the decision to its effect on EBITDA. A kind it does not know is
+// described as nothing, which the policy sends to Review.
+func PolicyClassifier(p *classify.Policy, now time.Time) ClassifyFunc {
+	return func(r *scanners.Resource) Classification {
+		it := classify.Item{ServiceDate: now}
+		if r != nil {
+			it.Provider, it.Tags = r.Provider, r.Tags
+			if onDemandKinds[r.Kind] {
+				it.Source, it.ChargeCategory, it.PricingCategory = classify.SourceCloudBill, classify.ChargeUsage, classify.PricingStandard
+				it.Arrangement, it.CostNature = classify.ArrangementIaaSPaaS, classify.NatureFee
+				if r.Attr("lifecycle") == "spot" {
+					it.PricingCategory = classify.PricingDynamic
+				}
+			}
+		}
+		d := p.Classify(it)
+		sv := d.Savings()
+		return Classification{Class: string(d.Class), Rule: d.Rule, Rationale: d.Rationale, Citation: d.Citation,
+			EBITDA: sv.EBITDA, Avoidance: sv.Avoidance}
+	}
+}
+
 // Engine runs rules over an inventory and prices, ranks and totals the
 // findings.
 type Engine struct {
@@ -97,7 +126,10 @@ type Engine struct {
 	Params       map[string]map[string]string // rule ID → name → value
 	Settings     Settings
 	Suppressions []Suppression
-	Classify     ClassifyFunc
+	// Policy classifies findings and cost lines; Classify, when set,
+	// replaces it (tests). With neither, everything is Review.
+	Policy   *classify.Policy
+	Classify ClassifyFunc
 }
 
 // NewEngine builds an engine with the given rules and catalog and checks
@@ -134,7 +166,7 @@ func NewEngine(rules []Rule, catalog *pricing.Layered, params map[string]map[str
 			}
 		}
 	}
-	return &Engine{Rules: rules, Catalog: catalog, Params: params, Now: time.Now, Settings: DefaultSettings(), Classify: unclassified}, nil
+	return &Engine{Rules: rules, Catalog: catalog, Params: params, Now: time.Now, Settings: DefaultSettings()}, nil
 }
 
 // Run evaluates every rule and returns the ranked, totalled result.
@@ -144,6 +176,9 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 		now = e.Now().UTC()
 	}
 	classify := e.Classify
+	if classify == nil && e.Policy != nil {
+		classify = PolicyClassifier(e.Policy, now)
+	}
 	if classify == nil {
 		classify = unclassified
 	}

@@ -88,6 +88,7 @@ func (a *app) analyse(inv *scanners.Inventory, cfg *fileConfig) (*findings.Resul
 	eng.ToolVersion = version()
 	eng.Settings = cfg.Finance
 	eng.Suppressions = cfg.Suppressions
+	eng.Policy = cfg.policy
 	return eng.Run(inv), nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ghostaudit/ghostaudit/findings"
+	"github.com/ghostaudit/ghostaudit/findings/classify"
 	"github.com/ghostaudit/ghostaudit/findings/pricing"
 	"github.com/ghostaudit/ghostaudit/internal/strictyaml"
 	"github.com/ghostaudit/ghostaudit/scanners"
@@ -33,6 +34,8 @@ type fileConfig struct {
 	Prices       []priceOverride
 	Finance      findings.Settings
 	Suppressions []findings.Suppression
+	Accounting   accountingConfig
+	policy       *classify.Policy // built from Accounting by validate
 }
 
 type priceOverride struct {
@@ -47,10 +50,11 @@ type priceOverride struct {
 }
 
 // configSections are the top-level keys of ghostaudit.yaml.
-var configSections = []string{"scanners", "rules", "prices", "finance", "suppressions"}
+var configSections = []string{"scanners", "rules", "prices", "finance", "accounting", "suppressions"}
 
 func emptyConfig(path string) *fileConfig {
-	return &fileConfig{path: path, scanners: map[string]ast.Node{}, nodes: map[string]ast.Node{}, Finance: findings.DefaultSettings()}
+	return &fileConfig{path: path, scanners: map[string]ast.Node{}, nodes: map[string]ast.Node{},
+		Finance: findings.DefaultSettings(), Accounting: defaultAccounting()}
 }
 
 // loadConfig reads the config file: path when given (it must exist),
@@ -119,6 +123,8 @@ func parseConfig(path string, data []byte) (*fileConfig, error) {
 			err = strictyaml.NodeToValue(path, mv.Value, &cfg.Finance)
 		case "suppressions":
 			err = strictyaml.NodeToValue(path, mv.Value, &cfg.Suppressions)
+		case "accounting":
+			err = strictyaml.NodeToValue(path, mv.Value, &cfg.Accounting)
 		default:
 			return nil, strictyaml.At(path, mv.Key, key, "unknown key (want one of "+strings.Join(configSections, ", ")+")")
 		}
@@ -213,6 +219,11 @@ func (c *fileConfig) validate(a *app) error {
 	if err := findings.ValidateSuppressions(c.Suppressions); err != nil {
 		return &usageError{c.locate(err, "")}
 	}
+	p, err := c.Accounting.policy(c.Finance.Currency)
+	if err != nil {
+		return &usageError{c.locate(err, "")}
+	}
+	c.policy = p
 	if _, err := c.overrides(); err != nil {
 		return err
 	}

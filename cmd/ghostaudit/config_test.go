@@ -72,6 +72,7 @@ func TestConfigSpecCoversEveryKey(t *testing.T) {
 	want = append(want, yamlLeaves("finance.", reflect.TypeOf(findings.Settings{}))...)
 	want = append(want, yamlLeaves("suppressions[].", reflect.TypeOf(findings.Suppression{}))...)
 	want = append(want, yamlLeaves("prices[].", reflect.TypeOf(priceOverride{}))...)
+	want = append(want, yamlLeaves("accounting.", reflect.TypeOf(accountingConfig{}))...)
 	for _, info := range a.registry.All() {
 		want = append(want, yamlLeaves("scanners."+info.Name+".", reflect.TypeOf(info.NewOptions()).Elem())...)
 	}
@@ -118,7 +119,11 @@ func TestMalformedConfig(t *testing.T) {
 		{name: "unknown key", body: "finance:\n  curency: EUR\n",
 			want: "FILE:2:3: finance.curency: unknown key (check the spelling; see the documented keys)"},
 		{name: "unknown section", body: "financ:\n  currency: EUR\n",
-			want: "FILE:1:1: financ: unknown key (want one of scanners, rules, prices, finance, suppressions)"},
+			want: "FILE:1:1: financ: unknown key (want one of scanners, rules, prices, finance, accounting, suppressions)"},
+		{name: "unknown framework", body: "accounting:\n  framework: hgb\n",
+			want: "FILE:2:14: accounting.framework: \"hgb\" is not us-gaap or ifrs"},
+		{name: "asu without adoption date", body: "accounting:\n  model: asu-2025-06\n",
+			want: "FILE:2:8: accounting.asu_2025_06_adoption: required when model is asu-2025-06"},
 		{name: "wrong type", body: "finance:\n  fiscal_year_start_month: april\n",
 			want: "FILE:2:28: finance.fiscal_year_start_month: cannot use a string here, want int"},
 		{name: "negative threshold", body: "rules:\n  aws.ebs.unattached:\n    min_age_days: -3\n",

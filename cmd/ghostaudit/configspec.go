@@ -100,6 +100,23 @@ func (a *app) configSpec() []specEntry {
 		e.Key = "finance." + e.Key
 		out = append(out, e)
 	}
+	acct := defaultAccounting()
+	accDefaults := map[string]string{
+		"framework": acct.Framework, "model": acct.Model, "hardware_threshold": acct.HardwareThreshold,
+		"licence_threshold": acct.LicenceThreshold, "software_project_threshold": acct.SoftwareProjectThreshold,
+		"useful_lives_months.laptop": fmt.Sprint(acct.UsefulLives.Laptop), "useful_lives_months.server": fmt.Sprint(acct.UsefulLives.Server),
+		"useful_lives_months.network": fmt.Sprint(acct.UsefulLives.Network), "useful_lives_months.internal_use_software": fmt.Sprint(acct.UsefulLives.InternalUseSoftware),
+		"useful_lives_months.perpetual_licence": fmt.Sprint(acct.UsefulLives.PerpetualLicence), "prepaid_term_months": fmt.Sprint(acct.PrepaidTermMonths),
+		"add_back_implementation_amortisation": fmt.Sprint(acct.AddBackImplementationAmor), "tax_recoverable": fmt.Sprint(acct.TaxRecoverable),
+		"tag_keys.project": strings.Join(acct.TagKeys.Project, ","), "tag_keys.phase": strings.Join(acct.TagKeys.Phase, ","),
+		"tag_keys.capex_eligible": strings.Join(acct.TagKeys.CapexEligible, ","), "tag_keys.project_authorized": strings.Join(acct.TagKeys.ProjectAuthorized, ","),
+		"tag_keys.probable_to_complete": strings.Join(acct.TagKeys.ProbableToComplete, ","), "tag_keys.cost_center": strings.Join(acct.TagKeys.CostCenter, ","),
+	}
+	for _, e := range accountingDocs {
+		e.Default = accDefaults[e.Key]
+		e.Key = "accounting." + e.Key
+		out = append(out, e)
+	}
 	for _, e := range suppressionDocs {
 		e.Key = "suppressions[]." + e.Key
 		out = append(out, e)
@@ -198,7 +215,7 @@ func yamlValue(e specEntry) string {
 		return "[" + strings.Trim(e.Default, "[]") + "]"
 	case e.Default == "{}":
 		return "{}"
-	case e.Type == "integer" || e.Type == "integer 1-12" || e.Type == "percent 0-100":
+	case e.Type == "integer" || e.Type == "integer 1-12" || e.Type == "percent 0-100" || e.Type == "months" || e.Type == "boolean":
 		return e.Default
 	}
 	return fmt.Sprintf("%q", e.Default)
