@@ -268,8 +268,13 @@ func newRules() []rule {
 				if !ok {
 					return outcome{class: Review, why: reason}, true
 				}
-				if !atLeast || it.TermMonths <= 12 || it.TermMonths > maxMonths {
-					return outcome{class: Review, why: fmt.Sprintf("A short (%d months) or low-value (%s) term licence: many policies expense these.", it.TermMonths, it.Amount)}, true
+				switch {
+				case it.TermMonths <= 0 || it.TermMonths > maxMonths:
+					return outcome{class: Review, why: "The licence term is unknown."}, true
+				case !atLeast:
+					return outcome{class: Review, why: fmt.Sprintf("The amount %s is below the licence threshold of %s %s; many policies expense low-value term licences.", it.Amount, c.p.s.LicenceThreshold, c.p.s.Currency)}, true
+				case it.TermMonths <= 12:
+					return outcome{class: Review, why: fmt.Sprintf("The %d-month term is short; many policies expense short term licences.", it.TermMonths)}, true
 				}
 				return outcome{class: CapEx, months: it.TermMonths, why: fmt.Sprintf("Amortised over the %d-month licence term.", it.TermMonths)}, true
 			}},
