@@ -449,6 +449,9 @@ func TestImplementationAddBack(t *testing.T) {
 	if d.Class != PrepaidAmortised || d.EBITDA || d.Savings().EBITDA || !strings.Contains(d.Rationale, "adds") {
 		t.Fatalf("add-back: %+v", d)
 	}
+	if strings.Contains(d.Rationale, "IFRS") {
+		t.Errorf("US GAAP rationale explains IFRS: %s", d.Rationale)
+	}
 	// A credit on it follows, add-back included.
 	cr := Item{ChargeCategory: ChargeCredit, Underlying: &it, Amount: dec("-100")}
 	if d := p.Classify(cr); d.Rule != "R5" || d.Class != PrepaidAmortised || d.EBITDA {
