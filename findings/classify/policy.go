@@ -78,6 +78,9 @@ type outcome struct {
 	// threshold: capex_eligible=true does not contradict that, since the
 	// threshold is the company's own policy.
 	deMinimis bool
+	// framework names the framework-specific half of a rationale that
+	// covers both (R9), so a decision only explains its own framework.
+	framework string
 }
 
 func (p *Policy) classify(it Item, depth int) Decision {
@@ -151,8 +154,13 @@ func (p *Policy) finish(r rule, o outcome) Decision {
 		Framework: p.s.Framework,
 		Months:    o.months,
 	}
+	base := r.Rationale
+	if o.framework != "" {
+		base = o.framework
+	}
+	d.Rationale = base
 	if o.why != "" {
-		d.Rationale = o.why + " " + r.Rationale
+		d.Rationale = o.why + " " + base
 	}
 	switch o.class {
 	case OpEx:

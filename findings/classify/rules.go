@@ -134,34 +134,13 @@ func newRules() []rule {
 			"ASU 2018-15 (ASC 350-40-25, -35, -45); ASU 2025-06; IFRIC Apr 2021; IAS 38.69–70",
 			"US GAAP treats implementation of a hosted service like internal-use software but presents it like the service; IFRS sees no asset the customer controls."},
 			func(c *ctx) (outcome, bool) {
-				it := c.it
-				if !(is(it.CostNature, NatureImplementation) && is(it.Arrangement, ArrangementSaaS, ArrangementIaaSPaaS)) || c.tags.capex == no {
-					return outcome{}, false
-				}
+				o, ok := r9(c)
 				if c.ifrs {
-					switch {
-					case c.tags.capex == yes:
-						return outcome{class: Review, why: "Tagged capitalisable: under IFRS that is only possible when the work creates separately identifiable code the company controls, which needs review."}, true
-					case is(it.Implementer, ImplementerSupplier):
-						m, why := c.prepaidTerm(it.TermMonths, "SaaS term")
-						return outcome{class: PrepaidAmortised, months: m, why: "Configuration by the SaaS supplier that is not distinct from the access is expensed over the SaaS term. " + why}, true
-					}
-					return outcome{class: OpEx, why: "Expensed when the implementer performs the services."}, true
+					o.framework = "IFRS sees no asset the customer controls."
+				} else {
+					o.framework = "US GAAP treats implementation of a hosted service like internal-use software but presents it like the service."
 				}
-				trig, about := c.trigger()
-				switch trig {
-				case no:
-					return outcome{}, false // R10
-				case unset:
-					return outcome{class: Review, why: "Implementation cost, but capitalisation cannot be decided: " + about + "."}, true
-				}
-				m, why := c.prepaidTerm(it.TermMonths, "hosting term")
-				o := outcome{class: PrepaidAmortised, months: m, why: "Capitalised because " + about + ", and presented in the hosting-fee line. " + why}
-				if c.p.s.AddBackImplementationAmortisation {
-					o.noEBITDA = true
-					o.why += " Adjusted EBITDA adds this amortisation back."
-				}
-				return o, true
+				return o, ok
 			}},
 		{RuleInfo{"R10",
 			"project work (implementation, development, labor) that is not capitalisable: phase preliminary or post_implementation, ASU 2025-06 threshold not met, or capex_eligible=false; or cost_nature training, data_conversion or maintenance (outside support contracts)",
@@ -268,8 +247,13 @@ func newRules() []rule {
 				if !ok {
 					return outcome{class: Review, why: reason}, true
 				}
-				if !atLeast || it.TermMonths <= 12 || it.TermMonths > maxMonths {
-					return outcome{class: Review, why: fmt.Sprintf("A short (%d months) or low-value (%s) term licence: many policies expense these.", it.TermMonths, it.Amount)}, true
+				switch {
+				case it.TermMonths <= 0 || it.TermMonths > maxMonths:
+					return outcome{class: Review, why: "The licence term is unknown."}, true
+				case !atLeast:
+					return outcome{class: Review, why: fmt.Sprintf("The amount %s is below the licence threshold of %s %s; many policies expense low-value term licences.", it.Amount, c.p.s.LicenceThreshold, c.p.s.Currency)}, true
+				case it.TermMonths <= 12:
+					return outcome{class: Review, why: fmt.Sprintf("The %d-month term is short; many policies expense short term licences.", it.TermMonths)}, true
 				}
 				return outcome{class: CapEx, months: it.TermMonths, why: fmt.Sprintf("Amortised over the %d-month licence term.", it.TermMonths)}, true
 			}},
@@ -348,6 +332,38 @@ func newRules() []rule {
 					clip(it.Source), clip(it.ChargeCategory), clip(it.ChargeFrequency), clip(it.PricingCategory), clip(it.Arrangement), clip(it.CostNature))}, true
 			}},
 	}
+}
+
+// r9 decides implementation costs of a cloud computing arrangement.
+func r9(c *ctx) (outcome, bool) {
+	it := c.it
+	if !(is(it.CostNature, NatureImplementation) && is(it.Arrangement, ArrangementSaaS, ArrangementIaaSPaaS)) || c.tags.capex == no {
+		return outcome{}, false
+	}
+	if c.ifrs {
+		switch {
+		case c.tags.capex == yes:
+			return outcome{class: Review, why: "Tagged capitalisable: under IFRS that is only possible when the work creates separately identifiable code the company controls, which needs review."}, true
+		case is(it.Implementer, ImplementerSupplier):
+			m, why := c.prepaidTerm(it.TermMonths, "SaaS term")
+			return outcome{class: PrepaidAmortised, months: m, why: "Configuration by the SaaS supplier that is not distinct from the access is expensed over the SaaS term. " + why}, true
+		}
+		return outcome{class: OpEx, why: "Expensed when the implementer performs the services."}, true
+	}
+	trig, about := c.trigger()
+	switch trig {
+	case no:
+		return outcome{}, false // R10
+	case unset:
+		return outcome{class: Review, why: "Implementation cost, but capitalisation cannot be decided: " + about + "."}, true
+	}
+	m, why := c.prepaidTerm(it.TermMonths, "hosting term")
+	o := outcome{class: PrepaidAmortised, months: m, why: "Capitalised because " + about + ", and presented in the hosting-fee line. " + why}
+	if c.p.s.AddBackImplementationAmortisation {
+		o.noEBITDA = true
+		o.why += " Adjusted EBITDA adds this amortisation back."
+	}
+	return o, true
 }
 
 // follow classifies a correction or tax line as its underlying charge.

@@ -175,6 +175,9 @@ var ruleCases = []ruleCase{
 	{name: "R13 one-year term licence", it: Item{Source: SourceLicenseInvoice, Arrangement: ArrangementOnPremTerm,
 		TermMonths: 12, Amount: dec("10000"), Currency: "USD"},
 		gaap: want{Review, "R13", 0}, ifrs: want{Review, "R13", 0}},
+	{name: "R13 low-value term licence", it: Item{Source: SourceLicenseInvoice, Arrangement: ArrangementOnPremTerm,
+		TermMonths: 36, Amount: dec("900"), Currency: "USD"},
+		gaap: want{Review, "R13", 0}, ifrs: want{Review, "R13", 0}},
 	{name: "R14 monthly cloud support", it: Item{Source: SourceCloudBill, Arrangement: ArrangementSupport, ChargeCategory: ChargeUsage,
 		Amount: dec("100"), Currency: "USD"},
 		gaap: want{OpEx, "R14", 0}, ifrs: want{OpEx, "R14", 0}},
@@ -445,6 +448,9 @@ func TestImplementationAddBack(t *testing.T) {
 	d = p.Classify(it)
 	if d.Class != PrepaidAmortised || d.EBITDA || d.Savings().EBITDA || !strings.Contains(d.Rationale, "adds") {
 		t.Fatalf("add-back: %+v", d)
+	}
+	if strings.Contains(d.Rationale, "IFRS") {
+		t.Errorf("US GAAP rationale explains IFRS: %s", d.Rationale)
 	}
 	// A credit on it follows, add-back included.
 	cr := Item{ChargeCategory: ChargeCredit, Underlying: &it, Amount: dec("-100")}
