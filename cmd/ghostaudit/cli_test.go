@@ -178,6 +178,47 @@ func TestDemoWorkbookSummaryEqualsExpect(t *testing.T) {
 	if g := decimal.RequireFromString(got); !g.Equal(want) {
 		t.Errorf("Summary monthly savings %s, expect list sums to %s", g, want)
 	}
+	// The CFO figures are on the Summary: EBITDA and EV, each with a number.
+	for _, label := range []string{"EBITDA impact (recurring OpEx, annualised)", "Enterprise-value impact (illustrative)",
+		"Risk-adjusted savings (annualised)", "In-year impact (to fiscal year end)", "Spend in scope (monthly, priced resources)"} {
+		found := false
+		for _, row := range rows {
+			if len(row) >= 2 && row[0] == label {
+				if _, err := decimal.NewFromString(row[1]); err != nil {
+					t.Errorf("%s: %q is not a number", label, row[1])
+				}
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("Summary has no %q row", label)
+		}
+	}
+	// Every finding row has its class and the rationale that decided it.
+	frows, _ := f.GetRows("Findings")
+	classCol, ratCol := -1, -1
+	for i, h := range frows[0] {
+		switch h {
+		case "Class":
+			classCol = i
+		case "Class rationale":
+			ratCol = i
+		}
+	}
+	if classCol < 0 || ratCol < 0 {
+		t.Fatalf("Findings has no Class / Class rationale column: %v", frows[0])
+	}
+	classes := map[string]bool{}
+	for _, row := range frows[1:] {
+		if len(row) <= ratCol || row[classCol] == "" || row[ratCol] == "" {
+			t.Errorf("finding without class or rationale: %v", row)
+			continue
+		}
+		classes[row[classCol]] = true
+	}
+	if !classes["OpEx"] || !classes["Review"] {
+		t.Errorf("the demo should show OpEx findings and the Review one: %v", classes)
+	}
 	// The denied region is a gap on the Coverage sheet.
 	cov, _ := f.GetRows("Coverage")
 	if !strings.Contains(flatten(cov), "ap-southeast-2") {
