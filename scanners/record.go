@@ -35,6 +35,19 @@ type Metric struct {
 	WindowDays int       `json:"window_days"`
 	Points     int       `json:"points"` // datapoints seen in the window
 	End        time.Time `json:"end"`
+	// Daily holds one value per day of the window, oldest first, when the
+	// rule needs the shape and not only the summary (idle = every day quiet).
+	Daily []float64 `json:"daily,omitempty"`
+}
+
+// Metric returns the resource's metric with the given name and statistic.
+func (r Resource) Metric(name, stat string) (Metric, bool) {
+	for _, m := range r.Metrics {
+		if m.Name == name && m.Stat == stat {
+			return m, true
+		}
+	}
+	return Metric{}, false
 }
 
 // Relation links a resource to another record by key.
