@@ -123,7 +123,7 @@ func (s *Sim) recommendationPB(p *Project, r *Recommendation) *recommenderpb.Rec
 	}
 	h := sha256.Sum256([]byte(r.ID + r.State + r.Cost))
 	return &recommenderpb.Recommendation{
-		Name: fmt.Sprintf("projects/%s/locations/%s/recommenders/%s/recommendations/%s", p.Number, r.Location, r.Recommender, r.ID),
+		Name:               fmt.Sprintf("projects/%s/locations/%s/recommenders/%s/recommendations/%s", p.Number, r.Location, r.Recommender, r.ID),
 		Description:        desc,
 		RecommenderSubtype: r.Subtype,
 		LastRefreshTime:    timestamppb.New(refreshed),
