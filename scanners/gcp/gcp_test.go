@@ -601,3 +601,24 @@ func TestOptionsValidateAndRedact(t *testing.T) {
 		t.Errorf("redacted options leak: %s", b)
 	}
 }
+
+// TestPagesAreFollowed checks that the MultiPage estate is really read
+// over several pages of both APIs.
+func TestPagesAreFollowed(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, multiPageEstate(), nil, func(o *Options) { o.PageSize = 5 })
+	res, gaps := fx.scan(t)
+	if len(res) != 12 || len(gaps) != 0 {
+		t.Fatalf("%d resources, gaps %+v", len(res), gaps)
+	}
+	pages := map[string]int{}
+	for _, r := range fx.srv.Requests() {
+		pages[r.Method+" "+r.Resource]++
+	}
+	if n := pages["ListProjectBillingInfo billingAccounts/012345-567890-ABCDEF"]; n != 2 {
+		t.Errorf("ListProjectBillingInfo pages: %d, want 2 (7 projects by 5)", n)
+	}
+	if n := pages["ListRecommendations projects/acme-p03/locations/us-central1-a/recommenders/google.compute.disk.IdleResourceRecommender"]; n != 3 {
+		t.Errorf("ListRecommendations pages: %d, want 3 (12 by 5)", n)
+	}
+}
