@@ -1,0 +1,148 @@
+// Package gcpsim is a Google Cloud simulator: an in-process gRPC server
+// that serves Cloud Billing (billing accounts and project billing info),
+// Cloud Catalog (services and SKUs) and the Recommender API from the gcp
+// section of an estate file, so that the real cloud.google.com/go clients
+// can be tested against it over loopback.
+//
+// It follows the approach of the google-cloud-go testing guide: the
+// generated Unimplemented…Server types are embedded and registered on a
+// grpc.NewServer(), and clients connect with option.WithEndpoint,
+// option.WithoutAuthentication and an insecure transport (ClientOptions).
+package gcpsim
+
+import (
+	"github.com/ghostaudit/ghostaudit/internal/estate"
+)
+
+// Estate is the gcp section of an estate file.
+//
+//	gcp:
+//	  faults: {...}                       # apply to every call (ListBillingAccounts, catalog, ...)
+//	  billing_accounts:
+//	    - id: 012345-567890-ABCDEF
+//	      display_name: Main
+//	      open: true                      # default true; projects of a closed account have billing disabled
+//	      currency: USD                   # default USD
+//	      master_billing_account: ""      # id of the parent account for a subaccount
+//	      faults: {...}                   # calls on billingAccounts/<id>
+//	      projects:
+//	        - id: acme-prod
+//	          number: "123456789012"      # default: derived from the id
+//	          billing_enabled: true       # default: the account's open
+//	          faults: {...}               # calls on projects/<id>
+//	          recommendations: [...]
+//	  services:                           # Cloud Catalog
+//	    - id: 6F81-5844-456A
+//	      display_name: Compute Engine
+//	      skus: [...]
+type Estate struct {
+	Faults          Faults           `yaml:"faults"`
+	BillingAccounts []BillingAccount `yaml:"billing_accounts"`
+	Services        []Service        `yaml:"services"`
+}
+
+// BillingAccount is a Cloud Billing account and the projects linked to it.
+type BillingAccount struct {
+	ID                   string    `yaml:"id"` // XXXXXX-XXXXXX-XXXXXX
+	DisplayName          string    `yaml:"display_name"`
+	Open                 *bool     `yaml:"open"`
+	Currency             string    `yaml:"currency"`
+	MasterBillingAccount string    `yaml:"master_billing_account"`
+	Faults               Faults    `yaml:"faults"`
+	Projects             []Project `yaml:"projects"`
+}
+
+// IsOpen reports whether the account is open (the default).
+func (a *BillingAccount) IsOpen() bool { return a.Open == nil || *a.Open }
+
+// Project is a project linked to a billing account.
+type Project struct {
+	ID              string           `yaml:"id"`
+	Number          string           `yaml:"number"`
+	BillingEnabled  *bool            `yaml:"billing_enabled"`
+	Faults          Faults           `yaml:"faults"`
+	Recommendations []Recommendation `yaml:"recommendations"`
+}
+
+// Billed reports whether billing is enabled for the project.
+func (p *Project) Billed() bool { return p.BillingEnabled != nil && *p.BillingEnabled }
+
+// Recommendation is one Recommender recommendation of a project
+// (google.cloud.recommender.v1.Recommendation).
+type Recommendation struct {
+	// Recommender is the recommender id, e.g. google.compute.disk.IdleResourceRecommender.
+	Recommender string `yaml:"recommender"`
+	// Location is a zone (us-central1-a), a region (us-central1) or global,
+	// as the recommender expects (checked for the known recommenders).
+	Location string `yaml:"location"`
+	// ID is the recommendation id (last name segment); default: a stable
+	// UUID-shaped id derived from the project, location, recommender and target.
+	ID          string `yaml:"id"`
+	Subtype     string `yaml:"subtype"` // recommenderSubtype, e.g. DELETE_DISK
+	Description string `yaml:"description"`
+	// Target is the full resource name, e.g.
+	// //compute.googleapis.com/projects/acme-prod/zones/us-central1-a/disks/scratch.
+	Target string `yaml:"target"`
+	// ResourceType of the operation, e.g. compute.googleapis.com/Disk; default from the recommender.
+	ResourceType string `yaml:"resource_type"`
+	// Cost is the primary impact's cost projection over Duration as a
+	// decimal; negative is a saving, as the API reports it. Empty means the
+	// recommendation has no cost projection.
+	Cost     string `yaml:"cost"`
+	Currency string `yaml:"currency"` // default USD
+	// Duration of the projection, a Go duration or days such as 30d; default 30d.
+	Duration string `yaml:"duration"`
+	// Category of the primary impact: COST (default), PERFORMANCE, SECURITY, ...
+	Category    string      `yaml:"category"`
+	State       string      `yaml:"state"`    // ACTIVE (default), CLAIMED, SUCCEEDED, FAILED, DISMISSED
+	Priority    string      `yaml:"priority"` // P1..P4, default P4
+	LastRefresh estate.Time `yaml:"last_refresh"`
+}
+
+// Service is a Cloud Catalog service.
+type Service struct {
+	ID          string `yaml:"id"` // e.g. 6F81-5844-456A
+	DisplayName string `yaml:"display_name"`
+	Skus        []Sku  `yaml:"skus"`
+}
+
+// Sku is a Cloud Catalog SKU with its current pricing.
+type Sku struct {
+	ID             string   `yaml:"id"`
+	Description    string   `yaml:"description"`
+	ResourceFamily string   `yaml:"resource_family"` // Compute, Storage, Network, ...
+	ResourceGroup  string   `yaml:"resource_group"`  // CPU, PDStandard, ...
+	UsageType      string   `yaml:"usage_type"`      // default OnDemand
+	Regions        []string `yaml:"regions"`
+	UsageUnit      string   `yaml:"usage_unit"` // GiBy.mo, h, GiBy.h, GiBy
+	// UnitPrice is a single-tier price per usage unit; Tiers replaces it for graduated prices.
+	UnitPrice string      `yaml:"unit_price"`
+	Tiers     []Tier      `yaml:"tiers"`
+	Effective estate.Time `yaml:"effective"` // pricing effective time, default -30d
+}
+
+// Tier is one rate of a graduated price: from Start units onwards, Price per unit.
+type Tier struct {
+	Start float64 `yaml:"start"`
+	Price string  `yaml:"price"`
+}
+
+// Faults injects failures. Estate-level faults apply to every call; an
+// account's to calls on billingAccounts/<id>; a project's to calls on
+// projects/<id> (project billing info and recommendations). They add up.
+type Faults struct {
+	// Deny lists methods ("ListRecommendations") answered with
+	// PERMISSION_DENIED; "*" denies all.
+	Deny []string `yaml:"deny"`
+	// Throttle answers the first N calls of each listed method ("*" for
+	// any) with RESOURCE_EXHAUSTED (RATE_LIMIT_EXCEEDED).
+	Throttle map[string]int `yaml:"throttle"`
+	// Unavailable answers the first N calls of each listed method with UNAVAILABLE.
+	Unavailable map[string]int `yaml:"unavailable"`
+	// Latency delays every response, e.g. "25ms"; the caller's deadline or
+	// cancellation ends the wait.
+	Latency string `yaml:"latency"`
+	// APIDisabled answers Recommender calls with the SERVICE_DISABLED
+	// PERMISSION_DENIED error Google returns when the API is not enabled.
+	APIDisabled bool `yaml:"api_disabled"`
+}

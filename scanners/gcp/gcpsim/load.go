@@ -1,0 +1,422 @@
+package gcpsim
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/shopspring/decimal"
+
+	"github.com/ghostaudit/ghostaudit/internal/estate"
+	"github.com/ghostaudit/ghostaudit/internal/strictyaml"
+)
+
+// Load decodes and validates the gcp section of a parsed estate. ok is
+// false when the estate has no gcp section. Validation errors name the
+// file, the line when it is known, and the field, e.g.
+// "demo.yaml:12:17: gcp.billing_accounts[0].projects[1].recommendations[0].location: ...".
+//
+// The returned Estate has its defaults filled in (project numbers, billing
+// flags, recommendation ids, states, priorities, durations, currencies).
+func Load(e *estate.Estate) (est *Estate, ok bool, err error) {
+	if e == nil {
+		return nil, false, nil
+	}
+	est = &Estate{}
+	ok, err = e.DecodeSection("gcp", est)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	v := &validator{file: e.File, node: e.Sections["gcp"]}
+	if err := v.estate(est); err != nil {
+		return nil, true, err
+	}
+	return est, true, nil
+}
+
+// Methods the simulator serves, as named in fault lists.
+var faultMethods = []string{"*", "ListBillingAccounts", "GetBillingAccount", "ListProjectBillingInfo", "GetProjectBillingInfo",
+	"ListServices", "ListSkus", "ListRecommendations", "GetRecommendation"}
+
+// LocationKind is what a recommender's location may be.
+type LocationKind int
+
+// Location kinds.
+const (
+	Zone LocationKind = 1 << iota
+	Region
+	Global
+)
+
+// KnownRecommenders maps the recommender ids the simulator checks to the
+// locations Google serves them at (Recommender docs, "Recommenders" table)
+// and the resource type their operations name. Other ids are accepted at
+// any location.
+var KnownRecommenders = map[string]struct {
+	Locations    LocationKind
+	ResourceType string
+}{
+	"google.compute.instance.IdleResourceRecommender": {Zone, "compute.googleapis.com/Instance"},
+	"google.compute.instance.MachineTypeRecommender":  {Zone, "compute.googleapis.com/Instance"},
+	"google.compute.disk.IdleResourceRecommender":     {Zone | Region, "compute.googleapis.com/Disk"},
+	"google.compute.address.IdleResourceRecommender":  {Region | Global, "compute.googleapis.com/Address"},
+	"google.compute.image.IdleResourceRecommender":    {Global, "compute.googleapis.com/Image"},
+	"google.cloudsql.instance.IdleRecommender":        {Region, "sqladmin.googleapis.com/Instance"},
+}
+
+var (
+	billingAccountRE = regexp.MustCompile(`^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$`)
+	projectIDRE      = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	projectNumberRE  = regexp.MustCompile(`^[1-9]\d{5,18}$`)
+	regionRE         = regexp.MustCompile(`^[a-z]+-[a-z]+\d+$`)
+	zoneRE           = regexp.MustCompile(`^[a-z]+-[a-z]+\d+-[a-z]$`)
+	recommenderRE    = regexp.MustCompile(`^google\.[A-Za-z0-9.]+$`)
+	serviceIDRE      = regexp.MustCompile(`^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$`)
+	currencyRE       = regexp.MustCompile(`^[A-Z]{3}$`)
+	recStates        = []string{"ACTIVE", "CLAIMED", "SUCCEEDED", "FAILED", "DISMISSED"}
+	priorities       = []string{"P1", "P2", "P3", "P4"}
+	categories       = []string{"COST", "SECURITY", "PERFORMANCE", "MANAGEABILITY", "SUSTAINABILITY", "RELIABILITY"}
+)
+
+// KindOf classifies a location string; 0 when it is none of them.
+func KindOf(loc string) LocationKind {
+	switch {
+	case loc == "global":
+		return Global
+	case zoneRE.MatchString(loc):
+		return Zone
+	case regionRE.MatchString(loc):
+		return Region
+	}
+	return 0
+}
+
+type validator struct {
+	file string
+	node ast.Node
+}
+
+func (v *validator) fail(field, format string, args ...any) error {
+	problem := fmt.Sprintf(format, args...)
+	var node ast.Node
+	if v.node != nil && field != "" {
+		if p, err := yaml.PathString("$." + field); err == nil {
+			if n, err := p.FilterNode(v.node); err == nil && n != nil {
+				node = n
+			}
+		}
+	}
+	full := "gcp"
+	if field != "" {
+		full += "." + field
+	}
+	return strictyaml.At(v.file, node, full, problem)
+}
+
+func (v *validator) estate(est *Estate) error {
+	if err := v.faults("faults", &est.Faults); err != nil {
+		return err
+	}
+	accounts := map[string]bool{}
+	projects := map[string]string{}
+	numbers := map[string]string{}
+	for i := range est.BillingAccounts {
+		a := &est.BillingAccounts[i]
+		f := fmt.Sprintf("billing_accounts[%d]", i)
+		if !billingAccountRE.MatchString(a.ID) {
+			return v.fail(f+".id", "%q is not a billing account id such as 012345-567890-ABCDEF", a.ID)
+		}
+		if accounts[a.ID] {
+			return v.fail(f+".id", "billing account %s is listed twice", a.ID)
+		}
+		accounts[a.ID] = true
+		if a.Currency == "" {
+			a.Currency = "USD"
+		} else if !currencyRE.MatchString(a.Currency) {
+			return v.fail(f+".currency", "%q is not an ISO 4217 currency code", a.Currency)
+		}
+		if a.DisplayName == "" {
+			a.DisplayName = "Billing account " + a.ID
+		}
+		if err := v.faults(f+".faults", &a.Faults); err != nil {
+			return err
+		}
+		for j := range a.Projects {
+			if err := v.project(fmt.Sprintf("%s.projects[%d]", f, j), a, &a.Projects[j], projects, numbers); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range est.BillingAccounts {
+		a := &est.BillingAccounts[i]
+		if m := a.MasterBillingAccount; m != "" && (!accounts[m] || m == a.ID) {
+			return v.fail(fmt.Sprintf("billing_accounts[%d].master_billing_account", i), "%q is not another billing account of the estate", m)
+		}
+	}
+	services := map[string]bool{}
+	skus := map[string]bool{}
+	for i := range est.Services {
+		s := &est.Services[i]
+		f := fmt.Sprintf("services[%d]", i)
+		if !serviceIDRE.MatchString(s.ID) {
+			return v.fail(f+".id", "%q is not a service id such as 6F81-5844-456A", s.ID)
+		}
+		if services[s.ID] {
+			return v.fail(f+".id", "service %s is listed twice", s.ID)
+		}
+		services[s.ID] = true
+		if s.DisplayName == "" {
+			return v.fail(f+".display_name", "a display name such as Compute Engine is required")
+		}
+		for j := range s.Skus {
+			if err := v.sku(fmt.Sprintf("%s.skus[%d]", f, j), &s.Skus[j], skus); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (v *validator) project(f string, a *BillingAccount, p *Project, ids, numbers map[string]string) error {
+	if !projectIDRE.MatchString(p.ID) {
+		return v.fail(f+".id", "%q is not a project id (6-30 lower-case letters, digits and hyphens, starting with a letter)", p.ID)
+	}
+	if prev, dup := ids[p.ID]; dup {
+		return v.fail(f+".id", "project %s is also declared at gcp.%s (a project has one billing account)", p.ID, prev)
+	}
+	ids[p.ID] = f
+	if p.Number == "" {
+		p.Number = derivedNumber(p.ID)
+	} else if !projectNumberRE.MatchString(p.Number) {
+		return v.fail(f+".number", "%q is not a project number", p.Number)
+	}
+	if prev, dup := numbers[p.Number]; dup {
+		return v.fail(f+".number", "project number %s is also used at gcp.%s", p.Number, prev)
+	}
+	numbers[p.Number] = f
+	if p.BillingEnabled == nil {
+		open := a.IsOpen()
+		p.BillingEnabled = &open
+	} else if *p.BillingEnabled && !a.IsOpen() {
+		return v.fail(f+".billing_enabled", "billing cannot be enabled on a project of closed account %s", a.ID)
+	}
+	if err := v.faults(f+".faults", &p.Faults); err != nil {
+		return err
+	}
+	recIDs := map[string]string{}
+	for i := range p.Recommendations {
+		if err := v.recommendation(fmt.Sprintf("%s.recommendations[%d]", f, i), p, &p.Recommendations[i], recIDs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v *validator) recommendation(f string, p *Project, r *Recommendation, ids map[string]string) error {
+	if !recommenderRE.MatchString(r.Recommender) {
+		return v.fail(f+".recommender", "%q is not a recommender id such as google.compute.disk.IdleResourceRecommender", r.Recommender)
+	}
+	kind := KindOf(r.Location)
+	if kind == 0 {
+		return v.fail(f+".location", "%q is not a zone (us-central1-a), a region (us-central1) or global", r.Location)
+	}
+	known, isKnown := KnownRecommenders[r.Recommender]
+	if isKnown && known.Locations&kind == 0 {
+		return v.fail(f+".location", "%s is not served at %s (want %s)", r.Recommender, r.Location, kindNames(known.Locations))
+	}
+	if r.Target == "" {
+		return v.fail(f+".target", "a target resource name such as //compute.googleapis.com/projects/%s/zones/us-central1-a/disks/d is required", p.ID)
+	}
+	if !strings.HasPrefix(r.Target, "//") || !strings.Contains(r.Target, "/projects/"+p.ID+"/") {
+		return v.fail(f+".target", "%q is not a full resource name in project %s (//service/projects/%s/...)", r.Target, p.ID, p.ID)
+	}
+	if r.ResourceType == "" && isKnown {
+		r.ResourceType = known.ResourceType
+	}
+	if r.ID == "" {
+		r.ID = derivedUUID(p.ID, r.Location, r.Recommender, r.Target)
+	}
+	if strings.ContainsAny(r.ID, "/ ") {
+		return v.fail(f+".id", "%q is not a recommendation id (no slashes or spaces)", r.ID)
+	}
+	key := r.Location + "/" + r.Recommender + "/" + r.ID
+	if prev, dup := ids[key]; dup {
+		return v.fail(f+".id", "recommendation %s is also declared at gcp.%s", r.ID, prev)
+	}
+	ids[key] = f
+	if r.Cost != "" {
+		d, err := decimal.NewFromString(r.Cost)
+		if err != nil {
+			return v.fail(f+".cost", "%q is not a decimal amount (negative for a saving)", r.Cost)
+		}
+		if d.Exponent() < -9 {
+			return v.fail(f+".cost", "%q has more than 9 decimal places (google.type.Money nanos)", r.Cost)
+		}
+	}
+	if r.Currency == "" {
+		r.Currency = "USD"
+	} else if !currencyRE.MatchString(r.Currency) {
+		return v.fail(f+".currency", "%q is not an ISO 4217 currency code", r.Currency)
+	}
+	if r.Duration == "" {
+		r.Duration = "30d"
+	}
+	if d, err := ParseDuration(r.Duration); err != nil || d <= 0 {
+		return v.fail(f+".duration", "%q is not a positive duration such as 30d or 720h", r.Duration)
+	}
+	if r.Category == "" {
+		r.Category = "COST"
+	}
+	if !contains(categories, r.Category) {
+		return v.fail(f+".category", "%q is not an impact category (%s)", r.Category, strings.Join(categories, ", "))
+	}
+	if r.State == "" {
+		r.State = "ACTIVE"
+	}
+	if !contains(recStates, r.State) {
+		return v.fail(f+".state", "%q is not a recommendation state (%s)", r.State, strings.Join(recStates, ", "))
+	}
+	if r.Priority == "" {
+		r.Priority = "P4"
+	}
+	if !contains(priorities, r.Priority) {
+		return v.fail(f+".priority", "%q is not a priority (P1-P4)", r.Priority)
+	}
+	if r.Subtype == "" {
+		return v.fail(f+".subtype", "a recommender subtype such as DELETE_DISK is required")
+	}
+	return nil
+}
+
+func (v *validator) sku(f string, s *Sku, ids map[string]bool) error {
+	if !serviceIDRE.MatchString(s.ID) {
+		return v.fail(f+".id", "%q is not a SKU id such as D041-B8A1-6E0B", s.ID)
+	}
+	if ids[s.ID] {
+		return v.fail(f+".id", "SKU %s is listed twice", s.ID)
+	}
+	ids[s.ID] = true
+	if s.Description == "" {
+		return v.fail(f+".description", "a description is required")
+	}
+	if s.UsageUnit == "" {
+		return v.fail(f+".usage_unit", "a usage unit such as GiBy.mo or h is required")
+	}
+	if s.UsageType == "" {
+		s.UsageType = "OnDemand"
+	}
+	for i, r := range s.Regions {
+		if r != "global" && KindOf(r) != Region {
+			return v.fail(fmt.Sprintf("%s.regions[%d]", f, i), "%q is not a region", r)
+		}
+	}
+	switch {
+	case s.UnitPrice != "" && len(s.Tiers) > 0:
+		return v.fail(f, "give unit_price or tiers, not both")
+	case s.UnitPrice != "":
+		s.Tiers = []Tier{{Start: 0, Price: s.UnitPrice}}
+	case len(s.Tiers) == 0:
+		return v.fail(f+".unit_price", "a unit price (or tiers) is required")
+	}
+	for i, t := range s.Tiers {
+		tf := fmt.Sprintf("%s.tiers[%d]", f, i)
+		d, err := decimal.NewFromString(t.Price)
+		if err != nil || d.IsNegative() || d.Exponent() < -9 {
+			return v.fail(tf+".price", "%q is not a non-negative price with at most 9 decimal places", t.Price)
+		}
+		if i == 0 && t.Start != 0 {
+			return v.fail(tf+".start", "the first tier starts at 0")
+		}
+		if i > 0 && t.Start <= s.Tiers[i-1].Start {
+			return v.fail(tf+".start", "tiers must start in ascending order")
+		}
+	}
+	return nil
+}
+
+func (v *validator) faults(f string, fl *Faults) error {
+	for i, m := range fl.Deny {
+		if !contains(faultMethods, m) {
+			return v.fail(fmt.Sprintf("%s.deny[%d]", f, i), "%q is not a simulated method (want one of %s)", m, strings.Join(faultMethods, ", "))
+		}
+	}
+	for name, m := range map[string]map[string]int{"throttle": fl.Throttle, "unavailable": fl.Unavailable} {
+		for _, k := range sortedKeys(m) {
+			if !contains(faultMethods, k) {
+				return v.fail(f+"."+name, "%q is not a simulated method (want one of %s)", k, strings.Join(faultMethods, ", "))
+			}
+			if m[k] < 0 {
+				return v.fail(f+"."+name, "%s: count %d is negative", k, m[k])
+			}
+		}
+	}
+	if fl.Latency != "" {
+		d, err := time.ParseDuration(fl.Latency)
+		if err != nil || d < 0 {
+			return v.fail(f+".latency", "%q is not a duration such as 25ms", fl.Latency)
+		}
+	}
+	return nil
+}
+
+// ParseDuration parses a Go duration or a whole number of days ("30d").
+func ParseDuration(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		var days int64
+		if _, err := fmt.Sscanf(n, "%d", &days); err != nil || fmt.Sprint(days) != n {
+			return 0, fmt.Errorf("duration %q: want days such as 30d", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}
+
+func kindNames(k LocationKind) string {
+	var out []string
+	for _, x := range []struct {
+		k    LocationKind
+		name string
+	}{{Zone, "a zone"}, {Region, "a region"}, {Global, "global"}} {
+		if k&x.k != 0 {
+			out = append(out, x.name)
+		}
+	}
+	return strings.Join(out, " or ")
+}
+
+// derivedNumber returns a stable 12-digit project number for an id.
+func derivedNumber(id string) string {
+	h := sha256.Sum256([]byte("project-number:" + id))
+	return fmt.Sprintf("%d", 100000000000+binary.BigEndian.Uint64(h[:8])%900000000000)
+}
+
+// derivedUUID returns a stable UUID-shaped id for the parts.
+func derivedUUID(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	x := fmt.Sprintf("%x", h[:16])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
