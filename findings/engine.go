@@ -90,7 +90,7 @@ func unclassified(*scanners.Resource) Classification {
 
 // onDemandKinds are resource kinds billed as pay-as-you-go cloud usage
 // (FOCUS ChargeCategory Usage, PricingCategory Standard): IaaS consumption.
-var onDemandKinds = map[string]bool{kindAWSVolume: true, kindAWSAddress: true, "aws.ec2.instance": true}
+var onDemandKinds = map[string]bool{kindAWSVolume: true, kindAWSAddress: true, kindAWSInstance: true, kindGCPRecommendation: true}
 
 // PolicyClassifier classifies resources with an accounting policy: it
 // describes each resource as a classify.Item (what kind of charge it is)

@@ -36,5 +36,5 @@ var ruleEIPUnassociated = Rule{
 
 // Rules returns the built-in rules, in documentation order.
 func Rules() []Rule {
-	return []Rule{ruleEBSUnattached, ruleEBSGp2ToGp3, ruleEIPUnassociated}
+	return []Rule{ruleEBSUnattached, ruleEBSGp2ToGp3, ruleEIPUnassociated, ruleGCPIdle, ruleGCPMachineType}
 }

@@ -130,6 +130,8 @@ func flagType(f *pflag.Flag) string {
 		return "list of strings"
 	case "int":
 		return "integer"
+	case "bool":
+		return "boolean"
 	}
 	return f.Value.Type()
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/ghostaudit/ghostaudit/scanners"
 	awsscanner "github.com/ghostaudit/ghostaudit/scanners/aws"
 	"github.com/ghostaudit/ghostaudit/scanners/aws/awssim"
+	gcpscanner "github.com/ghostaudit/ghostaudit/scanners/gcp"
+	"github.com/ghostaudit/ghostaudit/scanners/gcp/gcpsim"
 	"github.com/ghostaudit/ghostaudit/testdata/estates"
 )
 
@@ -56,7 +58,42 @@ type simulation struct {
 	aws    *awssim.Estate
 	awsSim *awssim.Sim
 	awsURL string
-	close  func()
+	gcp    *gcpsim.Server // nil when the estate has no gcp section
+	closes []func()
+}
+
+func (s *simulation) close() {
+	for i := len(s.closes) - 1; i >= 0; i-- {
+		s.closes[i]()
+	}
+}
+
+// scanners lists the scanners whose provider the estate simulates.
+func (s *simulation) scanners() []string {
+	var out []string
+	if s.aws != nil {
+		out = append(out, "aws")
+	}
+	if s.gcp != nil {
+		out = append(out, "gcp")
+	}
+	return out
+}
+
+// configure points a scanner's options at the simulators.
+func (s *simulation) configure(name string, o scanners.Options) {
+	switch opts := o.(type) {
+	case *awsscanner.Options:
+		opts.EndpointURL = s.awsURL
+		opts.Credentials = credentials.NewStaticCredentialsProvider(awssim.AccessKeyID, awssim.SecretAccessKey, "")
+		opts.Accounts = s.memberAccounts()
+		opts.HomeRegion = "us-east-1"
+		opts.Profile = ""
+	case *gcpscanner.Options:
+		if s.gcp != nil {
+			opts.ClientOptions = s.gcp.ClientOptions()
+		}
+	}
 }
 
 func (a *app) startSimulation(est *estate.Estate, listen string) (*simulation, error) {
@@ -66,6 +103,10 @@ func (a *app) startSimulation(est *estate.Estate, listen string) (*simulation, e
 	}
 	if !ok {
 		return nil, usagef("%s: the estate has no aws section; nothing to simulate", est.File)
+	}
+	gcpEst, hasGCP, err := gcpsim.Load(est)
+	if err != nil {
+		return nil, &usageError{err}
 	}
 	sim := awssim.New(awsEst, awssim.Options{Now: a.now, Logger: a.logger.With("sim", "aws")})
 	srv := httptest.NewUnstartedServer(sim)
@@ -78,7 +119,17 @@ func (a *app) startSimulation(est *estate.Estate, listen string) (*simulation, e
 		srv.Listener = l
 	}
 	srv.Start()
-	return &simulation{est: est, aws: awsEst, awsSim: sim, awsURL: srv.URL, close: srv.Close}, nil
+	s := &simulation{est: est, aws: awsEst, awsSim: sim, awsURL: srv.URL, closes: []func(){srv.Close}}
+	if hasGCP {
+		g, err := gcpsim.Start(gcpEst, gcpsim.Options{Now: a.now, Logger: a.logger.With("sim", "gcp")})
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("start the GCP simulator: %w", err)
+		}
+		s.gcp = g
+		s.closes = append(s.closes, g.Stop)
+	}
+	return s, nil
 }
 
 // memberAccounts lists the estate's accounts other than the caller's.
@@ -114,15 +165,7 @@ func (a *app) demo(cmd *cobra.Command, of *outputFlags, estatePath string) error
 	if err != nil {
 		return err
 	}
-	jobs, _, err := a.buildJobs(cfg, nil, []string{"aws"}, func(name string, o scanners.Options) {
-		if opts, ok := o.(*awsscanner.Options); ok {
-			opts.EndpointURL = sim.awsURL
-			opts.Credentials = credentials.NewStaticCredentialsProvider(awssim.AccessKeyID, awssim.SecretAccessKey, "")
-			opts.Accounts = sim.memberAccounts()
-			opts.HomeRegion = "us-east-1"
-			opts.Profile = ""
-		}
-	})
+	jobs, _, err := a.buildJobs(cfg, nil, sim.scanners(), sim.configure)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,8 @@ func (a *app) simCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sim",
 		Short: "Serve the cloud simulators for an estate file until interrupted",
-		Long: `sim loads an estate file and serves the AWS simulator on loopback until
+		Long: `sim loads an estate file and serves the AWS (and, when the estate has a gcp
+section, GCP) simulators on loopback until
 interrupted (Ctrl-C). It prints the environment with which a plain
 'ghostaudit scan' in another shell audits that estate: the endpoint, dummy
 credentials and the member accounts to assume a role into.`,
@@ -44,6 +45,10 @@ credentials and the member accounts to assume a role into.`,
 			fmt.Fprintf(out, "export AWS_ACCESS_KEY_ID=%s\n", awssim.AccessKeyID)
 			fmt.Fprintf(out, "export AWS_SECRET_ACCESS_KEY=%s\n", awssim.SecretAccessKey)
 			fmt.Fprintf(out, "export AWS_REGION=us-east-1\n")
+			if sim.gcp != nil {
+				fmt.Fprintf(out, "export GHOSTAUDIT_GCP_ENDPOINT=%s\n", sim.gcp.Addr)
+				fmt.Fprintf(out, "export GHOSTAUDIT_GCP_ENDPOINT_PLAINTEXT=true\n")
+			}
 			// Always the last line, possibly empty, so readers know the list is complete.
 			fmt.Fprintf(out, "export GHOSTAUDIT_AWS_ACCOUNTS=%s\n", strings.Join(sim.memberAccounts(), ","))
 			if f, ok := out.(interface{ Sync() error }); ok {

@@ -21,6 +21,9 @@ const (
 	SourceBilling  = "billing"  // actual rates from a billing export
 	SourceLive     = "live"     // a provider price API, fetched at run time
 	SourceSnapshot = "snapshot" // the embedded, dated list-price snapshot
+	// SourceProvider is a saving estimated by the provider itself (e.g. the
+	// GCP Recommender's costProjection), which may reflect contract prices.
+	SourceProvider = "provider-estimate"
 )
 
 // Units, written as the AWS Price List writes them.
@@ -30,6 +33,7 @@ const (
 	UnitMiBpsMonth = "MiBps-Mo" // per provisioned MiB/s per month
 	UnitHour       = "Hrs"      // per hour; monthly = 730 hours
 	UnitUserMonth  = "User-Mo"  // per licensed user per month
+	UnitMonth      = "Month"    // a monthly amount (provider estimates)
 )
 
 // HoursPerMonth is the AWS and Infracost convention for a monthly run-rate.

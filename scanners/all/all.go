@@ -4,9 +4,10 @@ package all
 import (
 	"github.com/ghostaudit/ghostaudit/scanners"
 	"github.com/ghostaudit/ghostaudit/scanners/aws"
+	"github.com/ghostaudit/ghostaudit/scanners/gcp"
 )
 
 // Registry returns a registry holding every built-in scanner.
 func Registry() *scanners.Registry {
-	return scanners.NewRegistry().MustRegister(aws.Info)
+	return scanners.NewRegistry().MustRegister(aws.Info).MustRegister(gcp.Info)
 }

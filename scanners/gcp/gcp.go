@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,6 +29,7 @@ import (
 	"google.golang.org/api/impersonate"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
@@ -66,9 +68,12 @@ type Options struct {
 	Impersonate     string   `yaml:"impersonate_service_account" json:"impersonate_service_account,omitempty"`
 	QuotaProject    string   `yaml:"quota_project" json:"quota_project,omitempty"`
 	Endpoint        string   `yaml:"endpoint" json:"endpoint,omitempty"`
-	MaxAttempts     int      `yaml:"max_attempts" json:"max_attempts"`
-	Concurrency     int      `yaml:"concurrency" json:"concurrency"`
-	PageSize        int      `yaml:"page_size" json:"page_size"`
+	// Plaintext connects to a loopback Endpoint without TLS and without
+	// credentials: for the simulator (`ghostaudit sim`) only.
+	Plaintext   bool `yaml:"endpoint_plaintext" json:"endpoint_plaintext,omitempty"`
+	MaxAttempts int  `yaml:"max_attempts" json:"max_attempts"`
+	Concurrency int  `yaml:"concurrency" json:"concurrency"`
+	PageSize    int  `yaml:"page_size" json:"page_size"`
 
 	// ClientOptions are appended to every client's options. They are for
 	// programs embedding the scanner (the demo hands over the simulator's
@@ -101,6 +106,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Impersonate, "gcp-impersonate-service-account", o.Impersonate, "service account e-mail to impersonate with the Application Default Credentials (needs roles/iam.serviceAccountTokenCreator on it)")
 	fs.StringVar(&o.QuotaProject, "gcp-quota-project", o.QuotaProject, "project billed for API quota (needed with user credentials; default: the ADC quota project)")
 	fs.StringVar(&o.Endpoint, "gcp-endpoint", o.Endpoint, "host:port serving Cloud Billing and Recommender (for simulators and private endpoints)")
+	fs.BoolVar(&o.Plaintext, "gcp-endpoint-plaintext", o.Plaintext, "connect to a loopback --gcp-endpoint without TLS or credentials (simulators only)")
 	fs.IntVar(&o.MaxAttempts, "gcp-max-attempts", o.MaxAttempts, "attempts per call on RESOURCE_EXHAUSTED or UNAVAILABLE before the scope becomes a coverage gap")
 	fs.IntVar(&o.Concurrency, "gcp-concurrency", o.Concurrency, "Recommender calls in flight at once")
 	fs.IntVar(&o.PageSize, "gcp-page-size", o.PageSize, "page size of list calls (1-100; Cloud Billing's maximum is 100)")
@@ -158,6 +164,13 @@ func (o *Options) Validate() error {
 	if o.Endpoint != "" && (strings.Contains(o.Endpoint, "://") || !strings.Contains(o.Endpoint, ":")) {
 		return fmt.Errorf("gcp.endpoint: %q is not host:port", o.Endpoint)
 	}
+	if o.Plaintext {
+		host, _, err := net.SplitHostPort(o.Endpoint)
+		ip := net.ParseIP(host)
+		if o.Endpoint == "" || err != nil || !(host == "localhost" || (ip != nil && ip.IsLoopback())) {
+			return fmt.Errorf("gcp.endpoint_plaintext: only for a loopback endpoint such as 127.0.0.1:port, got endpoint %q", o.Endpoint)
+		}
+	}
 	if o.MaxAttempts < 1 || o.MaxAttempts > 20 {
 		return fmt.Errorf("gcp.max_attempts: %d is outside 1-20", o.MaxAttempts)
 	}
@@ -185,6 +198,9 @@ func (o *Options) Redacted() scanners.Options {
 func detectCredentials(o *Options, getenv func(string) string) scanners.Credentials {
 	if o != nil && len(o.ClientOptions) > 0 {
 		return scanners.Credentials{Found: true, Source: "provided programmatically"}
+	}
+	if o != nil && o.Plaintext && o.Endpoint != "" {
+		return scanners.Credentials{Found: true, Source: "none needed: plaintext simulator endpoint " + o.Endpoint}
 	}
 	if f := getenv("GOOGLE_APPLICATION_CREDENTIALS"); f != "" {
 		if st, err := os.Stat(f); err == nil && !st.IsDir() {
@@ -271,6 +287,10 @@ func (s *Scanner) clientOptions(ctx context.Context) ([]option.ClientOption, err
 	}
 	if s.opts.Endpoint != "" {
 		opts = append(opts, option.WithEndpoint(s.opts.Endpoint))
+	}
+	if s.opts.Plaintext {
+		opts = append(opts, option.WithoutAuthentication(),
+			option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
 	}
 	if s.opts.QuotaProject != "" {
 		opts = append(opts, option.WithQuotaProject(s.opts.QuotaProject))

@@ -622,3 +622,14 @@ func TestPagesAreFollowed(t *testing.T) {
 		t.Errorf("ListRecommendations pages: %d, want 3 (12 by 5)", n)
 	}
 }
+
+func TestPlaintextOnlyForLoopback(t *testing.T) {
+	t.Parallel()
+	for endpoint, ok := range map[string]bool{"127.0.0.1:9999": true, "localhost:1": true, "[::1]:5": true, "billing.googleapis.com:443": false, "": false, "10.0.0.1:443": false} {
+		o := NewOptions()
+		o.Endpoint, o.Plaintext = endpoint, true
+		if err := o.Validate(); (err == nil) != ok {
+			t.Errorf("plaintext to %q: %v", endpoint, err)
+		}
+	}
+}

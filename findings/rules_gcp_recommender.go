@@ -1,0 +1,99 @@
+package findings
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ghostaudit/ghostaudit/findings/pricing"
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+const kindGCPRecommendation = "gcp.recommender.recommendation"
+
+// gcpRecommendation turns Google Recommender recommendations of the given
+// recommenders into findings priced by Google's own costProjection.
+func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(recommender string) bool) []Finding {
+	var out []Finding
+	for i := range inv.Resources {
+		r := &inv.Resources[i]
+		if r.Kind != kindGCPRecommendation || !match(r.Attr("recommender")) {
+			continue
+		}
+		if r.State != "" && r.State != "ACTIVE" {
+			continue
+		}
+		target := r.Attr("target_resource")
+		f := resourceFinding(r, fmt.Sprintf("%s: %s", shortRecommender(r.Attr("recommender")), orDefault(r.Attr("description"), target)),
+			fmt.Sprintf("Apply Google's recommendation (%s) to %s in project %s; review it first in the console: Recommendations hub", r.Attr("recommender_subtype"), target, r.Account))
+		f.Evidence = []Evidence{{"recommender", r.Attr("recommender")}, {"subtype", r.Attr("recommender_subtype")},
+			{"target", target}, {"priority", r.Attr("priority")}, {"google_description", r.Attr("description")}}
+		if lr := r.Attr("last_refresh"); lr != "" {
+			f.Evidence = append(f.Evidence, Evidence{"last_refresh", lr})
+		}
+		saving, err := decimal.NewFromString(r.Attr("monthly_savings"))
+		currency := r.Attr("currency")
+		switch {
+		case err != nil || currency == "":
+			f.Unpriced = "the recommendation carries no cost projection"
+		default:
+			converted, cerr := rc.Settings.convert(saving, currency)
+			if cerr != nil {
+				f.Unpriced = cerr.Error()
+				break
+			}
+			f.MonthlySavings = Money(converted)
+			f.Prices = []pricing.Price{{Provider: "gcp", Region: r.Region, Item: "recommender:" + r.Attr("recommender_subtype"),
+				Unit: pricing.UnitMonth, Amount: saving, Currency: currency, Source: pricing.SourceProvider,
+				Ref: "Google Recommender costProjection of " + r.Attr("recommendation_name"), AsOf: refreshDate(r.Attr("last_refresh"), rc.Now)}}
+			f.Evidence = append(f.Evidence, Evidence{"price", fmt.Sprintf("Google estimate: %s %s/month (projection %s over %s s)",
+				saving.StringFixed(2), currency, r.Attr("projection_cost"), r.Attr("projection_seconds"))})
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func refreshDate(s string, now time.Time) string {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC().Format("2006-01-02")
+	}
+	return now.UTC().Format("2006-01-02")
+}
+
+func shortRecommender(id string) string {
+	parts := strings.Split(id, ".")
+	if len(parts) >= 3 {
+		return parts[1] + " " + parts[2]
+	}
+	return id
+}
+
+// ruleGCPIdle reports Google's idle-resource recommendations: VMs, disks,
+// addresses, images and Cloud SQL instances with no meaningful use.
+var ruleGCPIdle = Rule{
+	ID:          "gcp.recommender.idle",
+	Category:    CategoryIdleInfrastructure,
+	Title:       "Idle GCP resource (Google Recommender)",
+	Description: "Google's idle-resource recommenders (`google.compute.instance|disk|address|image.IdleResourceRecommender`, `google.cloudsql.instance.IdleRecommender`) flag resources with little or no use over their observation window. Saving: Google's own costProjection, normalised to 730 hours a month (it may reflect contract prices); a recommendation without a projection is unpriced. Only ACTIVE recommendations are reported.",
+	Confidence:  Medium, Effort: Low, Risk: Medium,
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		return gcpRecommendation(inv, rc, func(id string) bool {
+			return strings.HasSuffix(id, ".IdleResourceRecommender") || strings.HasSuffix(id, ".IdleRecommender")
+		})
+	},
+}
+
+// ruleGCPMachineType reports Google's VM rightsizing recommendations.
+var ruleGCPMachineType = Rule{
+	ID:          "gcp.recommender.machine_type",
+	Category:    CategoryRightsizing,
+	Title:       "Over-provisioned GCP VM (Google Recommender)",
+	Description: "`google.compute.instance.MachineTypeRecommender` proposes a smaller machine type from observed CPU and memory. Saving: Google's costProjection per month. Changing the machine type needs a restart.",
+	Confidence:  Medium, Effort: Medium, Risk: Medium,
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		return gcpRecommendation(inv, rc, func(id string) bool { return strings.HasSuffix(id, ".MachineTypeRecommender") })
+	},
+}
