@@ -1,0 +1,330 @@
+package findings
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// instanceBill prices an instance's compute: the on-demand Linux hourly
+// price of its type × 730 (licensed platforms cost more: the estimate is a
+// floor, and says so).
+func instanceBill(rc *RuleContext, r *scanners.Resource) *bill {
+	b := newBill(rc, r.Provider, r.Region)
+	b.add("ec2."+r.Attr("instance_type"), decimal.NewFromInt(1), r.Attr("instance_type")+" on-demand, 730 h")
+	return b
+}
+
+func floatParam(rc *RuleContext, name string) float64 {
+	d, err := decimal.NewFromString(rc.Param(name))
+	if err != nil {
+		panic(fmt.Sprintf("findings: rule %s parameter %s: %v", rc.rule.ID, name, err))
+	}
+	f, _ := d.Float64() // a threshold compared with metric values, never money
+	return f
+}
+
+func fmtDaily(pts []float64, unit string) string {
+	parts := make([]string, len(pts))
+	for i, v := range pts {
+		parts[i] = fmt.Sprintf("%.4g", v)
+	}
+	return strings.Join(parts, " ") + " " + unit
+}
+
+// ruleEC2Idle flags running instances that did nothing for the whole
+// lookback: Compute Optimizer's idle definition (peak CPU under 5 % and
+// under 5 MB of network a day, every day), stricter than Trusted Advisor's
+// "low utilisation" on 4 of 14 days, to avoid flagging quiet but used hosts.
+var ruleEC2Idle = Rule{
+	ID:          "aws.ec2.idle",
+	Category:    CategoryIdleInfrastructure,
+	Title:       "Idle EC2 instance",
+	Description: "A running instance whose daily maximum CPU stayed at or below `cpu_max_percent` and whose daily network traffic (in + out) stayed at or below `network_max_mb` on every one of the last `lookback_days` days (Compute Optimizer's idle definition; Trusted Advisor's low-utilisation check is looser). Instances younger than the lookback are skipped. Saving: the on-demand Linux price of the type × 730 h (a floor for Windows or licensed images); attached EBS volumes keep costing until deleted. Stop it, or snapshot and terminate it.",
+	Confidence:  Medium, Effort: Low, Risk: Medium,
+	Params: []Param{
+		{Name: "lookback_days", Default: "14", Description: "days of CloudWatch history that must all be idle"},
+		{Name: "cpu_max_percent", Default: "5", Description: "highest daily maximum CPUUtilization (%) that still counts as idle"},
+		{Name: "network_max_mb", Default: "5", Description: "highest daily NetworkIn + NetworkOut (MB) that still counts as idle"},
+	},
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		days := rc.IntParam("lookback_days")
+		cpuMax, netMax := floatParam(rc, "cpu_max_percent"), floatParam(rc, "network_max_mb")*1e6
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindAWSInstance || r.State != "running" || youngerThan(r, rc.Now, days) {
+				continue
+			}
+			cpuOK, cpu := dailyAll(r, "CPUUtilization", "Maximum", days, func(v float64) bool { return v <= cpuMax })
+			if !cpuOK {
+				continue
+			}
+			in, _ := r.Metric("NetworkIn", "Sum")
+			outm, _ := r.Metric("NetworkOut", "Sum")
+			if len(in.Daily) < days || len(outm.Daily) < days {
+				continue
+			}
+			net := make([]float64, days)
+			quiet := true
+			for d := 0; d < days; d++ {
+				net[d] = in.Daily[len(in.Daily)-days+d] + outm.Daily[len(outm.Daily)-days+d]
+				quiet = quiet && net[d] <= netMax
+			}
+			if !quiet {
+				continue
+			}
+			f := resourceFinding(r, fmt.Sprintf("Idle %s instance %s", r.Attr("instance_type"), r.ID),
+				fmt.Sprintf("Confirm with the owner, then stop it (aws ec2 stop-instances --instance-ids %s --region %s) or snapshot its volumes and terminate it", r.ID, r.Region))
+			for d := range net {
+				net[d] /= 1e6
+			}
+			f.Evidence = []Evidence{{"instance_type", r.Attr("instance_type")}, {"state", "running"},
+				{"daily_max_cpu_percent", fmtDaily(cpu, "%")}, {"daily_network_mb", fmtDaily(net, "MB")},
+				{"thresholds", fmt.Sprintf("CPU max ≤ %s%%, network ≤ %s MB/day, %d of %d days", rc.Param("cpu_max_percent"), rc.Param("network_max_mb"), days, days)}}
+			if p := r.Attr("platform"); p != "" {
+				f.Evidence = append(f.Evidence, Evidence{"platform", p + " (licence cost not included: the saving is a floor)"})
+			}
+			price(&f, instanceBill(rc, r), func(cost decimal.Decimal) decimal.Decimal { return cost })
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+// stoppedFor returns how long an instance has been stopped, from the
+// stopped_at attribute the scanner parses out of StateTransitionReason.
+func stoppedFor(r *scanners.Resource, now time.Time) (time.Duration, time.Time, bool) {
+	if r.State != "stopped" {
+		return 0, time.Time{}, false
+	}
+	t, ok := attrTime(r, "stopped_at")
+	if !ok {
+		return 0, time.Time{}, false
+	}
+	return now.Sub(t), t, true
+}
+
+// ruleEC2StoppedLong flags instances stopped for a long time: compute is
+// free while stopped, but their volumes and addresses are not. The costs
+// are reported by aws.ebs.on_stopped_instance and aws.eip.on_stopped_instance,
+// one finding per volume or address, so this finding carries no saving of
+// its own (nothing is counted twice).
+var ruleEC2StoppedLong = Rule{
+	ID:          "aws.ec2.stopped_long",
+	Category:    CategoryHygiene,
+	Title:       "EC2 instance stopped for a long time",
+	Description: "An instance stopped for more than `min_stopped_days` days (stop time parsed from StateTransitionReason, \"User initiated (YYYY-MM-DD HH:MM:SS GMT)\"). Its compute is free, but its EBS volumes and Elastic IPs are billed: those are priced as separate findings (aws.ebs.on_stopped_instance, aws.eip.on_stopped_instance), so this finding's own saving is zero and its monthly cost shows what the instance still costs. Terminate it after snapshotting what must be kept.",
+	Confidence:  High, Effort: Low, Risk: Medium,
+	Params:      []Param{{Name: "min_stopped_days", Default: "30", Description: "days an instance must have been stopped"}},
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		x := newAWSIndex(inv)
+		min := time.Duration(rc.IntParam("min_stopped_days")) * 24 * time.Hour
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindAWSInstance {
+				continue
+			}
+			d, at, ok := stoppedFor(r, rc.Now)
+			if !ok || d < min {
+				continue
+			}
+			f := resourceFinding(r, fmt.Sprintf("Instance %s stopped for %d days", r.ID, int(d.Hours()/24)),
+				fmt.Sprintf("Snapshot the volumes worth keeping, then terminate it: aws ec2 terminate-instances --instance-ids %s --region %s", r.ID, r.Region))
+			f.Evidence = []Evidence{{"state", "stopped"}, {"stopped_at", at.Format("2006-01-02 15:04 MST")}, {"stopped_days", fmt.Sprint(int(d.Hours() / 24))},
+				{"attached_volumes", fmt.Sprint(len(x.volumesOf[r.Key()]))}, {"elastic_ips", fmt.Sprint(len(x.eipsOf[r.Key()]))},
+				{"saving", "counted in the aws.ebs.on_stopped_instance and aws.eip.on_stopped_instance findings"}}
+			b := newBill(rc, r.Provider, r.Region)
+			for _, v := range x.volumesOf[r.Key()] {
+				if c, ok := costers[kindAWSVolume]; ok {
+					c(b, v)
+				}
+			}
+			for range x.eipsOf[r.Key()] {
+				b.add("vpc.public_ipv4", decimal.NewFromInt(1), "Elastic IP, 730 h")
+			}
+			price(&f, b, func(decimal.Decimal) decimal.Decimal { return decimal.Zero })
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+// ruleEBSOnStoppedInstance flags volumes whose every attachment is to an
+// instance stopped for a long time.
+var ruleEBSOnStoppedInstance = Rule{
+	ID:          "aws.ebs.on_stopped_instance",
+	Category:    CategoryIdleInfrastructure,
+	Title:       "EBS volume attached only to long-stopped instances",
+	Description: "A volume attached only to instances stopped for more than `min_stopped_days` days is billed in full while serving nothing. Saving: the volume's monthly cost (storage, IOPS, throughput); snapshot it first if its data may be needed (the snapshot costs less, and is priced separately once it exists).",
+	Confidence:  High, Effort: Low, Risk: Medium,
+	Params:      []Param{{Name: "min_stopped_days", Default: "30", Description: "days every attached instance must have been stopped"}},
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		x := newAWSIndex(inv)
+		min := time.Duration(rc.IntParam("min_stopped_days")) * 24 * time.Hour
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindAWSVolume || r.State != "in-use" {
+				continue
+			}
+			var stopped []string
+			all := true
+			for _, rel := range r.Relations {
+				if rel.Type != "attached-to" {
+					continue
+				}
+				inst := x.byKey[rel.Key]
+				if inst == nil {
+					all = false
+					break
+				}
+				d, _, ok := stoppedFor(inst, rc.Now)
+				if !ok || d < min {
+					all = false
+					break
+				}
+				stopped = append(stopped, fmt.Sprintf("%s (stopped %d days)", inst.ID, int(d.Hours()/24)))
+			}
+			if !all || len(stopped) == 0 {
+				continue
+			}
+			f := resourceFinding(r, fmt.Sprintf("%s volume %s (%s GiB) on a stopped instance", r.Attr("volume_type"), r.ID, r.Attr("size_gib")),
+				fmt.Sprintf("Snapshot it, then detach and delete it: aws ec2 create-snapshot --volume-id %s --region %s", r.ID, r.Region))
+			f.Evidence = []Evidence{{"attached_to", strings.Join(stopped, ", ")}, {"volume_type", r.Attr("volume_type")}, {"size_gib", r.Attr("size_gib")}}
+			b, _ := resourceBill(rc, r)
+			price(&f, b, func(cost decimal.Decimal) decimal.Decimal { return cost })
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+// ruleEIPOnStoppedInstance flags Elastic IPs on stopped instances.
+var ruleEIPOnStoppedInstance = Rule{
+	ID:          "aws.eip.on_stopped_instance",
+	Category:    CategoryIdleInfrastructure,
+	Title:       "Elastic IP on a stopped instance",
+	Description: "An Elastic IP associated with an instance stopped for more than `min_stopped_days` days is billed as a public IPv4 address (Trusted Advisor: \"not associated with a running instance\"). Saving: the hourly public IPv4 price × 730. Release it unless the address must survive the instance's restart.",
+	Confidence:  Medium, Effort: Low, Risk: Medium,
+	Params:      []Param{{Name: "min_stopped_days", Default: "7", Description: "days the instance must have been stopped"}},
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		x := newAWSIndex(inv)
+		min := time.Duration(rc.IntParam("min_stopped_days")) * 24 * time.Hour
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindAWSAddress || r.Attr("instance_id") == "" {
+				continue
+			}
+			inst := x.byKey[scanners.MakeKey("aws", r.Account, r.Region, kindAWSInstance, r.Attr("instance_id"))]
+			if inst == nil {
+				continue
+			}
+			d, _, ok := stoppedFor(inst, rc.Now)
+			if !ok || d < min {
+				continue
+			}
+			f := resourceFinding(r, fmt.Sprintf("Elastic IP %s on stopped instance %s", r.Attr("public_ip"), inst.ID),
+				fmt.Sprintf("Disassociate and release it if the instance will not need the same address: aws ec2 release-address --allocation-id %s --region %s", r.ID, r.Region))
+			f.Evidence = []Evidence{{"public_ip", r.Attr("public_ip")}, {"instance", inst.ID}, {"instance_stopped_days", fmt.Sprint(int(d.Hours() / 24))}}
+			b, _ := resourceBill(rc, r)
+			price(&f, b, func(cost decimal.Decimal) decimal.Decimal { return cost })
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+// previousGen maps previous-generation families to the current family of
+// the same shape (Thrifty flags t2/m3/m4; extended to c4/r4 and older).
+var previousGen = map[string]string{
+	"t2": "t3", "m1": "m5", "m3": "m5", "m4": "m5", "c1": "c5", "c3": "c5", "c4": "c5",
+	"r3": "r5", "r4": "r5", "i2": "i3", "m2": "r5",
+}
+
+// ruleEC2PreviousGen reports previous-generation instance types, priced as
+// the on-demand difference to the current family at the same size.
+var ruleEC2PreviousGen = Rule{
+	ID:          "aws.ec2.previous_gen",
+	Category:    CategoryRightsizing,
+	Title:       "Previous-generation instance type",
+	Description: "Running instances of previous-generation families (t2, m3, m4, c4, r4 and older) cost more than the current family of the same size and perform worse. For information: moving needs a stop/start and, for some older AMIs, driver checks (ENA, NVMe). Saving: on-demand price of the type − price of the current family's same size, when both are known.",
+	Confidence:  Medium, Effort: Medium, Risk: Low,
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindAWSInstance || r.State != "running" {
+				continue
+			}
+			family, size, ok := strings.Cut(r.Attr("instance_type"), ".")
+			next, old := previousGen[family]
+			if !ok || !old {
+				continue
+			}
+			target := next + "." + size
+			f := resourceFinding(r, fmt.Sprintf("%s is a previous-generation type (%s is current)", r.Attr("instance_type"), target),
+				fmt.Sprintf("Plan a stop/start to %s: aws ec2 modify-instance-attribute --instance-id %s --instance-type %s --region %s (while stopped)", target, r.ID, target, r.Region))
+			f.Evidence = []Evidence{{"instance_type", r.Attr("instance_type")}, {"current_generation", target}}
+			now, after := instanceBill(rc, r), newBill(rc, r.Provider, r.Region)
+			after.add("ec2."+target, decimal.NewFromInt(1), target+" on-demand, 730 h")
+			costNow, okNow, whyNow := now.result()
+			costAfter, okAfter, whyAfter := after.result()
+			f.Prices = append(now.prices, after.prices...)
+			switch {
+			case !okNow:
+				f.Unpriced = whyNow
+			case !okAfter:
+				f.MonthlyCost, f.Unpriced = Money(costNow), whyAfter
+			case !costNow.GreaterThan(costAfter):
+				continue
+			default:
+				f.MonthlyCost, f.MonthlySavings = Money(costNow), Money(costNow.Sub(costAfter))
+			}
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+// licensedOperations maps EC2 UsageOperation codes to the licence they
+// bill (AWS "Billing information fields": platform details and usage operation).
+var licensedOperations = map[string]string{
+	"RunInstances:0002": "Windows", "RunInstances:0800": "Windows BYOL",
+	"RunInstances:0006": "Windows with SQL Server Standard", "RunInstances:0102": "Windows with SQL Server Enterprise",
+	"RunInstances:0202": "Windows with SQL Server Web", "RunInstances:0004": "Linux with SQL Server Standard",
+	"RunInstances:0100": "Linux with SQL Server Enterprise", "RunInstances:0200": "Linux with SQL Server Web",
+}
+
+// ruleLicenceInventory lists the Windows and SQL Server licences that EC2
+// bills through the instance price, for the licence review.
+var ruleLicenceInventory = Rule{
+	ID:          "aws.license.windows_sql",
+	Category:    CategoryHygiene,
+	Title:       "Windows / SQL Server licence billed through EC2",
+	Description: "For information: instances whose UsageOperation bills a Windows or SQL Server licence with the instance hours (licence-included AMIs). These belong in the licence inventory: a SQL Server Enterprise licence on a lightly used host, or a licence the company already owns (BYOL), is a saving to review. No saving is estimated.",
+	Confidence:  High, Effort: Medium, Risk: Low,
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			licence, ok := licensedOperations[r.Attr("usage_operation")]
+			if r.Kind != kindAWSInstance || !ok || r.State == "terminated" {
+				continue
+			}
+			f := resourceFinding(r, fmt.Sprintf("%s licence on %s (%s)", licence, r.ID, r.Attr("instance_type")),
+				"Review the licence: is SQL Server used, is the edition needed, does the company own licences it could bring (BYOL)?")
+			f.Evidence = []Evidence{{"usage_operation", r.Attr("usage_operation")}, {"licence", licence}, {"state", r.State}}
+			f.MonthlySavings = Money(decimal.Zero)
+			f.Unpriced = ""
+			out = append(out, f)
+		}
+		return out
+	},
+}
