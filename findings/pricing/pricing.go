@@ -30,6 +30,7 @@ const (
 	UnitMiBpsMonth = "MiBps-Mo" // per provisioned MiB/s per month
 	UnitHour       = "Hrs"      // per hour; monthly = 730 hours
 	UnitUserMonth  = "User-Mo"  // per licensed user per month
+	UnitGB         = "GB"       // per GB processed or transferred (NAT gateway data)
 )
 
 // HoursPerMonth is the AWS and Infracost convention for a monthly run-rate.
