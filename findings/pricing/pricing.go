@@ -34,6 +34,7 @@ const (
 	UnitHour       = "Hrs"      // per hour; monthly = 730 hours
 	UnitUserMonth  = "User-Mo"  // per licensed user per month
 	UnitMonth      = "Month"    // a monthly amount (provider estimates)
+	UnitGB         = "GB"       // per GB processed or transferred (NAT gateway data)
 )
 
 // HoursPerMonth is the AWS and Infracost convention for a monthly run-rate.

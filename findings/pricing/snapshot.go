@@ -97,7 +97,7 @@ func ParseCSV(name string, r io.Reader, source string) ([]Price, error) {
 		case p.Item == "":
 			return nil, fmt.Errorf("%s:%d: item: required", name, line)
 		case !knownUnit(p.Unit):
-			return nil, fmt.Errorf("%s:%d: unit: %q is not one of GB-Mo, IOPS-Mo, MiBps-Mo, Hrs, User-Mo", name, line, p.Unit)
+			return nil, fmt.Errorf("%s:%d: unit: %q is not one of GB-Mo, IOPS-Mo, MiBps-Mo, Hrs, User-Mo, GB", name, line, p.Unit)
 		case len(p.Currency) != 3 || strings.ToUpper(p.Currency) != p.Currency:
 			return nil, fmt.Errorf("%s:%d: currency: %q is not an ISO 4217 code", name, line, p.Currency)
 		case !dateRE.MatchString(p.AsOf):
@@ -111,7 +111,7 @@ func ParseCSV(name string, r io.Reader, source string) ([]Price, error) {
 
 func knownUnit(u string) bool {
 	switch u {
-	case UnitGBMonth, UnitIOPSMonth, UnitMiBpsMonth, UnitHour, UnitUserMonth:
+	case UnitGBMonth, UnitIOPSMonth, UnitMiBpsMonth, UnitHour, UnitUserMonth, UnitGB:
 		return true
 	}
 	return false
