@@ -18,19 +18,19 @@ import (
 // fx panics when an argument is not a reference or a known name, so a
 // template can only be filled with references.
 const (
-	fmlSumCounted   = "SUMPRODUCT(%[1]s,%[2]s)"                                      // column, In totals
-	fmlRiskAdjusted = "SUMPRODUCT(%[1]s*%[2]s*%[3]s)"                                // column, In totals, haircut
-	fmlEBITDA       = `SUMPRODUCT(%[1]s*%[2]s*(%[3]s="yes"))`                        // column, In totals, EBITDA
-	fmlEBITDARisk   = `SUMPRODUCT(%[1]s*%[2]s*(%[3]s="yes")*%[4]s)`                  // + haircut
-	fmlWins         = `SUMIFS(%[1]s,%[2]s,"yes",%[3]s,1)`                            // monthly, 30-day win, In totals
-	fmlSumIfsCell   = "SUMIFS(%[1]s,%[2]s,%[3]s,%[4]s,1)"                            // sum column, criteria column, criteria cell, In totals
-	fmlRunRate      = `SUMIFS(%[1]s,%[2]s,"<"&%[3]s,%[4]s,1)`                        // monthly, Effective from, month-end cell, In totals
-	fmlTimes        = "%[1]s*%[2]s"                                                  // ref × ref
-	fmlTimes12      = "%[1]s*12"                                                     // ref × 12
-	fmlShare        = "IF(%[2]s>0,%[1]s/%[2]s,0)"                                    // a ÷ b, 0 when b is 0
-	fmlPayback      = "IF(%[2]s>0,ROUND(%[1]s/%[2]s,2),0)"                           // one-time ÷ monthly, 2 places
-	fmlSum          = "SUM(%[1]s)"                                                   // a range or name
-	fmlPlus         = "%[1]s+%[2]s"                                                  // running total
+	fmlSumCounted   = "SUMPRODUCT(%[1]s,%[2]s)"                                             // column, In totals
+	fmlRiskAdjusted = "SUMPRODUCT(%[1]s*%[2]s*%[3]s)"                                       // column, In totals, haircut
+	fmlEBITDA       = `SUMPRODUCT(%[1]s*%[2]s*(%[3]s="yes"))`                               // column, In totals, EBITDA
+	fmlEBITDARisk   = `SUMPRODUCT(%[1]s*%[2]s*(%[3]s="yes")*%[4]s)`                         // + haircut
+	fmlWins         = `SUMIFS(%[1]s,%[2]s,"yes",%[3]s,1)`                                   // monthly, 30-day win, In totals
+	fmlSumIfsCell   = "SUMIFS(%[1]s,%[2]s,%[3]s,%[4]s,1)"                                   // sum column, criteria column, criteria cell, In totals
+	fmlRunRate      = `SUMIFS(%[1]s,%[2]s,"<"&%[3]s,%[4]s,1)`                               // monthly, Effective from, month-end cell, In totals
+	fmlTimes        = "%[1]s*%[2]s"                                                         // ref × ref
+	fmlTimes12      = "%[1]s*12"                                                            // ref × 12
+	fmlShare        = "IF(%[2]s>0,%[1]s/%[2]s,0)"                                           // a ÷ b, 0 when b is 0
+	fmlPayback      = "IF(%[2]s>0,ROUND(%[1]s/%[2]s,2),0)"                                  // one-time ÷ monthly, 2 places
+	fmlSum          = "SUM(%[1]s)"                                                          // a range or name
+	fmlPlus         = "%[1]s+%[2]s"                                                         // running total
 	fmlHaircut      = `(%[1]s+(%[2]s="high")*(%[3]s-%[1]s)+(%[2]s="medium")*(%[4]s-%[1]s))` // low, Confidence, high, medium
 )
 

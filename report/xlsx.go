@@ -154,7 +154,7 @@ func cleanText(s string) string {
 type styles struct {
 	f                                         *excelize.File
 	text, header, title, bold, count, seconds int
-	unitPrice, decimal2, date, month, percent int
+	unitPrice, decimal2, date, percent        int
 	input, inputPct                           int
 	money                                     map[string]int // by currency and decimals
 }
@@ -187,9 +187,8 @@ func (s *styles) init() error {
 	s.unitPrice = mk(&excelize.Style{CustomNumFmt: &unit, Alignment: top})
 	dec2 := "#,##0.00"
 	s.decimal2 = mk(&excelize.Style{CustomNumFmt: &dec2, Alignment: top})
-	day, mon := "yyyy-mm-dd", "mmm yyyy"
+	day := "yyyy-mm-dd"
 	s.date = mk(&excelize.Style{CustomNumFmt: &day, Alignment: top})
-	s.month = mk(&excelize.Style{CustomNumFmt: &mon, Alignment: top})
 	s.percent = mk(&excelize.Style{NumFmt: 10, Alignment: top}) // 0.00%
 	// Input cells of the Assumptions sheet: the ones a CFO may edit.
 	inFill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF2CC"}}

@@ -47,8 +47,6 @@ func (s *streamSheet) line(cells ...any) {
 				return
 			}
 			cell = excelize.Cell{StyleID: id, Value: v.d.InexactFloat64()}
-		case monthCell:
-			cell = excelize.Cell{StyleID: s.st.month, Value: excelSerial(time.Time(v))}
 		case date:
 			cell = excelize.Cell{StyleID: s.st.date, Value: excelSerial(time.Time(v))}
 		case live:
@@ -76,15 +74,11 @@ func (s *streamSheet) line(cells ...any) {
 }
 
 type (
-	hdr       string    // a column heading in a stream sheet
-	monthCell time.Time // a month, shown "mmm yyyy"
+	hdr string // a column heading in a stream sheet
 )
 
-// Rows of the Executive Summary that formulas refer to (1-based).
-const (
-	sumRowSpendMonthly = 8
-	sumRowFirstKPI     = 8
-)
+// sumRowFirstKPI is the Executive Summary row of the first headline figure.
+const sumRowFirstKPI = 8
 
 // abs is an absolute reference to a cell of the Executive Summary.
 func abs(col string, row int) string { return fmt.Sprintf("$%s$%d", col, row) }
@@ -113,7 +107,9 @@ func writeSummary(f *excelize.File, st *styles, res *findings.Result, lt *liveTo
 	}
 	t := &res.Totals
 	cur := t.Currency
-	mon := func(formula string, v decimal.Decimal) live { return live{formula: formula, value: v, kind: liveMoney, cur: cur} }
+	mon := func(formula string, v decimal.Decimal) live {
+		return live{formula: formula, value: v, kind: liveMoney, cur: cur}
+	}
 	s := &streamSheet{sw: sw, st: st}
 	col := tableCol
 	in := col(ColInTotals)
@@ -198,7 +194,7 @@ func writeSummary(f *excelize.File, st *styles, res *findings.Result, lt *liveTo
 		if i == 0 {
 			cum = mon(fx(fmlSum, abs("B", r)), m.Cumulative)
 		}
-		s.line(monthCell(m.Start), mon(fx(fmlRunRate, col(ColMonthlySavings), col(ColEffectiveFrom), abs("E", r), in), m.RunRate), cum, nil, date(m.End))
+		s.line(m.Start.Format("Jan 2006"), mon(fx(fmlRunRate, col(ColMonthlySavings), col(ColEffectiveFrom), abs("E", r), in), m.RunRate), cum, nil, date(m.End))
 		r++
 	}
 	rampLast := r - 1
