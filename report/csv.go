@@ -46,6 +46,11 @@ func (CSV) Write(w io.Writer, res *findings.Result) error {
 				if v.Money != nil {
 					fields[j] = v.Money.String()
 				}
+			case kindDate:
+				fields[j] = ""
+				if !v.Date.IsZero() {
+					fields[j] = v.Date.UTC().Format("2006-01-02")
+				}
 			}
 		}
 		writeCSVRecord(bw, fields)

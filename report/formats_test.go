@@ -19,7 +19,7 @@ import (
 
 func TestLookup(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"xlsx", "json", "csv", "table"} {
+	for _, name := range []string{"xlsx", "json", "csv", "md", "table"} {
 		w, err := Lookup(name)
 		if err != nil {
 			t.Fatalf("Lookup(%q): %v", name, err)
@@ -32,7 +32,7 @@ func TestLookup(t *testing.T) {
 	if !errors.Is(err, ErrUnknownFormat) {
 		t.Fatalf("Lookup(pdf) = %v, want ErrUnknownFormat", err)
 	}
-	if !strings.Contains(err.Error(), "csv, json, table, xlsx") {
+	if !strings.Contains(err.Error(), "csv, json, md, table, xlsx") {
 		t.Errorf("error %q does not list the formats", err)
 	}
 }
@@ -383,4 +383,30 @@ func TestWriteFile(t *testing.T) {
 			t.Error("no error for a missing directory")
 		}
 	})
+}
+
+func TestMarkdown(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := (Markdown{}).Write(&buf, testResult()); err != nil {
+		t.Fatal(err)
+	}
+	assertGolden(t, "summary.md.golden", buf.Bytes())
+	out := buf.String()
+	for _, want := range []string{"## ghostaudit: savings audit", "### Top 30-day wins", "### Coverage", "$12,507.84", "| aws | ok |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	// Scanned text cannot open a link, an image or HTML, nor break a table row.
+	for _, bad := range []string{"<", "](", "![", "\x1b"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("markdown contains %q unescaped", bad)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "| ") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") < 3 {
+			t.Errorf("broken table row %q", line)
+		}
+	}
 }

@@ -5,7 +5,8 @@
 //
 // Untrusted text (names, tags, IDs, evidence, messages) goes through
 // sanitize.Text in every spreadsheet-bound format; numbers are written as
-// numbers. No writer builds a formula.
+// numbers. The only formulas are the workbook's, from a fixed allow-list
+// over cell references and defined names (formulas.go).
 package report
 
 import (
@@ -37,6 +38,7 @@ var writers = map[string]func() Writer{
 	"xlsx":  func() Writer { return XLSX{} },
 	"json":  func() Writer { return JSON{} },
 	"csv":   func() Writer { return CSV{} },
+	"md":    func() Writer { return Markdown{} },
 	"table": func() Writer { return NewTable(TableOptions{}) },
 }
 

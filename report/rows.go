@@ -20,6 +20,7 @@ const (
 	kindInt                 // a count or rank
 	kindMoney               // a decimal amount in the finding's currency; empty when nil
 	kindDecimal             // a plain decimal (months, ratios); empty when nil
+	kindDate                // a date (UTC day); empty when zero
 )
 
 // column describes one column of the findings detail (xlsx and CSV).
@@ -64,7 +65,28 @@ var findingColumns = []column{
 	{"Suppressed", kindText, 30},
 	{"Price source", kindText, 40},
 	{"Unpriced reason", kindText, 40},
+	{ColEffectiveFrom, kindDate, 12},
+	{"Treatment", kindText, 11},
+	{ColInTotals, kindInt, 9},
 }
+
+// Findings-table columns the workbook's live formulas refer to by name
+// (structured references such as Findings[In totals]).
+const (
+	ColMonthlySavings = "Monthly savings"
+	ColAnnualSavings  = "Annual savings"
+	ColInYear         = "In-year impact"
+	ColOneTimeCost    = "One-time cost"
+	ColConfidence     = "Confidence"
+	ColCategory       = "Category"
+	ColProvider       = "Provider"
+	ColWin            = "30-day win"
+	ColEBITDA         = "EBITDA"
+	ColEffectiveFrom  = "Effective from"
+	// ColInTotals is 1 when the finding's savings enter the totals (priced
+	// and not suppressed), else 0: every total is a SUMPRODUCT over it.
+	ColInTotals = "In totals"
+)
 
 // value is one typed cell of the findings detail.
 type value struct {
@@ -72,6 +94,7 @@ type value struct {
 	Text  string           // kindText, unsanitized
 	Int   int              // kindInt
 	Money *decimal.Decimal // kindMoney; nil writes an empty cell, never 0
+	Date  time.Time        // kindDate
 }
 
 func txt(s string) value             { return value{Kind: kindText, Text: s} }
@@ -111,7 +134,18 @@ func findingRow(f *findings.Finding) []value {
 		txt(suppression(f)),
 		txt(priceSources(f)),
 		txt(unpricedReason(f)),
+		{Kind: kindDate, Date: f.EffectiveFrom},
+		txt(f.Treatment),
+		{Kind: kindInt, Int: inTotals(f)},
 	}
+}
+
+// inTotals is the In totals column: 1 when the finding counts.
+func inTotals(f *findings.Finding) int {
+	if f.Counted() {
+		return 1
+	}
+	return 0
 }
 
 func yesNo(b bool) string {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
@@ -16,11 +17,21 @@ import (
 // Sheet names of the workbook, in order. They are constants: a sheet name
 // is never derived from scanned data (see research/report-finance.md §4.2).
 const (
-	SheetSummary     = "Summary"
+	SheetSummary     = "Executive Summary"
+	SheetWins        = "30-Day Wins"
 	SheetFindings    = "Findings"
+	SheetGhost       = "Ghost Licences"
+	SheetIdle        = "Idle Infrastructure"
+	SheetClass       = "CapEx vs OpEx"
+	SheetSuppressed  = "Suppressed"
 	SheetCoverage    = "Coverage"
 	SheetAssumptions = "Assumptions"
+	SheetMethodology = "Methodology & Sources"
 )
+
+// Sheets are the workbook's sheets in order.
+var Sheets = []string{SheetSummary, SheetWins, SheetFindings, SheetGhost, SheetIdle, SheetClass,
+	SheetSuppressed, SheetCoverage, SheetAssumptions, SheetMethodology}
 
 // FindingsTable is the name of the Excel table on the Findings sheet.
 const FindingsTable = "Findings"
@@ -28,9 +39,14 @@ const FindingsTable = "Findings"
 // PricingStatement is the basis of every price in the workbook.
 const PricingStatement = "On-demand list prices before RI/SP/EDP discounts; monthly = 730 hours"
 
-// XLSX writes the CFO workbook: Summary, Findings, Coverage, Assumptions.
-// Money is written as numbers with a currency format, text as sanitized
-// strings with the Text number format, and no cell holds a formula.
+// Disclaimer is printed on the Executive Summary and the Methodology sheet.
+const Disclaimer = "Not accounting or tax advice: classifications and savings are estimates for management discussion; confirm with your controller."
+
+// XLSX writes the CFO workbook (see Sheets). Money is written as numbers
+// with a currency format, text as sanitized strings with the Text number
+// format. The headline figures are live formulas from a fixed allow-list
+// (formulas.go) over the Findings table and the Assumptions' defined
+// names, each with the value Go computed as its cached value.
 type XLSX struct{}
 
 // Format implements Writer.
@@ -45,31 +61,52 @@ func (XLSX) Write(w io.Writer, res *findings.Result) error {
 	if err := st.init(); err != nil {
 		return fmt.Errorf("xlsx: styles: %w", err)
 	}
-	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
+	if err := f.SetSheetName("Sheet1", Sheets[0]); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
-	for _, name := range []string{SheetFindings, SheetCoverage, SheetAssumptions} {
+	for _, name := range Sheets[1:] {
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("xlsx: %w", err)
 		}
 	}
-	// The stream sheet first, then the small sheets with the normal API
-	// (research §5.3 build order).
+	// The stream sheets first (research §5.3 build order): Findings, then
+	// the Executive Summary, whose formulas need cached values and whose
+	// charts must be added before its Flush. Then the small sheets with the
+	// normal API, then the defined names.
 	if err := writeFindingsSheet(f, st, res); err != nil {
 		return fmt.Errorf("xlsx: %s: %w", SheetFindings, err)
 	}
+	lt := computeLive(res)
+	if err := writeSummary(f, st, res, &lt); err != nil {
+		return fmt.Errorf("xlsx: %s: %w", SheetSummary, err)
+	}
+	names := &definedNames{}
 	for _, s := range []struct {
 		name  string
 		write func(*sheet, *findings.Result)
 	}{
-		{SheetSummary, writeSummary},
+		{SheetWins, writeWins},
+		{SheetGhost, func(s *sheet, r *findings.Result) { writeCategory(s, r, findings.CategoryGhostLicense) }},
+		{SheetIdle, func(s *sheet, r *findings.Result) { writeCategory(s, r, findings.CategoryIdleInfrastructure) }},
+		{SheetClass, writeClass},
+		{SheetSuppressed, writeSuppressed},
 		{SheetCoverage, writeCoverage},
 		{SheetAssumptions, writeAssumptions},
+		{SheetMethodology, writeMethodology},
 	} {
-		sh := &sheet{f: f, st: st, name: s.name}
+		sh := &sheet{f: f, st: st, name: s.name, names: names}
+		sh.err = fitToPage(f, s.name)
 		s.write(sh, res)
+		if sh.err == nil {
+			sh.err = f.SetPageLayout(s.name, landscape())
+		}
 		if sh.err != nil {
 			return fmt.Errorf("xlsx: %s: %w", s.name, sh.err)
+		}
+	}
+	for _, dn := range names.list {
+		if err := f.SetDefinedName(&dn); err != nil {
+			return fmt.Errorf("xlsx: defined name %s: %w", dn.Name, err)
 		}
 	}
 	f.SetActiveSheet(0)
@@ -91,6 +128,13 @@ func (XLSX) Write(w io.Writer, res *findings.Result) error {
 	return nil
 }
 
+// definedNames collects the workbook-level names the sheets define.
+type definedNames struct{ list []excelize.DefinedName }
+
+func (d *definedNames) add(name, sheet, ref string) {
+	d.list = append(d.list, excelize.DefinedName{Name: name, RefersTo: "'" + sheet + "'!" + ref})
+}
+
 // createdProp keeps the core properties deterministic: the scan time, not
 // the wall clock.
 func createdProp(res *findings.Result) string {
@@ -110,7 +154,8 @@ func cleanText(s string) string {
 type styles struct {
 	f                                         *excelize.File
 	text, header, title, bold, count, seconds int
-	unitPrice, decimal2                       int
+	unitPrice, decimal2, date, percent        int
+	input, inputPct                           int
 	money                                     map[string]int // by currency and decimals
 }
 
@@ -142,6 +187,13 @@ func (s *styles) init() error {
 	s.unitPrice = mk(&excelize.Style{CustomNumFmt: &unit, Alignment: top})
 	dec2 := "#,##0.00"
 	s.decimal2 = mk(&excelize.Style{CustomNumFmt: &dec2, Alignment: top})
+	day := "yyyy-mm-dd"
+	s.date = mk(&excelize.Style{CustomNumFmt: &day, Alignment: top})
+	s.percent = mk(&excelize.Style{NumFmt: 10, Alignment: top}) // 0.00%
+	// Input cells of the Assumptions sheet: the ones a CFO may edit.
+	inFill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF2CC"}}
+	s.input = mk(&excelize.Style{CustomNumFmt: &dec2, Fill: inFill, Alignment: top})
+	s.inputPct = mk(&excelize.Style{NumFmt: 9, Fill: inFill, Alignment: top}) // 0%
 	return err
 }
 
@@ -178,6 +230,9 @@ func (s *styles) moneyStyle(currency string, decimals int) (int, error) {
 // frozen header, as an Excel table (which carries the autofilter).
 // StreamWriter order: widths and panes, rows, table, Flush.
 func writeFindingsSheet(f *excelize.File, st *styles, res *findings.Result) error {
+	if err := fitToPage(f, SheetFindings); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(SheetFindings)
 	if err != nil {
 		return err
@@ -224,6 +279,12 @@ func writeFindingsSheet(f *excelize.File, st *styles, res *findings.Result) erro
 				} else {
 					row[j] = excelize.Cell{StyleID: st.decimal2, Value: v.Money.InexactFloat64()}
 				}
+			case kindDate:
+				if v.Date.IsZero() {
+					row[j] = excelize.Cell{StyleID: st.date}
+				} else {
+					row[j] = excelize.Cell{StyleID: st.date, Value: excelSerial(v.Date)}
+				}
 			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
@@ -243,19 +304,35 @@ func writeFindingsSheet(f *excelize.File, st *styles, res *findings.Result) erro
 	return sw.Flush()
 }
 
+// landscape prints a sheet landscape, one page wide (as many tall as it
+// takes); fitToPage must be on for the fit to apply.
 func landscape() *excelize.PageLayoutOptions {
 	o, one, zero := "landscape", 1, 0
 	return &excelize.PageLayoutOptions{Orientation: &o, FitToWidth: &one, FitToHeight: &zero}
 }
 
+// onePage prints a sheet landscape on exactly one page.
+func onePage() *excelize.PageLayoutOptions {
+	o, one := "landscape", 1
+	return &excelize.PageLayoutOptions{Orientation: &o, FitToWidth: &one, FitToHeight: &one}
+}
+
+// fitToPage switches the fit on. A stream sheet writes its sheet
+// properties when the StreamWriter is created, so call this first.
+func fitToPage(f *excelize.File, sheet string) error {
+	on := true
+	return f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &on})
+}
+
 // sheet writes a small sheet with the normal API, one row at a time. The
 // first error sticks and stops further writes.
 type sheet struct {
-	f    *excelize.File
-	st   *styles
-	name string
-	row  int
-	err  error
+	f     *excelize.File
+	st    *styles
+	name  string
+	row   int
+	err   error
+	names *definedNames
 }
 
 // cells a sheet row accepts besides string (sanitized text) and int.
@@ -272,6 +349,14 @@ type (
 	// decnum is a plain decimal shown with two places (months, multiples).
 	decnum decimal.Decimal
 	blank  struct{}
+	// date is a day, shown yyyy-mm-dd; zero leaves the cell empty.
+	date time.Time
+	// input is an editable number on the Assumptions sheet (pct: a share
+	// shown as a percentage).
+	input struct {
+		d   decimal.Decimal
+		pct bool
+	}
 )
 
 // line writes the next row; nil and blank{} leave a cell empty.
@@ -304,6 +389,17 @@ func (s *sheet) line(cells ...any) {
 			s.err, style = s.f.SetCellFloat(s.name, ref, decimal.Decimal(v).InexactFloat64(), -1, 64), s.st.unitPrice
 		case decnum:
 			s.err, style = s.f.SetCellFloat(s.name, ref, decimal.Decimal(v).InexactFloat64(), -1, 64), s.st.decimal2
+		case date:
+			if time.Time(v).IsZero() {
+				continue
+			}
+			s.err, style = s.f.SetCellFloat(s.name, ref, excelSerial(time.Time(v)), -1, 64), s.st.date
+		case input:
+			style = s.st.input
+			if v.pct {
+				style = s.st.inputPct
+			}
+			s.err = s.f.SetCellFloat(s.name, ref, v.d.InexactFloat64(), -1, 64)
 		case amount:
 			style, s.err = s.st.moneyStyle(v.currency, v.decimals)
 			if s.err == nil {
@@ -343,93 +439,6 @@ func (s *sheet) widths(w ...float64) {
 	}
 }
 
-func writeSummary(s *sheet, res *findings.Result) {
-	t := &res.Totals
-	cur := t.Currency
-	money0 := func(d decimal.Decimal) amount { return amount{d, cur, 0} }
-	money2 := func(d decimal.Decimal) amount { return amount{d, cur, 2} }
-	s.widths(36, 40, 30, 16, 16, 40, 11, 9)
-	s.line(title("ghostaudit: cloud and SaaS savings audit"))
-	s.line("Draft for management discussion. " + PricingStatement + ".")
-	s.line(heading("Scan time"), scanTime(res.ScannedAt))
-	s.line(heading("Tool version"), res.ToolVersion)
-	s.line(heading("Currency"), cur)
-	s.line()
-	s.line(heading("Savings (priced findings only)"))
-	s.line("Monthly savings", money0(t.MonthlySavings))
-	s.line("Annual savings", money0(t.AnnualSavings))
-	s.line("30-day wins: monthly savings", money0(t.WinsMonthly))
-	s.line("Findings", t.Findings)
-	s.line("Priced findings", t.Priced)
-	s.line("Unpriced findings (not in the savings)", t.Unpriced)
-	s.line("30-day wins", t.Wins)
-	s.line("Resources scanned", res.Resources)
-	s.line("Seats scanned", res.Seats)
-	s.line()
-	s.line(heading("For the CFO"))
-	s.line("Spend in scope (monthly, priced resources)", money0(t.SpendMonthly), fmt.Sprintf("%d priced, %d unpriced resources", t.SpendPriced, t.SpendUnpriced))
-	s.line("Spend in scope (annualised)", money0(t.SpendAnnual))
-	s.line("Identified savings (annualised run-rate)", money0(t.AnnualSavings))
-	s.line("Risk-adjusted savings (annualised)", money0(t.RiskAdjustedAnnual), fmt.Sprintf("haircuts high %d%%, medium %d%%, low %d%%", res.Settings.Haircuts.High, res.Settings.Haircuts.Medium, res.Settings.Haircuts.Low))
-	s.line("In-year impact (to fiscal year end)", money0(t.InYearImpact), "fiscal year ends "+t.FiscalYearEnd.AddDate(0, 0, -1).Format("2006-01-02"))
-	s.line("EBITDA impact (recurring OpEx, annualised)", money0(t.EBITDAAnnual))
-	s.line("EBITDA impact, risk-adjusted", money0(t.EBITDARiskAdjusted))
-	s.line("Enterprise-value impact (illustrative)", money0(t.EVImpact), "risk-adjusted EBITDA × "+t.EVMultiple.String()+" EV/EBITDA")
-	s.line("One-time cost to implement", money0(t.OneTimeCost), "effort hours × engineering rate "+res.Settings.HourlyRate+" "+cur+"/h")
-	if t.PaybackMonths != nil {
-		s.line("Payback (months)", decnum(*t.PaybackMonths))
-	} else {
-		s.line("Payback (months)", "n/a: nothing to pay back")
-	}
-	s.line("Suppressed findings (not in the totals)", t.Suppressed, money2(t.SuppressedMonthly), "monthly savings suppressed")
-	if len(t.SpendByClass) > 0 {
-		s.line()
-		s.line(heading("Spend in scope by accounting class"))
-		s.header("Class", "Items", "Unpriced", "Monthly", "Annual")
-		for _, c := range t.SpendByClass {
-			s.line(c.Class, c.Items, c.Unpriced, money2(c.Monthly), money2(c.Annual))
-		}
-	}
-	for _, g := range []struct {
-		label, col string
-		subs       []findings.Subtotal
-	}{{"By category", "Category", t.ByCategory}, {"By provider", "Provider", t.ByProvider}} {
-		s.line()
-		s.line(heading(g.label))
-		s.header(g.col, "Findings", "Unpriced", "Monthly savings", "Annual savings")
-		for _, sub := range g.subs {
-			s.line(sub.Name, sub.Findings, sub.Unpriced, money2(sub.MonthlySavings), money2(sub.AnnualSavings))
-		}
-	}
-	top, wins := topFindings(res, 10)
-	s.line()
-	if wins {
-		s.line(heading("Top 30-day wins"))
-	} else {
-		s.line(heading("Top findings (no 30-day wins in this run)"))
-	}
-	s.header("Rank", "Title", "Resource", "Monthly savings", "Annual savings", "Action", "Confidence", "Effort")
-	for _, f := range top {
-		var monthly, annual any = "unpriced", "unpriced"
-		if f.Priced() {
-			monthly = amount{*f.MonthlySavings, f.Currency, 2}
-			if f.AnnualSavings != nil {
-				annual = amount{*f.AnnualSavings, f.Currency, 2}
-			}
-		}
-		s.line(f.Rank, f.Title, resourceLabel(f), monthly, annual, f.Action, f.Confidence, f.Effort)
-	}
-	if len(top) == 0 {
-		s.line("No findings.")
-	}
-	s.line()
-	s.line(heading("Coverage"))
-	s.line(coverageLine(res) + " Details on the Coverage sheet.")
-	if s.err == nil {
-		s.err = s.f.SetPageLayout(s.name, landscape())
-	}
-}
-
 func writeCoverage(s *sheet, res *findings.Result) {
 	s.widths(14, 14, 16, 30, 28, 14, 60, 40)
 	s.line(title("Coverage: what this audit saw and what it did not"))
@@ -451,57 +460,6 @@ func writeCoverage(s *sheet, res *findings.Result) {
 	}
 	if len(res.Gaps) == 0 {
 		s.line("No gaps recorded.")
-	}
-}
-
-func writeAssumptions(s *sheet, res *findings.Result) {
-	s.widths(28, 16, 30, 14, 14, 10, 12, 12, 50)
-	s.line(title("Assumptions"))
-	s.line(PricingStatement + ".")
-	s.line(heading("Scan time"), scanTime(res.ScannedAt))
-	s.line(heading("Tool version"), res.ToolVersion)
-	s.line(heading("Currency"), res.Totals.Currency)
-	s.line()
-	s.line(heading("Prices used"))
-	s.header("Provider", "Region", "Item", "Unit", "Amount", "Currency", "Source", "As of", "Ref")
-	for _, p := range res.Prices {
-		s.line(p.Provider, p.Region, p.Item, p.Unit, unitPrice(p.Amount), p.Currency, p.Source, p.AsOf, p.Ref)
-	}
-	if len(res.Prices) == 0 {
-		s.line("No prices used.")
-	}
-	s.line()
-	s.line(heading("Missing prices (findings that needed them are unpriced)"))
-	for _, m := range res.Missing {
-		s.line(m)
-	}
-	if len(res.Missing) == 0 {
-		s.line("None.")
-	}
-	s.line()
-	st := res.Settings
-	s.line(heading("Finance assumptions"))
-	s.header("Setting", "Value", "Meaning")
-	s.line("Reporting currency", st.Currency, "prices in other currencies are converted with the FX rates below")
-	for _, c := range sortedFX(st.FX) {
-		s.line("FX "+c+" → "+st.Currency, st.FX[c], "units of "+st.Currency+" per "+c)
-	}
-	s.line("Fiscal year starts (month)", st.FiscalYearStartMonth, "in-year impact runs to the end of the fiscal year")
-	s.line("Haircut, high confidence (%)", st.Haircuts.High, "share of savings kept in risk-adjusted figures")
-	s.line("Haircut, medium confidence (%)", st.Haircuts.Medium, "")
-	s.line("Haircut, low confidence (%)", st.Haircuts.Low, "")
-	s.line("EV/EBITDA multiple", st.EVMultiple, "illustrative enterprise-value impact")
-	s.line("Engineering hourly rate", st.HourlyRate, "one-time cost = effort hours × rate")
-	s.line("Effort hours (low / medium / high)", st.EffortHours.Low+" / "+st.EffortHours.Medium+" / "+st.EffortHours.High, "")
-	s.line("30-day win window (days)", st.WinWindowDays, "")
-	s.line()
-	s.line(heading("Thresholds in force"))
-	s.header("Rule", "Name", "Value", "Description")
-	for _, th := range res.Thresholds {
-		s.line(th.Rule, th.Name, th.Value, th.Description)
-	}
-	if len(res.Thresholds) == 0 {
-		s.line("No thresholds recorded.")
 	}
 }
 

@@ -3,13 +3,18 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
+	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ghostaudit/ghostaudit/findings"
@@ -26,14 +31,50 @@ func writeXLSX(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
+// demoResult loads the demo-like fixture: the findings JSON the engine
+// wrote for the demo estate (go run ./cmd/ghostaudit demo -o
+// json=report/testdata/demo-result.json), so its totals are the engine's.
+func demoResult(t testing.TB) *findings.Result {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "demo-result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res findings.Result
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	return &res
+}
+
+var goldenName = regexp.MustCompile(`[^a-z0-9]+`)
+
 func TestXLSXGolden(t *testing.T) {
 	t.Parallel()
-	f, err := excelize.OpenReader(bytes.NewReader(writeXLSX(t)))
+	for _, fx := range []struct {
+		prefix string
+		res    func(testing.TB) *findings.Result
+	}{
+		{"xlsx", func(testing.TB) *findings.Result { return testResult() }},
+		{"demo-xlsx", demoResult},
+	} {
+		t.Run(fx.prefix, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := (XLSX{}).Write(&buf, fx.res(t)); err != nil {
+				t.Fatal(err)
+			}
+			goldenSheets(t, fx.prefix, buf.Bytes())
+		})
+	}
+}
+
+func goldenSheets(t *testing.T, prefix string, data []byte) {
+	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, want := strings.Join(f.GetSheetList(), ","), "Summary,Findings,Coverage,Assumptions"; got != want {
+	if got, want := strings.Join(f.GetSheetList(), ","), strings.Join(Sheets, ","); got != want {
 		t.Errorf("sheets = %s, want %s", got, want)
 	}
 	props, err := f.GetDocProps()
@@ -46,7 +87,8 @@ func TestXLSXGolden(t *testing.T) {
 	for i, name := range f.GetSheetList() {
 		t.Run(name, func(t *testing.T) {
 			// Not parallel: excelize's File is not safe for concurrent reads.
-			assertGolden(t, fmt.Sprintf("xlsx-%d-%s.golden", i+1, strings.ToLower(name)), dumpSheet(t, f, name))
+			slug := strings.Trim(goldenName.ReplaceAllString(strings.ToLower(name), "-"), "-")
+			assertGolden(t, fmt.Sprintf("%s-%02d-%s.golden", prefix, i+1, slug), dumpSheet(t, f, name))
 		})
 	}
 }
@@ -69,6 +111,18 @@ func dumpSheet(t *testing.T, f *excelize.File, sheet string) []byte {
 	}
 	for _, tb := range tables {
 		fmt.Fprintf(&b, "# table: %s %s\n", tb.Name, tb.Range)
+	}
+	dvs, err := f.GetDataValidations(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dv := range dvs {
+		fmt.Fprintf(&b, "# validation: %s %s %s\n", dv.Sqref, dv.Type, dv.Formula1)
+	}
+	for _, dn := range f.GetDefinedName() {
+		if strings.Contains(dn.RefersTo, "'"+sheet+"'!") {
+			fmt.Fprintf(&b, "# name: %s = %s\n", dn.Name, dn.RefersTo)
+		}
 	}
 	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 	if err != nil {
@@ -96,7 +150,14 @@ func dumpSheet(t *testing.T, f *excelize.File, sheet string) []byte {
 			if style.CustomNumFmt != nil {
 				format = *style.CustomNumFmt
 			}
-			fmt.Fprintf(&b, "%s\t%s\t%q\t%s\n", ref, cellTypeName(typ), v, format)
+			formula, err := f.GetCellFormula(sheet, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if formula != "" {
+				formula = "\t=" + formula
+			}
+			fmt.Fprintf(&b, "%s\t%s\t%q\t%s%s\n", ref, cellTypeName(typ), v, format, formula)
 		}
 	}
 	return []byte(b.String())
@@ -111,7 +172,7 @@ func cellTypeName(t excelize.CellType) string {
 	case excelize.CellTypeNumber, excelize.CellTypeUnset:
 		return "n"
 	case excelize.CellTypeFormula:
-		return "FORMULA"
+		return "f"
 	default:
 		return fmt.Sprintf("type%d", t)
 	}
@@ -121,7 +182,7 @@ func cellTypeName(t excelize.CellType) string {
 type xmlCell struct {
 	Ref   string    `xml:"r,attr"`
 	Type  string    `xml:"t,attr"`
-	F     *struct{} `xml:"f"`
+	F     *string   `xml:"f"`
 	V     *string   `xml:"v"`
 	Is    *richText `xml:"is"`
 	Sheet string    `xml:"-"`
@@ -182,9 +243,6 @@ func zipCells(t *testing.T, data []byte) []xmlCell {
 			continue
 		}
 		raw := read(zf.Name)
-		if bytes.Contains(raw, []byte("<f>")) || bytes.Contains(raw, []byte("<f ")) {
-			t.Errorf("%s contains a formula element", zf.Name)
-		}
 		dec := xml.NewDecoder(bytes.NewReader(raw))
 		for {
 			tok, err := dec.Token()
@@ -220,12 +278,39 @@ func zipCells(t *testing.T, data []byte) []xmlCell {
 	return cells
 }
 
-func TestXLSXNoFormulasAndHostileCellsNeutralised(t *testing.T) {
+// formulaLiteral finds the string literals of a formula.
+var formulaLiteral = regexp.MustCompile(`"[^"]*"`)
+
+// allowedLiterals are the only string literals a workbook formula may hold:
+// our own enum values, never scanned text.
+var allowedLiterals = map[string]bool{`"high"`: true, `"medium"`: true, `"yes"`: true, `"<"`: true}
+
+func TestXLSXFormulasAllowListedAndHostileCellsNeutralised(t *testing.T) {
 	t.Parallel()
 	cells := zipCells(t, writeXLSX(t))
+	formulas := 0
 	for _, c := range cells {
 		if c.F != nil {
-			t.Errorf("%s %s: formula cell", c.Sheet, c.Ref)
+			formulas++
+			// Only the Executive Summary (sheet1.xml) holds formulas, each
+			// with a cached numeric value and only enum literals.
+			if !strings.HasSuffix(c.Sheet, "/sheet1.xml") {
+				t.Errorf("%s %s: formula outside the Executive Summary: %q", c.Sheet, c.Ref, *c.F)
+			}
+			if c.V == nil || (c.Type != "" && c.Type != "n" && c.Type != "str") {
+				t.Errorf("%s %s: formula %q without a numeric cached value (type %q)", c.Sheet, c.Ref, *c.F, c.Type)
+			}
+			for _, lit := range formulaLiteral.FindAllString(*c.F, -1) {
+				if !allowedLiterals[lit] {
+					t.Errorf("%s %s: formula %q has literal %s", c.Sheet, c.Ref, *c.F, lit)
+				}
+			}
+			for _, h := range append(hostileCells, hostileBreakout, "aws", "gcp", "m365") {
+				if strings.Contains(*c.F, h) {
+					t.Errorf("%s %s: formula %q contains data %q", c.Sheet, c.Ref, *c.F, h)
+				}
+			}
+			continue
 		}
 		switch c.Type {
 		case "s", "inlineStr":
@@ -326,7 +411,7 @@ func TestXLSXFindingsSheet(t *testing.T) {
 	for _, name := range []string{"Monthly cost", "Monthly savings", "Annual savings"} {
 		ref := col[name] + "4"
 		for _, c := range cells {
-			if c.Ref == ref && strings.Contains(c.Sheet, "sheet2.xml") && (c.V != nil || c.Is != nil || c.Type != "") {
+			if c.Ref == ref && strings.Contains(c.Sheet, "sheet3.xml") && (c.V != nil || c.Is != nil || c.Type != "") {
 				t.Errorf("unpriced %s (%s) has a value: type %q v %v", name, ref, c.Type, c.V)
 			}
 		}
@@ -356,7 +441,8 @@ func TestXLSXEmptyResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for sheet, want := range map[string]string{SheetSummary: "No findings.", SheetCoverage: "No gaps recorded.", SheetAssumptions: "No prices used."} {
+	for sheet, want := range map[string]string{SheetSummary: "No findings.", SheetCoverage: "No gaps recorded.", SheetAssumptions: "No prices used.",
+		SheetWins: "No 30-day wins in this run.", SheetGhost: "None in this run.", SheetIdle: "None in this run.", SheetSuppressed: "No suppressed findings in this run."} {
 		rows, err := f.GetRows(sheet)
 		if err != nil {
 			t.Fatal(err)
@@ -393,4 +479,88 @@ func TestXLSXTruncatesLongText(t *testing.T) {
 		}
 	}
 	t.Error("evidence cell not found")
+}
+
+// TestXLSXLiveTotalsMatchEngine holds the cached values of the live
+// formulas to the engine's totals for the demo fixture.
+func TestXLSXLiveTotalsMatchEngine(t *testing.T) {
+	t.Parallel()
+	res := demoResult(t)
+	lt := computeLive(res)
+	tt := res.Totals
+	for _, c := range []struct {
+		name      string
+		got, want decimal.Decimal
+	}{
+		{"spend monthly", lt.SpendMonthly, tt.SpendMonthly},
+		{"spend annual", lt.SpendAnnual, tt.SpendAnnual},
+		{"monthly", lt.Monthly, tt.MonthlySavings},
+		{"annual", lt.Annual, tt.AnnualSavings},
+		{"risk-adjusted annual", lt.RiskAnnual, tt.RiskAdjustedAnnual},
+		{"in-year", lt.InYear, tt.InYearImpact},
+		{"EBITDA", lt.EBITDA, tt.EBITDAAnnual},
+		{"EBITDA risk-adjusted", lt.EBITDARisk, tt.EBITDARiskAdjusted},
+		{"EV", lt.EV, tt.EVImpact},
+		{"one-time cost", lt.OneTime, tt.OneTimeCost},
+		{"wins monthly", lt.WinsMonthly, tt.WinsMonthly},
+	} {
+		if !c.got.Equal(c.want) {
+			t.Errorf("%s: workbook %s, engine %s", c.name, c.got, c.want)
+		}
+	}
+	if (lt.Payback == nil) != (tt.PaybackMonths == nil) || (lt.Payback != nil && !lt.Payback.Equal(*tt.PaybackMonths)) {
+		t.Errorf("payback: workbook %v, engine %v", lt.Payback, tt.PaybackMonths)
+	}
+	for _, sub := range tt.ByCategory {
+		if got := lt.ByCategory[sub.Name]; !got.Equal(sub.AnnualSavings) {
+			t.Errorf("category %s: workbook %s, engine %s", sub.Name, got, sub.AnnualSavings)
+		}
+	}
+	for _, sub := range tt.ByProvider {
+		if got := lt.ByProvider[sub.Name]; !got.Equal(sub.AnnualSavings) {
+			t.Errorf("provider %s: workbook %s, engine %s", sub.Name, got, sub.AnnualSavings)
+		}
+	}
+	// A richer mix than the demo: medium/low confidence and EBITDA findings.
+	res.Settings.Haircuts = findings.Haircuts{High: 90, Medium: 50, Low: 20}
+	res.Findings[0].Confidence, res.Findings[1].Confidence = findings.Medium, findings.Low
+	res.Findings[0].EBITDA, res.Findings[2].EBITDA = true, true
+	lt = computeLive(res)
+	var want, wantE decimal.Decimal
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if !f.Counted() {
+			continue
+		}
+		h := map[string]int64{findings.High: 90, findings.Medium: 50}[f.Confidence]
+		if f.Confidence == findings.Low {
+			h = 20
+		}
+		ra := f.MonthlySavings.Mul(decimal.NewFromInt(h)).Div(decimal.NewFromInt(100)).Mul(decimal.NewFromInt(12))
+		want = want.Add(ra)
+		if f.EBITDA {
+			wantE = wantE.Add(ra)
+		}
+	}
+	if !lt.RiskAnnual.Equal(want) || !lt.EBITDARisk.Equal(wantE) || !lt.EV.Equal(wantE.Mul(decimal.NewFromInt(10))) {
+		t.Errorf("risk-adjusted %s (want %s), EBITDA risk-adjusted %s (want %s), EV %s", lt.RiskAnnual, want, lt.EBITDARisk, wantE, lt.EV)
+	}
+}
+
+// TestFormulaArgumentsMustBeReferences: the template filler refuses text.
+func TestFormulaArgumentsMustBeReferences(t *testing.T) {
+	t.Parallel()
+	for _, bad := range append(hostileCells, "aws", `A1"&"x`, "Findings[Nope]", "A1;B2") {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("fx accepted %q", bad)
+				}
+			}()
+			fx(fmlTimes, bad, "B2")
+		}()
+	}
+	if got := fx(fmlTimes, "$B$17", NameEVMultiple); got != "$B$17*EVMultiple" {
+		t.Errorf("fx = %q", got)
+	}
 }
