@@ -40,7 +40,7 @@ verify-workbook:
 	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    echo "verify-workbook: installing libreoffice-calc poppler-utils"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc poppler-utils >/dev/null) \
+	    (timeout 1500 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 1500 apt-get install -y -qq --no-install-recommends libreoffice-calc poppler-utils >/dev/null) \
 	      || echo "verify-workbook: apt-get install failed"; \
 	  fi; \
 	fi

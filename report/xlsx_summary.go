@@ -134,7 +134,9 @@ func writeSummary(f *excelize.File, st *styles, res *findings.Result, lt *liveTo
 	kpi("spendA", "Spend in scope (annualised)", mon(fx(fmlTimes12, abs("B", rows["spendM"])), lt.SpendAnnual), "monthly × 12")
 	kpi("monthly", "Identified savings (monthly)", mon(fx(fmlSumCounted, col(ColMonthlySavings), in), lt.Monthly), "priced, unsuppressed findings")
 	kpi("annual", "Identified savings (annualised run-rate)", mon(fx(fmlSumCounted, col(ColAnnualSavings), in), lt.Annual), "")
-	kpi("share", "Identified savings as a share of spend in scope", live{formula: fx(fmlShare, abs("B", rows["annual"]), abs("B", rows["spendA"])), value: lt.Share, kind: livePercent}, "")
+	// No "savings as a share of spend" KPI: spend in scope covers only the
+	// resources we can cost today, while savings also come from provider
+	// estimates (GCP Recommender), so the ratio would overstate.
 	kpi("risk", "Risk-adjusted savings (annualised)", mon(fx(fmlRiskAdjusted, col(ColAnnualSavings), in, haircutExpr()), lt.RiskAnnual),
 		"× haircut by confidence (Assumptions)")
 	kpi("inyear", "In-year impact (to fiscal year end)", mon(fx(fmlSumCounted, col(ColInYear), in), lt.InYear),

@@ -162,21 +162,21 @@ func TestDemoWorkbookSummaryEqualsExpect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := f.GetRows("Summary", excelize.Options{RawCellValue: true})
+	rows, err := f.GetRows("Executive Summary", excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got string
 	for _, row := range rows {
-		if len(row) >= 2 && row[0] == "Monthly savings" {
+		if len(row) >= 2 && row[0] == "Identified savings (monthly)" {
 			got = row[1]
 		}
 	}
 	if got == "" {
-		t.Fatalf("no Monthly savings row in Summary: %v", rows)
+		t.Fatalf("no monthly savings row in the Executive Summary: %v", rows)
 	}
 	if g := decimal.RequireFromString(got); !g.Equal(want) {
-		t.Errorf("Summary monthly savings %s, expect list sums to %s", g, want)
+		t.Errorf("Executive Summary monthly savings %s, expect list sums to %s", g, want)
 	}
 	// The CFO figures are on the Summary: EBITDA and EV, each with a number.
 	for _, label := range []string{"EBITDA impact (recurring OpEx, annualised)", "Enterprise-value impact (illustrative)",
@@ -191,7 +191,7 @@ func TestDemoWorkbookSummaryEqualsExpect(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("Summary has no %q row", label)
+			t.Errorf("the Executive Summary has no %q row", label)
 		}
 	}
 	// Every finding row has its class and the rationale that decided it.
@@ -267,8 +267,17 @@ func TestHostileNamesStayText(t *testing.T) {
 			for j, v := range row {
 				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
 				quoted[v] = true
+				// Live totals are formulas on the Executive Summary only, and
+				// none may carry scanned text.
 				if formula, _ := f.GetCellFormula(sheet, cell); formula != "" {
-					t.Errorf("%s!%s holds a formula %q", sheet, cell, formula)
+					if sheet != "Executive Summary" {
+						t.Errorf("%s!%s holds a formula %q", sheet, cell, formula)
+					}
+					for _, h := range append(hostile, "HYPERLINK", "cmd|") {
+						if strings.Contains(formula, h) {
+							t.Errorf("%s!%s formula %q carries scanned text", sheet, cell, formula)
+						}
+					}
 				}
 				if trimmed := strings.TrimLeft(v, " \t\r\n\u00a0\ufeff"); trimmed != "" && strings.ContainsRune("=+-@＝＋－＠", []rune(trimmed)[0]) {
 					if typ, _ := f.GetCellType(sheet, cell); typ != excelize.CellTypeNumber {
