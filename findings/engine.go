@@ -90,7 +90,11 @@ func unclassified(*scanners.Resource) Classification {
 
 // onDemandKinds are resource kinds billed as pay-as-you-go cloud usage
 // (FOCUS ChargeCategory Usage, PricingCategory Standard): IaaS consumption.
-var onDemandKinds = map[string]bool{kindAWSVolume: true, kindAWSAddress: true, kindAWSInstance: true, kindGCPRecommendation: true}
+var onDemandKinds = map[string]bool{
+	kindAWSVolume: true, kindAWSAddress: true, kindAWSInstance: true, kindAWSSnapshot: true, kindAWSNatGateway: true,
+	kindAWSLoadBalancer: true, kindAWSClassicLB: true, kindAWSDBInstance: true, kindAWSDBSnapshot: true, kindAWSLogGroup: true,
+	kindAWSImage: true, kindAWSLaunchTemplate: true, kindGCPRecommendation: true,
+}
 
 // PolicyClassifier classifies resources with an accounting policy: it
 // describes each resource as a classify.Item (what kind of charge it is)

@@ -87,6 +87,44 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 		// Every public IPv4 address is billed hourly since 2024-02-01, in use or idle.
 		b.add("vpc.public_ipv4", decimal.NewFromInt(1), "public IPv4 address, 730 h")
 	},
+	kindAWSInstance: func(b *bill, r *scanners.Resource) {
+		// Compute is billed only while running; volumes and addresses are
+		// cost lines of their own.
+		if r.State == "running" {
+			b.add("ec2."+r.Attr("instance_type"), decimal.NewFromInt(1), r.Attr("instance_type")+" on-demand, 730 h")
+		}
+	},
+	kindAWSSnapshot: func(b *bill, r *scanners.Resource) {
+		size, _ := r.AttrInt("size_gib")
+		tier := orDefault(r.Attr("storage_tier"), "standard")
+		b.add("ebs.snapshot."+tier, dec(size), fmt.Sprintf("snapshot %s tier, %d GiB (upper bound)", tier, size))
+	},
+	kindAWSNatGateway: func(b *bill, r *scanners.Resource) {
+		if r.State == "available" {
+			b.add("natgw.hour", decimal.NewFromInt(1), "NAT gateway, 730 h")
+		}
+	},
+	kindAWSLoadBalancer: func(b *bill, r *scanners.Resource) {
+		typ := orDefault(r.Attr("type"), "application")
+		b.add(lbItem[typ], decimal.NewFromInt(1), typ+" load balancer, 730 h")
+	},
+	kindAWSClassicLB: func(b *bill, r *scanners.Resource) {
+		b.add("elb.clb.hour", decimal.NewFromInt(1), "Classic Load Balancer, 730 h")
+	},
+	kindAWSDBInstance: func(b *bill, r *scanners.Resource) {
+		if r.Attr("status") == "available" {
+			rdsComputeBill(b, r)
+		}
+		rdsStorageBill(b, r)
+	},
+	kindAWSDBSnapshot: func(b *bill, r *scanners.Resource) {
+		size, _ := r.AttrInt("allocated_gib")
+		b.add("rds.snapshot", dec(size), fmt.Sprintf("manual snapshot %d GiB", size))
+	},
+	kindAWSLogGroup: func(b *bill, r *scanners.Resource) {
+		stored, _ := r.AttrInt("stored_bytes")
+		b.add("logs.storage", decimal.NewFromInt(stored).Div(decimal.NewFromInt(1_000_000_000)), "stored data")
+	},
 }
 
 // resourceBill prices a resource with its kind's coster; ok is false when

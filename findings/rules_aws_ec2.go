@@ -120,7 +120,7 @@ var ruleEC2StoppedLong = Rule{
 	Title:       "EC2 instance stopped for a long time",
 	Description: "An instance stopped for more than `min_stopped_days` days (stop time parsed from StateTransitionReason, \"User initiated (YYYY-MM-DD HH:MM:SS GMT)\"). Its compute is free, but its EBS volumes and Elastic IPs are billed: those are priced as separate findings (aws.ebs.on_stopped_instance, aws.eip.on_stopped_instance), so this finding's own saving is zero and its monthly cost shows what the instance still costs. Terminate it after snapshotting what must be kept.",
 	Confidence:  High, Effort: Low, Risk: Medium,
-	Params:      []Param{{Name: "min_stopped_days", Default: "30", Description: "days an instance must have been stopped"}},
+	Params: []Param{{Name: "min_stopped_days", Default: "30", Description: "days an instance must have been stopped"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		x := newAWSIndex(inv)
 		min := time.Duration(rc.IntParam("min_stopped_days")) * 24 * time.Hour
@@ -163,7 +163,7 @@ var ruleEBSOnStoppedInstance = Rule{
 	Title:       "EBS volume attached only to long-stopped instances",
 	Description: "A volume attached only to instances stopped for more than `min_stopped_days` days is billed in full while serving nothing. Saving: the volume's monthly cost (storage, IOPS, throughput); snapshot it first if its data may be needed (the snapshot costs less, and is priced separately once it exists).",
 	Confidence:  High, Effort: Low, Risk: Medium,
-	Params:      []Param{{Name: "min_stopped_days", Default: "30", Description: "days every attached instance must have been stopped"}},
+	Params: []Param{{Name: "min_stopped_days", Default: "30", Description: "days every attached instance must have been stopped"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		x := newAWSIndex(inv)
 		min := time.Duration(rc.IntParam("min_stopped_days")) * 24 * time.Hour
@@ -212,7 +212,7 @@ var ruleEIPOnStoppedInstance = Rule{
 	Title:       "Elastic IP on a stopped instance",
 	Description: "An Elastic IP associated with an instance stopped for more than `min_stopped_days` days is billed as a public IPv4 address (Trusted Advisor: \"not associated with a running instance\"). Saving: the hourly public IPv4 price × 730. Release it unless the address must survive the instance's restart.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
-	Params:      []Param{{Name: "min_stopped_days", Default: "7", Description: "days the instance must have been stopped"}},
+	Params: []Param{{Name: "min_stopped_days", Default: "7", Description: "days the instance must have been stopped"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		x := newAWSIndex(inv)
 		min := time.Duration(rc.IntParam("min_stopped_days")) * 24 * time.Hour
@@ -327,4 +327,22 @@ var ruleLicenceInventory = Rule{
 		}
 		return out
 	},
+}
+
+// attachedOnlyToStopped reports whether every instance a volume is
+// attached to is stopped (whatever for how long): such a volume is a
+// deletion candidate, not a type-change one.
+func attachedOnlyToStopped(x *awsIndex, r *scanners.Resource) bool {
+	n := 0
+	for _, rel := range r.Relations {
+		if rel.Type != "attached-to" {
+			continue
+		}
+		inst := x.byKey[rel.Key]
+		if inst == nil || inst.State != "stopped" {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }

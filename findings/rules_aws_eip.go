@@ -36,5 +36,12 @@ var ruleEIPUnassociated = Rule{
 
 // Rules returns the built-in rules, in documentation order.
 func Rules() []Rule {
-	return []Rule{ruleEBSUnattached, ruleEBSGp2ToGp3, ruleEIPUnassociated, ruleGCPIdle, ruleGCPMachineType}
+	return []Rule{
+		ruleEBSUnattached, ruleEBSOnStoppedInstance, ruleEBSGp2ToGp3, ruleEBSIo1ToGp3, ruleEBSIo1ToIo2,
+		ruleSnapshotOrphaned, ruleSnapshotOld,
+		ruleEC2Idle, ruleEC2StoppedLong, ruleEC2PreviousGen, ruleLicenceInventory,
+		ruleEIPUnassociated, ruleEIPOnStoppedInstance, ruleNATIdle, ruleELBIdle, ruleCLBIdle,
+		ruleRDSIdle, ruleRDSStopped, ruleRDSSnapshot, ruleLogsNoRetention,
+		ruleGCPIdle, ruleGCPMachineType,
+	}
 }

@@ -3,7 +3,6 @@ package findings
 import (
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -17,13 +16,14 @@ var ruleEBSIo1ToGp3 = Rule{
 	Title:       "io1 volume that gp3 can serve for less",
 	Description: "An io1 volume provisioned with at most `max_iops` IOPS (gp3's limit) can move to gp3 in place (ModifyVolume): gp3 storage is cheaper and its first 3,000 IOPS are free, where io1 charges every provisioned IOPS. The estimate provisions the same IOPS on gp3 at the 125 MiB/s baseline throughput; check the workload's throughput and latency needs first (io1 targets sub-millisecond latency). Volumes above the limit are left to aws.ebs.io1_to_io2.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
-	Params:      []Param{{Name: "max_iops", Default: "16000", Description: "most IOPS a gp3 volume is provisioned with in this estimate"}},
+	Params: []Param{{Name: "max_iops", Default: "16000", Description: "most IOPS a gp3 volume is provisioned with in this estimate"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		maxIOPS := int64(rc.IntParam("max_iops"))
+		x := newAWSIndex(inv)
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
-			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || r.State == "available" {
+			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || r.State == "available" || attachedOnlyToStopped(x, r) {
 				continue
 			}
 			size, _ := r.AttrInt("size_gib")
@@ -74,7 +74,7 @@ var ruleEBSIo1ToIo2 = Rule{
 	Title:       "io1 volume that should be io2",
 	Description: "An io1 volume above gp3's IOPS limit: io2 costs the same per GiB and per IOPS up to 32,000 (cheaper above, in tiers) with 99.999% durability instead of 99.8-99.9%. Hygiene: no saving is claimed below 32,000 IOPS.",
 	Confidence:  High, Effort: Low, Risk: Low,
-	Params:      []Param{{Name: "min_iops", Default: "16001", Description: "fewest IOPS for which io2 is recommended rather than gp3"}},
+	Params: []Param{{Name: "min_iops", Default: "16001", Description: "fewest IOPS for which io2 is recommended rather than gp3"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		minIOPS := int64(rc.IntParam("min_iops"))
 		var out []Finding
@@ -105,10 +105,7 @@ var ruleEBSIo1ToIo2 = Rule{
 // size: an upper bound, since snapshots are incremental and AWS bills only
 // the blocks unique to each.
 func snapshotBill(rc *RuleContext, r *scanners.Resource) *bill {
-	size, _ := r.AttrInt("size_gib")
-	tier := orDefault(r.Attr("storage_tier"), "standard")
-	b := newBill(rc, r.Provider, r.Region)
-	b.add("ebs.snapshot."+tier, dec(size), fmt.Sprintf("snapshot %s tier, %d GiB (upper bound)", tier, size))
+	b, _ := resourceBill(rc, r)
 	return b
 }
 
@@ -120,7 +117,7 @@ var ruleSnapshotOrphaned = Rule{
 	Title:       "Orphaned EBS snapshot",
 	Description: "A snapshot whose source volume no longer exists and that no AMI — **including disabled AMIs** — and no launch template version references. Scopes with any coverage gap are skipped, so a volume we could not list is never taken for a deleted one. Snapshots younger than `min_age_days` are skipped. Saving: an upper bound, the full volume size at the snapshot tier's rate (snapshots are incremental: deleting one frees only its unique blocks).",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
-	Params:      []Param{{Name: "min_age_days", Default: "7", Description: "skip snapshots younger than this"}},
+	Params: []Param{{Name: "min_age_days", Default: "7", Description: "skip snapshots younger than this"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		x := newAWSIndex(inv)
 		minAge := rc.IntParam("min_age_days")
@@ -160,7 +157,7 @@ var ruleSnapshotOld = Rule{
 	Title:       "Old EBS snapshot",
 	Description: "A snapshot older than `max_age_days` that no AMI (including disabled AMIs) or launch template uses, whose source volume still exists. Review the retention policy (Data Lifecycle Manager, AWS Backup) or move it to the archive tier. Saving: an upper bound, its full size at its tier's rate; confidence is low because snapshots are incremental.",
 	Confidence:  Low, Effort: Low, Risk: Medium,
-	Params:      []Param{{Name: "max_age_days", Default: "90", Description: "age beyond which a snapshot is old"}},
+	Params: []Param{{Name: "max_age_days", Default: "90", Description: "age beyond which a snapshot is old"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		x := newAWSIndex(inv)
 		maxAge := rc.IntParam("max_age_days")
@@ -191,7 +188,7 @@ var ruleLogsNoRetention = Rule{
 	Title:       "CloudWatch log group kept forever",
 	Description: "A log group with no retention policy keeps every event forever and is billed per GB stored each month. Saving: an upper bound, the monthly storage cost of its stored bytes: setting a retention (e.g. 30 or 90 days) deletes only the data older than that, which the API does not break down. Groups with less than `min_stored_mb` MB are skipped.",
 	Confidence:  Low, Effort: Low, Risk: Low,
-	Params:      []Param{{Name: "min_stored_mb", Default: "100", Description: "skip log groups storing less than this"}},
+	Params: []Param{{Name: "min_stored_mb", Default: "100", Description: "skip log groups storing less than this"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		min := int64(rc.IntParam("min_stored_mb")) * 1_000_000
 		var out []Finding
@@ -216,5 +213,3 @@ var ruleLogsNoRetention = Rule{
 		return out
 	},
 }
-
-var _ = time.Now

@@ -193,7 +193,7 @@ func TestSpendInScope(t *testing.T) {
 	}}
 	e, _ := engine(t, nil)
 	res := e.Run(inv)
-	if !res.Totals.SpendMonthly.Equal(d("16.65")) || res.Totals.SpendPriced != 3 || res.Totals.SpendUnpriced != 1 || len(res.CostLines) != 4 {
+	if !res.Totals.SpendMonthly.Equal(d("16.65")) || res.Totals.SpendPriced != 4 || res.Totals.SpendUnpriced != 1 || len(res.CostLines) != 5 {
 		t.Errorf("spend %s priced %d unpriced %d lines %d", res.Totals.SpendMonthly, res.Totals.SpendPriced, res.Totals.SpendUnpriced, len(res.CostLines))
 	}
 	for _, l := range res.CostLines {

@@ -1,0 +1,184 @@
+package findings
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// natMetrics are the NAT gateway byte counters: any traffic through the
+// gateway shows in one of them (AWS/NATGateway).
+var natMetrics = []string{"BytesOutToDestination", "BytesInFromSource", "BytesInFromDestination", "BytesOutToSource"}
+
+// ruleNATIdle flags NAT gateways that moved no traffic for the whole lookback.
+var ruleNATIdle = Rule{
+	ID:          "aws.nat.idle",
+	Category:    CategoryIdleInfrastructure,
+	Title:       "Idle NAT gateway",
+	Description: "An available NAT gateway whose byte counters (BytesOutToDestination, BytesInFromSource, BytesInFromDestination, BytesOutToSource) add up to at most `max_bytes` over each of the last `lookback_days` days (Trusted Advisor uses 30 days of no traffic; Thrifty 5, aws-doctor 7: the longer window avoids flagging monthly batch paths). Gateways younger than the lookback, or without metrics, are skipped. Saving: the hourly NAT gateway price × 730; its Elastic IP, once released, also stops costing $3.65/month (not counted here). Delete it after checking route tables.",
+	Confidence:  High, Effort: Medium, Risk: Medium,
+	Params: []Param{
+		{Name: "lookback_days", Default: "30", Description: "days that must all be without traffic"},
+		{Name: "max_bytes", Default: "0", Description: "most bytes a day that still counts as no traffic"},
+	},
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		days := rc.IntParam("lookback_days")
+		maxBytes := floatParam(rc, "max_bytes")
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindAWSNatGateway || r.State != "available" || youngerThan(r, rc.Now, days) {
+				continue
+			}
+			total := make([]float64, days)
+			complete := true
+			for _, name := range natMetrics {
+				m, ok := r.Metric(name, "Sum")
+				if !ok || len(m.Daily) < days {
+					complete = false
+					break
+				}
+				for d := 0; d < days; d++ {
+					total[d] += m.Daily[len(m.Daily)-days+d]
+				}
+			}
+			if !complete {
+				continue
+			}
+			idle := true
+			for _, v := range total {
+				idle = idle && v <= maxBytes
+			}
+			if !idle {
+				continue
+			}
+			f := resourceFinding(r, fmt.Sprintf("NAT gateway %s moved no traffic in %d days", r.ID, days),
+				fmt.Sprintf("Check the route tables that point at it, then: aws ec2 delete-nat-gateway --nat-gateway-id %s --region %s; release its Elastic IP", r.ID, r.Region))
+			f.Evidence = []Evidence{{"state", "available"}, {"daily_bytes", fmtDaily(total, "bytes")}, {"lookback_days", fmt.Sprint(days)}}
+			if c, ok := r.Metric("ActiveConnectionCount", "Maximum"); ok {
+				f.Evidence = append(f.Evidence, Evidence{"max_active_connections", fmt.Sprintf("%.0f", c.Value)})
+			}
+			b := newBill(rc, r.Provider, r.Region)
+			b.add("natgw.hour", decimal.NewFromInt(1), "NAT gateway, 730 h")
+			price(&f, b, func(cost decimal.Decimal) decimal.Decimal { return cost })
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+// lbItem is the price item of a load balancer type.
+var lbItem = map[string]string{"application": "elb.alb.hour", "network": "elb.nlb.hour", "gateway": "elb.gwlb.hour"}
+
+// lbTrafficMetric is the metric that counts a load balancer's use.
+var lbTrafficMetric = map[string]string{"application": "RequestCount", "network": "NewFlowCount"}
+
+// ruleELBIdle flags ALBs, NLBs and GWLBs with nothing behind them or
+// almost no traffic.
+var ruleELBIdle = Rule{
+	ID:          "aws.elb.idle",
+	Category:    CategoryIdleInfrastructure,
+	Title:       "Idle load balancer (ALB, NLB, GWLB)",
+	Description: "An active load balancer with no registered targets, or no healthy target (confidence high), or — for ALBs and NLBs with healthy targets — fewer than `max_daily_requests` requests (ALB RequestCount) or new flows (NLB NewFlowCount) on each of the last `lookback_days` days (confidence medium). Load balancers younger than the lookback are skipped. Saving: the hourly load-balancer price × 730 (LCU charges of an idle balancer are negligible and not counted).",
+	Confidence:  Medium, Effort: Low, Risk: Medium,
+	Params: []Param{
+		{Name: "lookback_days", Default: "7", Description: "days of traffic history considered"},
+		{Name: "max_daily_requests", Default: "100", Description: "fewest requests or flows a day that count as use"},
+	},
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		days := rc.IntParam("lookback_days")
+		maxReq := floatParam(rc, "max_daily_requests")
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindAWSLoadBalancer || r.State != "active" || youngerThan(r, rc.Now, days) {
+				continue
+			}
+			targets, _ := r.AttrInt("targets")
+			healthy, _ := r.AttrInt("healthy_targets")
+			typ := orDefault(r.Attr("type"), "application")
+			var why []Evidence
+			conf := High
+			switch {
+			case targets == 0:
+				why = []Evidence{{"targets", "none registered"}}
+			case healthy == 0:
+				why = []Evidence{{"targets", fmt.Sprintf("%d registered, none healthy", targets)}}
+			default:
+				metric, ok := lbTrafficMetric[typ]
+				if !ok {
+					continue
+				}
+				quiet, pts := dailyAll(r, metric, "Sum", days, func(v float64) bool { return v < maxReq })
+				if !quiet {
+					continue
+				}
+				conf = Medium
+				why = []Evidence{{"targets", fmt.Sprintf("%d healthy of %d", healthy, targets)}, {"daily_" + strings.ToLower(metric), fmtDaily(pts, "")}}
+			}
+			f := resourceFinding(r, fmt.Sprintf("Idle %s load balancer %s", typ, r.Name),
+				fmt.Sprintf("Confirm no DNS record or client still uses it, then: aws elbv2 delete-load-balancer --load-balancer-arn %s --region %s", r.Attr("arn"), r.Region))
+			f.Confidence = conf
+			f.Evidence = append([]Evidence{{"type", typ}, {"scheme", r.Attr("scheme")}}, why...)
+			b := newBill(rc, r.Provider, r.Region)
+			b.add(lbItem[typ], decimal.NewFromInt(1), typ+" load balancer, 730 h")
+			price(&f, b, func(cost decimal.Decimal) decimal.Decimal { return cost })
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+// ruleCLBIdle flags Classic Load Balancers with no healthy instance or
+// almost no requests.
+var ruleCLBIdle = Rule{
+	ID:          "aws.elb.classic_idle",
+	Category:    CategoryIdleInfrastructure,
+	Title:       "Idle Classic Load Balancer",
+	Description: "A Classic Load Balancer with no registered instance, no InService instance (confidence high), or fewer than `max_daily_requests` requests on each of the last `lookback_days` days (confidence medium). Saving: the hourly Classic Load Balancer price × 730.",
+	Confidence:  Medium, Effort: Low, Risk: Medium,
+	Params: []Param{
+		{Name: "lookback_days", Default: "7", Description: "days of traffic history considered"},
+		{Name: "max_daily_requests", Default: "100", Description: "fewest requests a day that count as use"},
+	},
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		days := rc.IntParam("lookback_days")
+		maxReq := floatParam(rc, "max_daily_requests")
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindAWSClassicLB || youngerThan(r, rc.Now, days) {
+				continue
+			}
+			instances, _ := r.AttrInt("instances")
+			healthy, _ := r.AttrInt("healthy_instances")
+			var why []Evidence
+			conf := High
+			switch {
+			case instances == 0:
+				why = []Evidence{{"instances", "none registered"}}
+			case healthy == 0:
+				why = []Evidence{{"instances", fmt.Sprintf("%d registered, none InService", instances)}}
+			default:
+				quiet, pts := dailyAll(r, "RequestCount", "Sum", days, func(v float64) bool { return v < maxReq })
+				if !quiet {
+					continue
+				}
+				conf = Medium
+				why = []Evidence{{"instances", fmt.Sprintf("%d InService", healthy)}, {"daily_requests", fmtDaily(pts, "")}}
+			}
+			f := resourceFinding(r, fmt.Sprintf("Idle Classic Load Balancer %s", r.ID),
+				fmt.Sprintf("Confirm no DNS record still uses it, then: aws elb delete-load-balancer --load-balancer-name %s --region %s", r.ID, r.Region))
+			f.Confidence = conf
+			f.Evidence = why
+			b := newBill(rc, r.Provider, r.Region)
+			b.add("elb.clb.hour", decimal.NewFromInt(1), "Classic Load Balancer, 730 h")
+			price(&f, b, func(cost decimal.Decimal) decimal.Decimal { return cost })
+			out = append(out, f)
+		}
+		return out
+	},
+}
