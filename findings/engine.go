@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -130,6 +131,9 @@ type Engine struct {
 	Params       map[string]map[string]string // rule ID → name → value
 	Settings     Settings
 	Suppressions []Suppression
+	// ExcludeTags drops every finding on a resource carrying one of these
+	// tags, written "key" (any value) or "key=value" (config exclude_tags).
+	ExcludeTags []string
 	// Policy classifies findings and cost lines; Classify, when set,
 	// replaces it (tests). With neither, everything is Review.
 	Policy   *classify.Policy
@@ -209,6 +213,9 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 			res.Thresholds = append(res.Thresholds, Threshold{Rule: r.ID, Name: p.Name, Value: rc.Param(p.Name), Description: p.Description})
 		}
 		for _, f := range r.Eval(inv, rc) {
+			if excluded(byKey[f.ResourceKey], e.ExcludeTags) {
+				continue
+			}
 			f.Rule, f.Category = r.ID, r.Category
 			f.ID = FindingID(r.ID, f.ResourceKey)
 			if f.Confidence == "" {
@@ -470,4 +477,19 @@ func sortedSubtotals(m map[string]*Subtotal) []Subtotal {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// excluded reports whether a resource carries one of the excluded tags.
+func excluded(r *scanners.Resource, tags []string) bool {
+	if r == nil {
+		return false
+	}
+	for _, t := range tags {
+		k, v, hasValue := strings.Cut(t, "=")
+		got, ok := r.Tags[k]
+		if ok && (!hasValue || got == v) {
+			return true
+		}
+	}
+	return false
 }

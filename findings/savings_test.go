@@ -226,3 +226,19 @@ func TestSettingsValidate(t *testing.T) {
 		t.Errorf("defaults: %v", err)
 	}
 }
+
+func TestExcludeTags(t *testing.T) {
+	t.Parallel()
+	a := vol("us-east-1", "vol-a", "gp3", "available", "10", "", "", daysAgo(30))
+	a.Tags = map[string]string{"env": "prod-dr"}
+	b := vol("us-east-1", "vol-b", "gp3", "available", "10", "", "", daysAgo(30))
+	b.Tags = map[string]string{"env": "dev"}
+	c := vol("us-east-1", "vol-c", "gp3", "available", "10", "", "", daysAgo(30))
+	c.Tags = map[string]string{"do-not-audit": ""}
+	e, _ := engine(t, nil)
+	e.ExcludeTags = []string{"env=prod-dr", "do-not-audit"}
+	res := e.Run(&scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{a, b, c}})
+	if len(res.Findings) != 1 || res.Findings[0].ResourceID != "vol-b" {
+		t.Errorf("exclusions not applied: %+v", res.Findings)
+	}
+}

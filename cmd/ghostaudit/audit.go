@@ -89,6 +89,7 @@ func (a *app) analyse(inv *scanners.Inventory, cfg *fileConfig) (*findings.Resul
 	eng.Settings = cfg.Finance
 	eng.Suppressions = cfg.Suppressions
 	eng.Policy = cfg.policy
+	eng.ExcludeTags = cfg.ExcludeTags
 	return eng.Run(inv), nil
 }
 

@@ -35,6 +35,7 @@ type fileConfig struct {
 	Finance      findings.Settings
 	Suppressions []findings.Suppression
 	Accounting   accountingConfig
+	ExcludeTags  []string
 	policy       *classify.Policy // built from Accounting by validate
 }
 
@@ -50,7 +51,7 @@ type priceOverride struct {
 }
 
 // configSections are the top-level keys of ghostaudit.yaml.
-var configSections = []string{"scanners", "rules", "prices", "finance", "accounting", "suppressions"}
+var configSections = []string{"scanners", "rules", "exclude_tags", "prices", "finance", "accounting", "suppressions"}
 
 func emptyConfig(path string) *fileConfig {
 	return &fileConfig{path: path, scanners: map[string]ast.Node{}, nodes: map[string]ast.Node{},
@@ -125,6 +126,8 @@ func parseConfig(path string, data []byte) (*fileConfig, error) {
 			err = strictyaml.NodeToValue(path, mv.Value, &cfg.Suppressions)
 		case "accounting":
 			err = strictyaml.NodeToValue(path, mv.Value, &cfg.Accounting)
+		case "exclude_tags":
+			err = strictyaml.NodeToValue(path, mv.Value, &cfg.ExcludeTags)
 		default:
 			return nil, strictyaml.At(path, mv.Key, key, "unknown key (want one of "+strings.Join(configSections, ", ")+")")
 		}
@@ -218,6 +221,11 @@ func (c *fileConfig) validate(a *app) error {
 	}
 	if err := findings.ValidateSuppressions(c.Suppressions); err != nil {
 		return &usageError{c.locate(err, "")}
+	}
+	for i, t := range c.ExcludeTags {
+		if k, _, _ := strings.Cut(t, "="); strings.TrimSpace(k) == "" {
+			return &usageError{c.locate(fmt.Errorf("exclude_tags[%d]: %q is not key or key=value", i, t), "")}
+		}
 	}
 	p, err := c.Accounting.policy(c.Finance.Currency)
 	if err != nil {

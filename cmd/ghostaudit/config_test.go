@@ -73,6 +73,7 @@ func TestConfigSpecCoversEveryKey(t *testing.T) {
 	want = append(want, yamlLeaves("suppressions[].", reflect.TypeOf(findings.Suppression{}))...)
 	want = append(want, yamlLeaves("prices[].", reflect.TypeOf(priceOverride{}))...)
 	want = append(want, yamlLeaves("accounting.", reflect.TypeOf(accountingConfig{}))...)
+	want = append(want, "exclude_tags")
 	for _, info := range a.registry.All() {
 		want = append(want, yamlLeaves("scanners."+info.Name+".", reflect.TypeOf(info.NewOptions()).Elem())...)
 	}
@@ -119,7 +120,7 @@ func TestMalformedConfig(t *testing.T) {
 		{name: "unknown key", body: "finance:\n  curency: EUR\n",
 			want: "FILE:2:3: finance.curency: unknown key (check the spelling; see the documented keys)"},
 		{name: "unknown section", body: "financ:\n  currency: EUR\n",
-			want: "FILE:1:1: financ: unknown key (want one of scanners, rules, prices, finance, accounting, suppressions)"},
+			want: "FILE:1:1: financ: unknown key (want one of scanners, rules, exclude_tags, prices, finance, accounting, suppressions)"},
 		{name: "unknown framework", body: "accounting:\n  framework: hgb\n",
 			want: "FILE:2:14: accounting.framework: \"hgb\" is not us-gaap or ifrs"},
 		{name: "asu without adoption date", body: "accounting:\n  model: asu-2025-06\n",

@@ -75,6 +75,7 @@ func (a *app) configSpec() []specEntry {
 			out = append(out, specEntry{Key: "rules." + r.ID + "." + p.Name, Type: "integer", Default: p.Default, Doc: p.Description})
 		}
 	}
+	out = append(out, specEntry{Key: "exclude_tags", Type: "list of strings", Doc: "Resources carrying one of these tags (\"key\" or \"key=value\") produce no finding at all, e.g. [\"env=prod-dr\", \"do-not-audit\"]. To keep a finding visible but out of the totals, use a suppression instead."})
 	for _, e := range priceDocs {
 		e.Key = "prices[]." + e.Key
 		out = append(out, e)
@@ -154,6 +155,11 @@ func (a *app) exampleConfig() string {
 	sub := ""
 	for _, e := range spec {
 		parts := strings.SplitN(e.Key, ".", 2)
+		if len(parts) == 1 {
+			section, sub = parts[0], ""
+			fmt.Fprintf(&b, "\n# %s\n%s: %s\n", e.Doc, e.Key, yamlValue(e))
+			continue
+		}
 		if parts[0] != section {
 			section = parts[0]
 			sub = ""
