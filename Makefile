@@ -57,7 +57,7 @@ lint: fmt-check
 	$(GO) vet ./...
 
 fmt-check:
-	@out=$$(gofmt -l cmd scanners findings report internal testdata); \
+	@out=$$(gofmt -l cmd scanners findings report testdata); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # A short run of every fuzz target (parsers of untrusted input).

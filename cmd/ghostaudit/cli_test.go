@@ -16,8 +16,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ghostaudit/ghostaudit/findings"
-	"github.com/ghostaudit/ghostaudit/internal/estate"
 	"github.com/ghostaudit/ghostaudit/scanners/all"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
 )
 
 // testNow is the scan clock of in-process runs; estate times are relative to it.

@@ -15,8 +15,8 @@ import (
 	"github.com/ghostaudit/ghostaudit/findings"
 	"github.com/ghostaudit/ghostaudit/findings/classify"
 	"github.com/ghostaudit/ghostaudit/findings/pricing"
-	"github.com/ghostaudit/ghostaudit/internal/strictyaml"
 	"github.com/ghostaudit/ghostaudit/scanners"
+	"github.com/ghostaudit/ghostaudit/scanners/strictyaml"
 )
 
 // defaultConfigFile is read when present and --config is not given.

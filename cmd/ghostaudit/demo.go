@@ -7,10 +7,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/spf13/cobra"
 
-	"github.com/ghostaudit/ghostaudit/internal/estate"
 	"github.com/ghostaudit/ghostaudit/scanners"
 	awsscanner "github.com/ghostaudit/ghostaudit/scanners/aws"
 	"github.com/ghostaudit/ghostaudit/scanners/aws/awssim"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
 	gcpscanner "github.com/ghostaudit/ghostaudit/scanners/gcp"
 	"github.com/ghostaudit/ghostaudit/scanners/gcp/gcpsim"
 	"github.com/ghostaudit/ghostaudit/testdata/estates"

@@ -18,9 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/ghostaudit/ghostaudit/internal/estate"
 	"github.com/ghostaudit/ghostaudit/scanners"
 	"github.com/ghostaudit/ghostaudit/scanners/aws/awssim"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
 	"github.com/ghostaudit/ghostaudit/scanners/scannertest"
 )
 

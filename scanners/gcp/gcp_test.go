@@ -21,8 +21,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/ghostaudit/ghostaudit/internal/estate"
 	"github.com/ghostaudit/ghostaudit/scanners"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
 	"github.com/ghostaudit/ghostaudit/scanners/gcp/gcpsim"
 	"github.com/ghostaudit/ghostaudit/scanners/scannertest"
 )

@@ -6,7 +6,7 @@
 package awssim
 
 import (
-	"github.com/ghostaudit/ghostaudit/internal/estate"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
 )
 
 // Estate is the aws section of an estate file.

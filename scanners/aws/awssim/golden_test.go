@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ghostaudit/ghostaudit/internal/estate"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

@@ -12,8 +12,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
-	"github.com/ghostaudit/ghostaudit/internal/estate"
-	"github.com/ghostaudit/ghostaudit/internal/strictyaml"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
+	"github.com/ghostaudit/ghostaudit/scanners/strictyaml"
 )
 
 // Load decodes and validates the aws section of a parsed estate. ok is

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/ghostaudit/ghostaudit/internal/estate"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
 )
 
 type clients struct {

@@ -19,7 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/ghostaudit/ghostaudit/internal/estate"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
 )
 
 var testNow = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)

@@ -11,7 +11,7 @@
 package gcpsim
 
 import (
-	"github.com/ghostaudit/ghostaudit/internal/estate"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
 )
 
 // Estate is the gcp section of an estate file.

@@ -19,7 +19,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 	"github.com/shopspring/decimal"
 
-	"github.com/ghostaudit/ghostaudit/internal/strictyaml"
+	"github.com/ghostaudit/ghostaudit/scanners/strictyaml"
 )
 
 // Estate is a parsed estate file.
