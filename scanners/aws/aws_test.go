@@ -397,8 +397,12 @@ func TestEndpointEnvironment(t *testing.T) {
 	sim := awssim.New(awsEst, awssim.Options{Now: func() time.Time { return testNow }})
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
-	t.Setenv("AWS_ENDPOINT_URL_EC2", srv.URL)
-	t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
+	// One variable per service the scanner calls, as the SDK names them
+	// (the service ID, upper case, spaces as underscores).
+	for _, svc := range []string{"EC2", "STS", "CLOUDWATCH", "CLOUDWATCH_LOGS", "ELASTIC_LOAD_BALANCING",
+		"ELASTIC_LOAD_BALANCING_V2", "RDS"} {
+		t.Setenv("AWS_ENDPOINT_URL_"+svc, srv.URL)
+	}
 	t.Setenv("AWS_ACCESS_KEY_ID", awssim.AccessKeyID)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", awssim.SecretAccessKey)
 	t.Setenv("AWS_REGION", "us-east-1")
