@@ -66,7 +66,7 @@ var Info = scanners.Info{
 	Description: "AWS: EC2, EBS, AMIs, NAT gateways, load balancers, RDS and log groups with CloudWatch utilisation, in every enabled region of one or more accounts",
 	Kinds: []string{KindInstance, KindVolume, KindAddress, KindSnapshot, KindImage, KindLaunchTemplate,
 		KindNatGateway, KindLoadBalancer, KindClassicLB, KindDBInstance, KindDBSnapshot, KindLogGroup},
-	NewOptions:  func() scanners.Options { return NewOptions() },
+	NewOptions: func() scanners.Options { return NewOptions() },
 	New: func(o scanners.Options, env scanners.Env) (scanners.Scanner, error) {
 		opts, ok := o.(*Options)
 		if !ok {
