@@ -99,7 +99,7 @@ type Options struct {
 	OrgAccounts bool `yaml:"org_accounts" json:"org_accounts"`
 	// RateLimit caps the requests per second sent to each service in each
 	// account × region (0: no client-side limit); see limit.go.
-	RateLimit float64 `yaml:"rate_limit" json:"rate_limit"`
+	RateLimit int `yaml:"rate_limit" json:"rate_limit"`
 
 	// Credentials, when set, replaces the default credential chain. It is
 	// for programs embedding the scanner (the demo uses it to hand over the
@@ -127,7 +127,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.PageSize, "aws-page-size", o.PageSize, "MaxResults per page for paginated Describe calls (5-500)")
 	fs.StringVar(&o.EndpointURL, "aws-endpoint-url", o.EndpointURL, "endpoint for every AWS service, as AWS_ENDPOINT_URL (for simulators and private endpoints)")
 	fs.BoolVar(&o.OrgAccounts, "aws-org-accounts", o.OrgAccounts, "also audit every ACTIVE account of the AWS Organization (organizations:ListAccounts from the management or a delegated administrator account), through --aws-role-name")
-	fs.Float64Var(&o.RateLimit, "aws-rate-limit", o.RateLimit, "requests per second to each service in each account × region (0: no client-side limit)")
+	fs.IntVar(&o.RateLimit, "aws-rate-limit", o.RateLimit, "requests per second to each service in each account × region (0: no client-side limit)")
 }
 
 var accountRE = regexp.MustCompile(`^\d{12}$`)
@@ -152,7 +152,7 @@ func (o *Options) Validate() error {
 		return errors.New("aws.role_name: required when aws.accounts lists member accounts or aws.org_accounts is set")
 	}
 	if o.RateLimit < 0 || o.RateLimit > 1000 {
-		return fmt.Errorf("aws.rate_limit: %g is outside 0-1000 requests per second", o.RateLimit)
+		return fmt.Errorf("aws.rate_limit: %d is outside 0-1000 requests per second", o.RateLimit)
 	}
 	if o.MaxAttempts < 1 || o.MaxAttempts > 20 {
 		return fmt.Errorf("aws.max_attempts: %d is outside 1-20", o.MaxAttempts)

@@ -37,10 +37,10 @@ type limiter struct {
 	bucket *tokenBucket
 }
 
-func newLimiter(inFlight int, perSecond float64) *limiter {
+func newLimiter(inFlight, perSecond int) *limiter {
 	l := &limiter{sem: make(chan struct{}, inFlight)}
 	if perSecond > 0 {
-		l.bucket = newTokenBucket(perSecond, max(1, int(perSecond)))
+		l.bucket = newTokenBucket(float64(perSecond), perSecond)
 	}
 	return l
 }
