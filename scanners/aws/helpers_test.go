@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/ghostaudit/ghostaudit/scanners"
@@ -73,3 +74,6 @@ func noGaps(t *testing.T, r *scanResult) {
 		t.Fatalf("gaps: %+v", r.gaps)
 	}
 }
+
+// near compares floats that went through the simulator's hourly spread.
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b)) }
