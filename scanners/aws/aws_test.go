@@ -484,6 +484,8 @@ func TestOptionsValidateAndRedact(t *testing.T) {
 		{func(o *Options) { o.PageSize = 1000 }, "aws.page_size"},
 		{func(o *Options) { o.MaxAttempts = 0 }, "aws.max_attempts"},
 		{func(o *Options) { o.EndpointURL = "ftp://x" }, "aws.endpoint_url"},
+		{func(o *Options) { o.RateLimit = -1 }, "aws.rate_limit"},
+		{func(o *Options) { o.RoleName = ""; o.OrgAccounts = true }, "aws.role_name"},
 	} {
 		o := NewOptions()
 		tc.mod(o)
