@@ -1,7 +1,10 @@
 // Package aws is ghostaudit's AWS scanner. It enumerates EC2 instances,
-// EBS volumes and Elastic IPs in every enabled region of the caller's
-// account and of any member accounts it can assume a role into, and emits
-// them as scanners.Resource records for the findings rules.
+// EBS volumes and snapshots, AMIs, launch templates, Elastic IPs, NAT
+// gateways, load balancers, RDS instances and snapshots and CloudWatch Logs
+// log groups in every enabled region of the caller's account and of any
+// member accounts it can assume a role into (listed, or discovered through
+// AWS Organizations), attaches their CloudWatch utilisation metrics, and
+// emits them as scanners.Resource records for the findings rules.
 //
 // Credentials come from the SDK's standard chain (environment, shared
 // profiles, SSO, web identity, container and instance roles) and endpoints
@@ -28,7 +31,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/pflag"
 
@@ -37,17 +46,27 @@ import (
 
 // Kinds of resources the scanner emits.
 const (
-	KindInstance = "aws.ec2.instance"
-	KindVolume   = "aws.ebs.volume"
-	KindAddress  = "aws.ec2.address"
+	KindInstance       = "aws.ec2.instance"
+	KindVolume         = "aws.ebs.volume"
+	KindAddress        = "aws.ec2.address"
+	KindSnapshot       = "aws.ebs.snapshot"
+	KindImage          = "aws.ec2.image"
+	KindLaunchTemplate = "aws.ec2.launch_template"
+	KindNatGateway     = "aws.ec2.nat_gateway"
+	KindLoadBalancer   = "aws.elb.load_balancer"
+	KindClassicLB      = "aws.elb.classic_load_balancer"
+	KindDBInstance     = "aws.rds.instance"
+	KindDBSnapshot     = "aws.rds.snapshot"
+	KindLogGroup       = "aws.logs.log_group"
 )
 
 // Info describes the AWS scanner to the registry.
 var Info = scanners.Info{
 	Name:        "aws",
-	Description: "AWS: EC2 instances, EBS volumes and Elastic IPs in every enabled region of one or more accounts",
-	Kinds:       []string{KindInstance, KindVolume, KindAddress},
-	NewOptions:  func() scanners.Options { return NewOptions() },
+	Description: "AWS: EC2, EBS, AMIs, NAT gateways, load balancers, RDS and log groups with CloudWatch utilisation, in every enabled region of one or more accounts",
+	Kinds: []string{KindInstance, KindVolume, KindAddress, KindSnapshot, KindImage, KindLaunchTemplate,
+		KindNatGateway, KindLoadBalancer, KindClassicLB, KindDBInstance, KindDBSnapshot, KindLogGroup},
+	NewOptions: func() scanners.Options { return NewOptions() },
 	New: func(o scanners.Options, env scanners.Env) (scanners.Scanner, error) {
 		opts, ok := o.(*Options)
 		if !ok {
@@ -74,6 +93,13 @@ type Options struct {
 	Concurrency int      `yaml:"concurrency" json:"concurrency"`
 	PageSize    int      `yaml:"page_size" json:"page_size"`
 	EndpointURL string   `yaml:"endpoint_url" json:"endpoint_url,omitempty"`
+	// OrgAccounts adds every ACTIVE account of the caller's AWS
+	// Organization (organizations:ListAccounts, management or delegated
+	// administrator account only) to Accounts.
+	OrgAccounts bool `yaml:"org_accounts" json:"org_accounts"`
+	// RateLimit caps the requests per second sent to each service in each
+	// account × region (0: no client-side limit); see limit.go.
+	RateLimit int `yaml:"rate_limit" json:"rate_limit"`
 
 	// Credentials, when set, replaces the default credential chain. It is
 	// for programs embedding the scanner (the demo uses it to hand over the
@@ -85,7 +111,7 @@ type Options struct {
 
 // NewOptions returns the documented defaults.
 func NewOptions() *Options {
-	return &Options{RoleName: "ghostaudit-readonly", MaxAttempts: 8, Concurrency: 8, PageSize: 500}
+	return &Options{RoleName: "ghostaudit-readonly", MaxAttempts: 8, Concurrency: 8, PageSize: 500, RateLimit: defaultRateLimit}
 }
 
 // AddFlags implements scanners.Options.
@@ -100,6 +126,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Concurrency, "aws-concurrency", o.Concurrency, "account × region scopes scanned at once")
 	fs.IntVar(&o.PageSize, "aws-page-size", o.PageSize, "MaxResults per page for paginated Describe calls (5-500)")
 	fs.StringVar(&o.EndpointURL, "aws-endpoint-url", o.EndpointURL, "endpoint for every AWS service, as AWS_ENDPOINT_URL (for simulators and private endpoints)")
+	fs.BoolVar(&o.OrgAccounts, "aws-org-accounts", o.OrgAccounts, "also audit every ACTIVE account of the AWS Organization (organizations:ListAccounts from the management or a delegated administrator account), through --aws-role-name")
+	fs.IntVar(&o.RateLimit, "aws-rate-limit", o.RateLimit, "requests per second to each service in each account × region (0: no client-side limit)")
 }
 
 var accountRE = regexp.MustCompile(`^\d{12}$`)
@@ -120,8 +148,11 @@ func (o *Options) Validate() error {
 	if o.HomeRegion != "" && !regionRE.MatchString(o.HomeRegion) {
 		return fmt.Errorf("aws.home_region: %q is not an AWS region name", o.HomeRegion)
 	}
-	if o.RoleName == "" && len(o.Accounts) > 0 {
-		return errors.New("aws.role_name: required when aws.accounts lists member accounts")
+	if o.RoleName == "" && (len(o.Accounts) > 0 || o.OrgAccounts) {
+		return errors.New("aws.role_name: required when aws.accounts lists member accounts or aws.org_accounts is set")
+	}
+	if o.RateLimit < 0 || o.RateLimit > 1000 {
+		return fmt.Errorf("aws.rate_limit: %d is outside 0-1000 requests per second", o.RateLimit)
 	}
 	if o.MaxAttempts < 1 || o.MaxAttempts > 20 {
 		return fmt.Errorf("aws.max_attempts: %d is outside 1-20", o.MaxAttempts)
@@ -270,18 +301,75 @@ func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
 	return cfg, nil
 }
 
-// ec2Client and stsClient build clients from cfg. An explicit endpoint
+// ec2Client, stsClient and the other constructors build clients from cfg,
+// with the scope's limiter for that service when l is not nil. An explicit endpoint
 // option wins over AWS_ENDPOINT_URL_<SERVICE> from the environment, which
 // the SDK would otherwise prefer to the configured base endpoint.
-func (s *Scanner) ec2Client(cfg aws.Config, region string) *ec2.Client {
+func (s *Scanner) ec2Client(cfg aws.Config, region string, l *limiter) *ec2.Client {
 	return ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		if region != "" {
 			o.Region = region
 		}
-		if s.opts.EndpointURL != "" {
-			o.BaseEndpoint = aws.String(s.opts.EndpointURL)
-		}
+		o.BaseEndpoint = s.endpoint(o.BaseEndpoint)
+		o.APIOptions = withLimiter(o.APIOptions, l)
 	})
+}
+
+func (s *Scanner) cloudwatchClient(cfg aws.Config, region string, l *limiter) *cloudwatch.Client {
+	return cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
+		o.Region = region
+		o.BaseEndpoint = s.endpoint(o.BaseEndpoint)
+		o.APIOptions = withLimiter(o.APIOptions, l)
+	})
+}
+
+func (s *Scanner) elbv2Client(cfg aws.Config, region string, l *limiter) *elasticloadbalancingv2.Client {
+	return elasticloadbalancingv2.NewFromConfig(cfg, func(o *elasticloadbalancingv2.Options) {
+		o.Region = region
+		o.BaseEndpoint = s.endpoint(o.BaseEndpoint)
+		o.APIOptions = withLimiter(o.APIOptions, l)
+	})
+}
+
+func (s *Scanner) elbClient(cfg aws.Config, region string, l *limiter) *elasticloadbalancing.Client {
+	return elasticloadbalancing.NewFromConfig(cfg, func(o *elasticloadbalancing.Options) {
+		o.Region = region
+		o.BaseEndpoint = s.endpoint(o.BaseEndpoint)
+		o.APIOptions = withLimiter(o.APIOptions, l)
+	})
+}
+
+func (s *Scanner) rdsClient(cfg aws.Config, region string, l *limiter) *rds.Client {
+	return rds.NewFromConfig(cfg, func(o *rds.Options) {
+		o.Region = region
+		o.BaseEndpoint = s.endpoint(o.BaseEndpoint)
+		o.APIOptions = withLimiter(o.APIOptions, l)
+	})
+}
+
+func (s *Scanner) logsClient(cfg aws.Config, region string, l *limiter) *cloudwatchlogs.Client {
+	return cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) {
+		o.Region = region
+		o.BaseEndpoint = s.endpoint(o.BaseEndpoint)
+		o.APIOptions = withLimiter(o.APIOptions, l)
+	})
+}
+
+// orgsClient talks to Organizations, a global service whose endpoint is in
+// us-east-1 (organizations.us-east-1.amazonaws.com).
+func (s *Scanner) orgsClient(cfg aws.Config) *organizations.Client {
+	return organizations.NewFromConfig(cfg, func(o *organizations.Options) {
+		o.Region = "us-east-1"
+		o.BaseEndpoint = s.endpoint(o.BaseEndpoint)
+	})
+}
+
+// endpoint returns the configured endpoint override, or def.
+func (s *Scanner) endpoint(def *string) *string {
+	if s.opts.EndpointURL != "" {
+		return aws.String(s.opts.EndpointURL)
+	}
+	return def
 }
 
 func (s *Scanner) stsClient(cfg aws.Config) *sts.Client {
@@ -335,7 +423,20 @@ func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
 	s.env.Logger.Info("authenticated", "account", caller)
 
 	accounts := []account{{id: caller, cfg: cfg}}
-	for _, id := range dedupe(s.opts.Accounts) {
+	members := dedupe(s.opts.Accounts)
+	if s.opts.OrgAccounts {
+		org, err := s.orgAccounts(ctx, cfg)
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("aws: %w", ctx.Err())
+			}
+			g := gapFor(caller, "", "organizations:ListAccounts", fmt.Sprintf("organization of account %s", caller), err)
+			sink.Gap(g)
+			s.env.Logger.Warn("cannot list the organization's accounts", "account", caller, "reason", g.Reason, "err", err)
+		}
+		members = dedupe(append(members, org...))
+	}
+	for _, id := range members {
 		if id == caller {
 			continue
 		}
@@ -423,7 +524,7 @@ func (s *Scanner) regions(ctx context.Context, a account) ([]string, error) {
 	if len(s.opts.Regions) > 0 {
 		return dedupe(s.opts.Regions), nil
 	}
-	out, err := s.ec2Client(a.cfg, "").DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	out, err := s.ec2Client(a.cfg, "", nil).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
 	if err != nil {
 		return nil, fmt.Errorf("ec2 DescribeRegions: %w", err)
 	}
@@ -435,33 +536,48 @@ func (s *Scanner) regions(ctx context.Context, a account) ([]string, error) {
 	return regions, nil
 }
 
-// scanRegion lists one account × region. Each operation that fails becomes
-// a gap for that scope; the others still run.
+// scanRegion lists one account × region. The service families run
+// concurrently, each call bounded by its service's limiter (limit.go);
+// each operation that fails becomes a gap for that scope and the others
+// still run. Resources that carry CloudWatch metrics are held back until
+// one batched GetMetricData pass (metrics.go) has filled them in.
 func (s *Scanner) scanRegion(ctx context.Context, a account, region string, sink scanners.Sink) {
-	client := s.ec2Client(a.cfg, region)
-	log := s.env.Logger.With("account", a.id, "region", region)
-	scopeName := fmt.Sprintf("account %s region %s", a.id, region)
-	now := s.env.Now().UTC()
-	for _, step := range []struct {
-		op  string
-		run func() error
+	sc := s.newScope(a, region, sink)
+	steps := []struct {
+		op, scope string
+		run       func(context.Context) error
 	}{
-		{"ec2:DescribeInstances", func() error { return s.instances(ctx, client, a.id, region, now, sink) }},
-		{"ec2:DescribeVolumes", func() error { return s.volumes(ctx, client, a.id, region, now, sink) }},
-		{"ec2:DescribeAddresses", func() error { return s.addresses(ctx, client, a.id, region, now, sink) }},
-	} {
-		if ctx.Err() != nil {
-			return
-		}
-		if err := step.run(); err != nil {
+		{"ec2:DescribeInstances", "", sc.instances},
+		{"ec2:DescribeVolumes", "", sc.volumes},
+		{"ec2:DescribeAddresses", "", sc.addresses},
+		{"ec2:DescribeSnapshots", "", sc.snapshots},
+		{"ec2:DescribeImages", "", sc.images},
+		{"ec2:DescribeLaunchTemplates", "", sc.launchTemplates},
+		{"ec2:DescribeNatGateways", "", sc.natGateways},
+		{"elasticloadbalancing:DescribeLoadBalancers", "", sc.loadBalancers},
+		{"elasticloadbalancing:DescribeLoadBalancers", " (Classic Load Balancers)", sc.classicLoadBalancers},
+		{"rds:DescribeDBInstances", "", sc.dbInstances},
+		{"rds:DescribeDBSnapshots", "", sc.dbSnapshots},
+		{"logs:DescribeLogGroups", "", sc.logGroups},
+	}
+	var wg sync.WaitGroup
+	for _, st := range steps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			if ctx.Err() != nil {
 				return
 			}
-			g := gapFor(a.id, region, step.op, scopeName, err)
-			sink.Gap(g)
-			log.Warn("coverage gap", "operation", step.op, "reason", g.Reason, "err", err)
-		}
+			if err := st.run(ctx); err != nil {
+				sc.gap(ctx, st.op, st.scope, err)
+			}
+		}()
 	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return
+	}
+	sc.flushMetrics(ctx)
 }
 
 func dedupe(in []string) []string {

@@ -246,9 +246,13 @@ func TestIAMPolicyCoversEveryCall(t *testing.T) {
 	if got, want := strings.Join(granted, " "), strings.Join(IAMActions(), " "); got != want {
 		t.Errorf("policy grants\n  %s\nthe scanner's allow-list needs\n  %s", got, want)
 	}
-	fx := newFixture(t, fmt.Sprintf(normalEstate, "eu-west-1"), nil, nil)
-	if err := fx.scanner.Scan(context.Background(), &scanners.Collector{}); err != nil {
+	fx := newFixture(t, everyCallEstate, nil, func(o *Options) { o.OrgAccounts = true })
+	col := &scanners.Collector{}
+	if err := fx.scanner.Scan(context.Background(), col); err != nil {
 		t.Fatal(err)
+	}
+	if _, _, gaps := col.Snapshot(); len(gaps) != 0 {
+		t.Errorf("gaps: %+v", gaps)
 	}
 	grantedSet := map[string]bool{}
 	for _, a := range granted {
@@ -262,12 +266,57 @@ func TestIAMPolicyCoversEveryCall(t *testing.T) {
 			t.Errorf("the scan sent %s, which the policy does not grant", action)
 		}
 	}
-	for _, want := range []string{"sts:GetCallerIdentity", "sts:AssumeRole", "ec2:DescribeRegions", "ec2:DescribeVolumes", "ec2:DescribeAddresses", "ec2:DescribeInstances"} {
+	// Every action of the allow-list must have been sent.
+	for _, want := range IAMActions() {
 		if !seen[want] {
 			t.Errorf("the scan never sent %s: the test estate does not exercise it", want)
 		}
 	}
 }
+
+// everyCallEstate holds at least one resource of every kind, a member
+// account and an organization, so that a scan of it (with OrgAccounts)
+// sends every operation on the allow-list.
+const everyCallEstate = `
+aws:
+  caller_account: "111111111111"
+  management_account: "111111111111"
+  accounts:
+    - id: "111111111111"
+      org_status: ACTIVE
+      regions:
+        - name: us-east-1
+          instances:
+            - {id: i-0000000000000000a, type: m5.large, state: running, launched: -100d}
+          volumes:
+            - {id: vol-0000000000000001, size_gib: 100, type: gp2, attached_to: i-0000000000000000a, created: -100d}
+          addresses:
+            - {allocation_id: eipalloc-00000000000000001, public_ip: 203.0.113.1}
+          snapshots:
+            - {id: snap-00000000000000001, volume_id: vol-0000000000000001, size_gib: 100, started: -20d}
+          images:
+            - {id: ami-00000000000000001, state: disabled, created: -20d, snapshot_ids: [snap-00000000000000001]}
+          launch_templates:
+            - {id: lt-00000000000000001, name: web, versions: [{image_id: ami-00000000000000001, instance_type: t3.micro}]}
+          nat_gateways:
+            - {id: nat-00000000000000001, created: -20d}
+          load_balancers:
+            - name: web
+              listeners: [{port: 80}]
+              target_groups: [{name: web, targets: [{id: i-0000000000000000a}]}]
+          classic_load_balancers:
+            - {name: legacy, instances: [{id: i-0000000000000000a}]}
+          db_instances:
+            - {id: orders, class: db.t3.micro}
+          db_snapshots:
+            - {id: orders-1, db_instance_id: orders}
+          log_groups:
+            - {name: /aws/lambda/x}
+    - id: "222222222222"
+      org_status: ACTIVE
+      regions:
+        - name: eu-west-1
+`
 
 func TestScanRecordsWhatAWSReports(t *testing.T) {
 	t.Parallel()
@@ -397,8 +446,12 @@ func TestEndpointEnvironment(t *testing.T) {
 	sim := awssim.New(awsEst, awssim.Options{Now: func() time.Time { return testNow }})
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
-	t.Setenv("AWS_ENDPOINT_URL_EC2", srv.URL)
-	t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
+	// One variable per service the scanner calls, as the SDK names them
+	// (the service ID, upper case, spaces as underscores).
+	for _, svc := range []string{"EC2", "STS", "CLOUDWATCH", "CLOUDWATCH_LOGS", "ELASTIC_LOAD_BALANCING",
+		"ELASTIC_LOAD_BALANCING_V2", "RDS"} {
+		t.Setenv("AWS_ENDPOINT_URL_"+svc, srv.URL)
+	}
 	t.Setenv("AWS_ACCESS_KEY_ID", awssim.AccessKeyID)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", awssim.SecretAccessKey)
 	t.Setenv("AWS_REGION", "us-east-1")
@@ -431,6 +484,8 @@ func TestOptionsValidateAndRedact(t *testing.T) {
 		{func(o *Options) { o.PageSize = 1000 }, "aws.page_size"},
 		{func(o *Options) { o.MaxAttempts = 0 }, "aws.max_attempts"},
 		{func(o *Options) { o.EndpointURL = "ftp://x" }, "aws.endpoint_url"},
+		{func(o *Options) { o.RateLimit = -1 }, "aws.rate_limit"},
+		{func(o *Options) { o.RoleName = ""; o.OrgAccounts = true }, "aws.role_name"},
 	} {
 		o := NewOptions()
 		tc.mod(o)

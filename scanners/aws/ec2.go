@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,8 @@ const (
 	AttrPlatform        = "platform"
 	AttrAvailabilityZ   = "availability_zone"
 	AttrStateReason     = "state_transition_reason"
+	AttrStoppedAt       = "stopped_at" // RFC 3339, parsed from state_transition_reason
+	AttrImageID         = "image_id"
 	AttrUsageOperation  = "usage_operation"
 	AttrArchitecture    = "architecture"
 	AttrLifecycle       = "lifecycle"
@@ -61,12 +64,42 @@ func timePtr(t *time.Time) *time.Time {
 	return &u
 }
 
-func (s *Scanner) instances(ctx context.Context, c *ec2.Client, acct, region string, now time.Time, sink scanners.Sink) error {
-	p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{MaxResults: aws.Int32(int32(s.opts.PageSize))})
+// instanceWindowDays is the look-back of a running instance's metrics
+// (research/aws.md §2.1: Trusted Advisor's and Compute Optimizer's 14 days).
+const instanceWindowDays = 14
+
+// instanceMetrics are queried for running instances (AWS/EC2, InstanceId).
+var instanceMetrics = []metricSpec{
+	{"CPUUtilization", "Average", "Percent"},
+	{"CPUUtilization", "Maximum", "Percent"},
+	{"NetworkIn", "Sum", "Bytes"},
+	{"NetworkOut", "Sum", "Bytes"},
+}
+
+// stoppedAtRE matches the time EC2 puts in StateTransitionReason when a
+// user stops an instance: "User initiated (2026-10-22 12:00:00 GMT)".
+var stoppedAtRE = regexp.MustCompile(`\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) GMT\)`)
+
+// stoppedAt returns the RFC 3339 stop time in an instance's
+// StateTransitionReason, or "" when it has none.
+func stoppedAt(reason string) string {
+	m := stoppedAtRE.FindStringSubmatch(reason)
+	if m == nil {
+		return ""
+	}
+	t, err := time.Parse("2006-01-02 15:04:05", m[1])
+	if err != nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func (sc *scope) instances(ctx context.Context) error {
+	p := ec2.NewDescribeInstancesPaginator(sc.ec2, &ec2.DescribeInstancesInput{MaxResults: aws.Int32(sc.pageSize)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("ec2 DescribeInstances %s: %w", region, err)
+			return fmt.Errorf("ec2 DescribeInstances %s: %w", sc.region, err)
 		}
 		for _, res := range page.Reservations {
 			for _, in := range res.Instances {
@@ -80,7 +113,9 @@ func (s *Scanner) instances(ctx context.Context, c *ec2.Client, acct, region str
 				}
 				if r := aws.ToString(in.StateTransitionReason); r != "" {
 					attrs[AttrStateReason] = r
+					attrs[AttrStoppedAt] = stoppedAt(r)
 				}
+				attrs[AttrImageID] = aws.ToString(in.ImageId)
 				if op := aws.ToString(in.UsageOperation); op != "" {
 					attrs[AttrUsageOperation] = op
 				}
@@ -94,23 +129,27 @@ func (s *Scanner) instances(ctx context.Context, c *ec2.Client, acct, region str
 				if in.State != nil {
 					state = string(in.State.Name)
 				}
-				sink.Resource(scanners.Resource{
-					Provider: "aws", Account: acct, Region: region, Kind: KindInstance,
-					ID: aws.ToString(in.InstanceId), Name: name, Tags: tags, State: state,
-					Created: timePtr(in.LaunchTime), Attributes: clean(attrs), ObservedAt: now,
-				})
+				r := scanners.Resource{
+					Kind: KindInstance, ID: aws.ToString(in.InstanceId), Name: name, Tags: tags, State: state,
+					Created: timePtr(in.LaunchTime), Attributes: clean(attrs),
+				}
+				if in.State != nil && in.State.Name == types.InstanceStateNameRunning {
+					sc.withMetrics(r, "AWS/EC2", "InstanceId", r.ID, instanceWindowDays, instanceMetrics...)
+					continue
+				}
+				sc.emit(r)
 			}
 		}
 	}
 	return nil
 }
 
-func (s *Scanner) volumes(ctx context.Context, c *ec2.Client, acct, region string, now time.Time, sink scanners.Sink) error {
-	p := ec2.NewDescribeVolumesPaginator(c, &ec2.DescribeVolumesInput{MaxResults: aws.Int32(int32(s.opts.PageSize))})
+func (sc *scope) volumes(ctx context.Context) error {
+	p := ec2.NewDescribeVolumesPaginator(sc.ec2, &ec2.DescribeVolumesInput{MaxResults: aws.Int32(sc.pageSize)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("ec2 DescribeVolumes %s: %w", region, err)
+			return fmt.Errorf("ec2 DescribeVolumes %s: %w", sc.region, err)
 		}
 		for _, v := range page.Volumes {
 			tags, name := tagMap(v.Tags)
@@ -140,16 +179,15 @@ func (s *Scanner) volumes(ctx context.Context, c *ec2.Client, acct, region strin
 				}
 				attached = append(attached, id)
 				rels = append(rels, scanners.Relation{Type: RelationAttachedTo,
-					Key: scanners.MakeKey("aws", acct, region, KindInstance, id)})
+					Key: sc.key(KindInstance, id)})
 			}
 			sort.Strings(attached)
 			if len(attached) > 0 {
 				attrs[AttrAttachedTo] = strings.Join(attached, ",")
 			}
-			sink.Resource(scanners.Resource{
-				Provider: "aws", Account: acct, Region: region, Kind: KindVolume,
-				ID: aws.ToString(v.VolumeId), Name: name, Tags: tags, State: string(v.State),
-				Created: timePtr(v.CreateTime), Attributes: clean(attrs), Relations: rels, ObservedAt: now,
+			sc.emit(scanners.Resource{
+				Kind: KindVolume, ID: aws.ToString(v.VolumeId), Name: name, Tags: tags, State: string(v.State),
+				Created: timePtr(v.CreateTime), Attributes: clean(attrs), Relations: rels,
 			})
 		}
 	}
@@ -158,10 +196,10 @@ func (s *Scanner) volumes(ctx context.Context, c *ec2.Client, acct, region strin
 
 // addresses lists Elastic IPs. DescribeAddresses is not paginated: AWS
 // documents no MaxResults or NextToken for it.
-func (s *Scanner) addresses(ctx context.Context, c *ec2.Client, acct, region string, now time.Time, sink scanners.Sink) error {
-	out, err := c.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{})
+func (sc *scope) addresses(ctx context.Context) error {
+	out, err := sc.ec2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{})
 	if err != nil {
-		return fmt.Errorf("ec2 DescribeAddresses %s: %w", region, err)
+		return fmt.Errorf("ec2 DescribeAddresses %s: %w", sc.region, err)
 	}
 	for _, a := range out.Addresses {
 		tags, name := tagMap(a.Tags)
@@ -184,11 +222,10 @@ func (s *Scanner) addresses(ctx context.Context, c *ec2.Client, acct, region str
 			state = "associated"
 		}
 		if iid := aws.ToString(a.InstanceId); iid != "" {
-			rels = append(rels, scanners.Relation{Type: RelationAssociateTo, Key: scanners.MakeKey("aws", acct, region, KindInstance, iid)})
+			rels = append(rels, scanners.Relation{Type: RelationAssociateTo, Key: sc.key(KindInstance, iid)})
 		}
-		sink.Resource(scanners.Resource{
-			Provider: "aws", Account: acct, Region: region, Kind: KindAddress,
-			ID: id, Name: name, Tags: tags, State: state, Attributes: clean(attrs), Relations: rels, ObservedAt: now,
+		sc.emit(scanners.Resource{
+			Kind: KindAddress, ID: id, Name: name, Tags: tags, State: state, Attributes: clean(attrs), Relations: rels,
 		})
 	}
 	return nil

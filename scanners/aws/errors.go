@@ -25,7 +25,10 @@ var (
 		"RequestLimitExceeded": true, "Throttling": true, "ThrottlingException": true,
 		"TooManyRequestsException": true, "ThrottledException": true,
 	}
-	unsupportedCodes = map[string]bool{"OptInRequired": true, "UnsupportedOperation": true, "InvalidAction": true}
+	// AWSOrganizationsNotInUseException: --aws-org-accounts for an account
+	// that belongs to no organization.
+	unsupportedCodes = map[string]bool{"OptInRequired": true, "UnsupportedOperation": true, "InvalidAction": true,
+		"AWSOrganizationsNotInUseException": true}
 )
 
 // reason classifies an SDK error into a Gap reason.

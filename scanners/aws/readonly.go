@@ -16,21 +16,43 @@ import (
 // before it is signed or sent, and docs/permissions/aws-iam-policy.json
 // must grant exactly these actions (a test checks both directions).
 var readOperations = map[string]string{
-	"EC2.DescribeRegions":   "ec2:DescribeRegions",
-	"EC2.DescribeInstances": "ec2:DescribeInstances",
-	"EC2.DescribeVolumes":   "ec2:DescribeVolumes",
-	"EC2.DescribeAddresses": "ec2:DescribeAddresses",
-	"STS.GetCallerIdentity": "sts:GetCallerIdentity",
+	"EC2.DescribeRegions":                "ec2:DescribeRegions",
+	"EC2.DescribeInstances":              "ec2:DescribeInstances",
+	"EC2.DescribeVolumes":                "ec2:DescribeVolumes",
+	"EC2.DescribeAddresses":              "ec2:DescribeAddresses",
+	"EC2.DescribeSnapshots":              "ec2:DescribeSnapshots",
+	"EC2.DescribeImages":                 "ec2:DescribeImages",
+	"EC2.DescribeLaunchTemplates":        "ec2:DescribeLaunchTemplates",
+	"EC2.DescribeLaunchTemplateVersions": "ec2:DescribeLaunchTemplateVersions",
+	"EC2.DescribeNatGateways":            "ec2:DescribeNatGateways",
+	// ELBv2 and Classic ELB share the elasticloadbalancing IAM prefix.
+	"Elastic Load Balancing v2.DescribeLoadBalancers": "elasticloadbalancing:DescribeLoadBalancers",
+	"Elastic Load Balancing v2.DescribeListeners":     "elasticloadbalancing:DescribeListeners",
+	"Elastic Load Balancing v2.DescribeTargetGroups":  "elasticloadbalancing:DescribeTargetGroups",
+	"Elastic Load Balancing v2.DescribeTargetHealth":  "elasticloadbalancing:DescribeTargetHealth",
+	"Elastic Load Balancing.DescribeLoadBalancers":    "elasticloadbalancing:DescribeLoadBalancers",
+	"Elastic Load Balancing.DescribeInstanceHealth":   "elasticloadbalancing:DescribeInstanceHealth",
+	"RDS.DescribeDBInstances":                         "rds:DescribeDBInstances",
+	"RDS.DescribeDBSnapshots":                         "rds:DescribeDBSnapshots",
+	"CloudWatch Logs.DescribeLogGroups":               "logs:DescribeLogGroups",
+	"CloudWatch.GetMetricData":                        "cloudwatch:GetMetricData",
+	"Organizations.ListAccounts":                      "organizations:ListAccounts",
+	"STS.GetCallerIdentity":                           "sts:GetCallerIdentity",
 	// AssumeRole changes nothing in the target account: it only issues
 	// short-lived credentials for the audit role in a member account.
 	"STS.AssumeRole": "sts:AssumeRole",
 }
 
-// IAMActions returns the IAM actions the scanner needs, sorted.
+// IAMActions returns the IAM actions the scanner needs, sorted and
+// without duplicates (two SDK services can share one IAM action).
 func IAMActions() []string {
+	seen := map[string]bool{}
 	var out []string
 	for _, a := range readOperations {
-		out = append(out, a)
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
 	}
 	sort.Strings(out)
 	return out

@@ -1,0 +1,186 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// Attribute keys of aws.elb.load_balancer and aws.elb.classic_load_balancer
+// resources. Counts are decimal strings and are present even when zero;
+// a count is absent only when the call behind it failed (with a gap).
+const (
+	AttrLBType           = "type" // application | network | gateway
+	AttrScheme           = "scheme"
+	AttrARN              = "arn"
+	AttrListeners        = "listeners"
+	AttrTargetGroups     = "target_groups"
+	AttrTargets          = "targets"
+	AttrHealthyTargets   = "healthy_targets"
+	AttrInstances        = "instances"
+	AttrHealthyInstances = "healthy_instances" // InService
+)
+
+// lbWindowDays is the idle load balancer look-back (research/aws.md §2.3).
+const lbWindowDays = 7
+
+// lbMetrics are queried per ELBv2 type, under its namespace with dimension
+// LoadBalancer = the ARN suffix app/<name>/<id>. Gateway load balancers
+// are not queried: their idle check rests on targets.
+var lbMetrics = map[elbv2types.LoadBalancerTypeEnum]struct {
+	namespace string
+	specs     []metricSpec
+}{
+	elbv2types.LoadBalancerTypeEnumApplication: {"AWS/ApplicationELB", []metricSpec{{"RequestCount", "Sum", "Count"}, {"ProcessedBytes", "Sum", "Bytes"}}},
+	elbv2types.LoadBalancerTypeEnumNetwork:     {"AWS/NetworkELB", []metricSpec{{"NewFlowCount", "Sum", "Count"}, {"ProcessedBytes", "Sum", "Bytes"}}},
+}
+
+// loadBalancers lists ELBv2 load balancers with their listeners, target
+// groups and registered targets' health.
+//
+// aws.elb.load_balancer (ID = name): type, scheme, state, arn, listeners,
+// target_groups, targets, healthy_targets; Created = CreatedTime; metrics
+// lbMetrics over lbWindowDays.
+func (sc *scope) loadBalancers(ctx context.Context) error {
+	p := elasticloadbalancingv2.NewDescribeLoadBalancersPaginator(sc.elbv2, &elasticloadbalancingv2.DescribeLoadBalancersInput{PageSize: sc.pageSizeIn(1, 400)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("elbv2 DescribeLoadBalancers %s: %w", sc.region, err)
+		}
+		for _, lb := range page.LoadBalancers {
+			arn := aws.ToString(lb.LoadBalancerArn)
+			state := ""
+			if lb.State != nil {
+				state = string(lb.State.Code)
+			}
+			attrs := map[string]string{
+				AttrLBType: string(lb.Type), AttrScheme: string(lb.Scheme), AttrState: state, AttrARN: arn,
+			}
+			if n, err := sc.listenerCount(ctx, arn); err != nil {
+				sc.gap(ctx, "elasticloadbalancing:DescribeListeners", "", err)
+			} else {
+				attrs[AttrListeners] = strconv.Itoa(n)
+			}
+			if groups, targets, healthy, err := sc.targetCounts(ctx, arn); err != nil {
+				sc.gap(ctx, "elasticloadbalancing:DescribeTargetGroups", "", err)
+				if groups >= 0 {
+					attrs[AttrTargetGroups] = strconv.Itoa(groups)
+				}
+			} else {
+				attrs[AttrTargetGroups] = strconv.Itoa(groups)
+				attrs[AttrTargets] = strconv.Itoa(targets)
+				attrs[AttrHealthyTargets] = strconv.Itoa(healthy)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			name := aws.ToString(lb.LoadBalancerName)
+			r := scanners.Resource{
+				Kind: KindLoadBalancer, ID: name, Name: name, State: state,
+				Created: timePtr(lb.CreatedTime), Attributes: clean(attrs),
+			}
+			m, ok := lbMetrics[lb.Type]
+			_, suffix, found := strings.Cut(arn, ":loadbalancer/")
+			if !ok || !found {
+				sc.emit(r)
+				continue
+			}
+			sc.withMetrics(r, m.namespace, "LoadBalancer", suffix, lbWindowDays, m.specs...)
+		}
+	}
+	return nil
+}
+
+func (sc *scope) listenerCount(ctx context.Context, arn string) (int, error) {
+	n := 0
+	p := elasticloadbalancingv2.NewDescribeListenersPaginator(sc.elbv2, &elasticloadbalancingv2.DescribeListenersInput{
+		LoadBalancerArn: aws.String(arn), PageSize: sc.pageSizeIn(1, 400),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("elbv2 DescribeListeners %s: %w", arn, err)
+		}
+		n += len(page.Listeners)
+	}
+	return n, nil
+}
+
+// targetCounts returns the load balancer's target groups, registered
+// targets and healthy targets. When only DescribeTargetHealth fails,
+// groups is still known; when DescribeTargetGroups fails it is -1.
+func (sc *scope) targetCounts(ctx context.Context, arn string) (groups, targets, healthy int, err error) {
+	var tgs []string
+	p := elasticloadbalancingv2.NewDescribeTargetGroupsPaginator(sc.elbv2, &elasticloadbalancingv2.DescribeTargetGroupsInput{
+		LoadBalancerArn: aws.String(arn), PageSize: sc.pageSizeIn(1, 400),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return -1, 0, 0, fmt.Errorf("elbv2 DescribeTargetGroups %s: %w", arn, err)
+		}
+		for _, tg := range page.TargetGroups {
+			tgs = append(tgs, aws.ToString(tg.TargetGroupArn))
+		}
+	}
+	for _, tg := range tgs {
+		out, err := sc.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tg)})
+		if err != nil {
+			return len(tgs), 0, 0, fmt.Errorf("elbv2 DescribeTargetHealth %s: %w", tg, err)
+		}
+		for _, d := range out.TargetHealthDescriptions {
+			targets++
+			if d.TargetHealth != nil && d.TargetHealth.State == elbv2types.TargetHealthStateEnumHealthy {
+				healthy++
+			}
+		}
+	}
+	return len(tgs), targets, healthy, nil
+}
+
+// classicLoadBalancers lists Classic Load Balancers and their instances'
+// health.
+//
+// aws.elb.classic_load_balancer (ID = name): scheme, instances,
+// healthy_instances (InService); Created = CreatedTime; metric
+// RequestCount Sum over lbWindowDays (AWS/ELB, LoadBalancerName).
+func (sc *scope) classicLoadBalancers(ctx context.Context) error {
+	p := elasticloadbalancing.NewDescribeLoadBalancersPaginator(sc.elb, &elasticloadbalancing.DescribeLoadBalancersInput{PageSize: sc.pageSizeIn(1, 400)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("elb DescribeLoadBalancers %s: %w", sc.region, err)
+		}
+		for _, lb := range page.LoadBalancerDescriptions {
+			name := aws.ToString(lb.LoadBalancerName)
+			attrs := map[string]string{AttrScheme: aws.ToString(lb.Scheme), AttrInstances: strconv.Itoa(len(lb.Instances))}
+			out, err := sc.elb.DescribeInstanceHealth(ctx, &elasticloadbalancing.DescribeInstanceHealthInput{LoadBalancerName: aws.String(name)})
+			if err != nil {
+				sc.gap(ctx, "elasticloadbalancing:DescribeInstanceHealth", " (Classic Load Balancers)", err)
+			} else {
+				healthy := 0
+				for _, st := range out.InstanceStates {
+					if aws.ToString(st.State) == "InService" {
+						healthy++
+					}
+				}
+				attrs[AttrHealthyInstances] = strconv.Itoa(healthy)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r := scanners.Resource{Kind: KindClassicLB, ID: name, Name: name, Created: timePtr(lb.CreatedTime), Attributes: clean(attrs)}
+			sc.withMetrics(r, "AWS/ELB", "LoadBalancerName", name, lbWindowDays, metricSpec{"RequestCount", "Sum", "Count"})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package aws
+
+import (
+	"strings"
+	"testing"
+)
+
+const elbEstate = `
+aws:
+  accounts:
+    - id: "111111111111"
+      regions:
+        - name: us-east-1
+          instances:
+            - {id: i-0000000000000000a, type: t3.micro, state: running, launched: -100d}
+            - {id: i-0000000000000000b, type: t3.micro, state: running, launched: -100d}
+            - {id: i-0000000000000000c, type: t3.micro, state: stopped, launched: -100d}
+          load_balancers:
+            - name: web
+              created: -60d
+              listeners: [{port: 80}, {port: 443, protocol: HTTPS}]
+              target_groups:
+                - name: web-a
+                  targets: [{id: i-0000000000000000a}, {id: i-0000000000000000b, health: unhealthy}]
+                - name: web-b
+                  targets: [{id: i-0000000000000000c, health: unhealthy}]
+              metrics:
+                RequestCount: {daily: [10, 20, 30, 40, 50, 60, 70]}
+                ProcessedBytes: {avg: 1000, days: 7}
+            - name: empty
+              scheme: internal
+              created: -60d
+            - name: flows
+              type: network
+              created: -60d
+              listeners: [{port: 443}]
+              target_groups:
+                - name: flows-tg
+                  targets: [{id: 10.0.0.1}]
+              metrics:
+                NewFlowCount: {avg: 5, days: 7}
+            - name: appliance
+              type: gateway
+              created: -60d
+          classic_load_balancers:
+            - name: legacy
+              created: -400d
+              instances: [{id: i-0000000000000000a}, {id: i-0000000000000000b, state: OutOfService}]
+              metrics:
+                RequestCount: {avg: 3, days: 7}
+            - {name: legacy-empty, scheme: internal, created: -400d}
+`
+
+// TestLoadBalancers checks ELBv2 and Classic load balancers: listener,
+// target group and target counts, health and 7-day traffic.
+func TestLoadBalancers(t *testing.T) {
+	t.Parallel()
+	r := scanEstate(t, elbEstate, func(o *Options) { o.PageSize = 5 })
+	noGaps(t, r)
+
+	web := r.get(t, KindLoadBalancer, "web")
+	wantAttrs(t, web, map[string]string{AttrLBType: "application", AttrScheme: "internet-facing", AttrState: "active",
+		AttrListeners: "2", AttrTargetGroups: "2", AttrTargets: "3", AttrHealthyTargets: "1"})
+	if !strings.HasPrefix(web.Attr(AttrARN), "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/web/") || web.Created == nil {
+		t.Errorf("web: %+v", web)
+	}
+	// The simulator answers only for the LoadBalancer dimension app/<name>/<id>,
+	// so data here proves the dimension.
+	m, ok := web.Metric("RequestCount", "Sum")
+	if !ok || m.WindowDays != 7 || m.Points != 7 || !near(m.Value, 280) || !near(m.Daily[6], 70) || m.Unit != "Count" {
+		t.Errorf("web RequestCount: %+v %v", m, ok)
+	}
+	if m, ok := web.Metric("ProcessedBytes", "Sum"); !ok || !near(m.Value, 7000) {
+		t.Errorf("web ProcessedBytes: %+v %v", m, ok)
+	}
+
+	empty := r.get(t, KindLoadBalancer, "empty")
+	wantAttrs(t, empty, map[string]string{AttrScheme: "internal", AttrListeners: "0", AttrTargetGroups: "0", AttrTargets: "0", AttrHealthyTargets: "0"})
+	if m, ok := empty.Metric("RequestCount", "Sum"); !ok || m.Points != 0 || m.Value != 0 {
+		t.Errorf("empty RequestCount: %+v %v", m, ok)
+	}
+
+	flows := r.get(t, KindLoadBalancer, "flows")
+	wantAttrs(t, flows, map[string]string{AttrLBType: "network", AttrListeners: "1", AttrTargetGroups: "1", AttrTargets: "1", AttrHealthyTargets: "1"})
+	if m, ok := flows.Metric("NewFlowCount", "Sum"); !ok || !near(m.Value, 35) || m.Points != 7 {
+		t.Errorf("flows NewFlowCount: %+v %v", m, ok)
+	}
+	if _, ok := flows.Metric("ProcessedBytes", "Sum"); !ok {
+		t.Error("flows lacks ProcessedBytes")
+	}
+
+	gw := r.get(t, KindLoadBalancer, "appliance")
+	if gw.Attr(AttrLBType) != "gateway" || len(gw.Metrics) != 0 {
+		t.Errorf("gateway load balancer: %+v", gw)
+	}
+
+	legacy := r.get(t, KindClassicLB, "legacy")
+	wantAttrs(t, legacy, map[string]string{AttrScheme: "internet-facing", AttrInstances: "2", AttrHealthyInstances: "1"})
+	if m, ok := legacy.Metric("RequestCount", "Sum"); !ok || !near(m.Value, 21) || m.WindowDays != 7 || legacy.Created == nil {
+		t.Errorf("legacy RequestCount: %+v %v", m, ok)
+	}
+	wantAttrs(t, r.get(t, KindClassicLB, "legacy-empty"), map[string]string{AttrScheme: "internal", AttrInstances: "0", AttrHealthyInstances: "0"})
+}
+
+// TestTargetHealthDeniedKeepsTheLoadBalancer checks that a failed sub-call
+// leaves out only the counts it would have given, with a gap.
+func TestTargetHealthDeniedKeepsTheLoadBalancer(t *testing.T) {
+	t.Parallel()
+	est := strings.Replace(elbEstate, "        - name: us-east-1\n", "        - name: us-east-1\n          faults: {deny: [DescribeTargetHealth]}\n", 1)
+	r := scanEstate(t, est, nil)
+	if len(r.gaps) != 1 || r.gaps[0].Operation != "elasticloadbalancing:DescribeTargetHealth" || r.gaps[0].Reason != "denied" {
+		t.Fatalf("gaps: %+v", r.gaps)
+	}
+	wantAttrs(t, r.get(t, KindLoadBalancer, "web"), map[string]string{AttrListeners: "2", AttrTargetGroups: "2", AttrTargets: "", AttrHealthyTargets: ""})
+}

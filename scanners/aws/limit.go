@@ -1,0 +1,129 @@
+package aws
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/aws/smithy-go/middleware"
+)
+
+// Client-side limits per service per account × region.
+//
+// AWS throttles per account, per region and per API family: EC2's
+// Describe* calls share one request-rate token bucket per account and
+// region ("Request throttling for the Amazon EC2 API"), CloudWatch's
+// GetMetricData has its own transactions-per-second quota per account and
+// region, and each GetMetricData call carries up to 500 queries and is
+// billed per metric, so a few calls in flight are enough. The scanner
+// therefore caps, per account × region and service, the calls in flight
+// (cloudwatchInFlight for CloudWatch, serviceInFlight for the others, so
+// the concurrent service families of one scope cannot pile onto one
+// bucket) and, with Options.RateLimit, the request rate. Throttling that
+// still happens is absorbed by the standard retryer (see loadConfig).
+const (
+	cloudwatchInFlight = 2
+	serviceInFlight    = 4
+	// defaultRateLimit is below EC2's documented refill rate for
+	// non-mutating actions (20 per second per account and region), so a
+	// scan leaves headroom for the account's other callers.
+	defaultRateLimit = 10
+)
+
+// limiter bounds one service's calls in one account × region: at most
+// cap(sem) attempts in flight and, when bucket is set, a request rate.
+type limiter struct {
+	sem    chan struct{}
+	bucket *tokenBucket
+}
+
+func newLimiter(inFlight, perSecond int) *limiter {
+	l := &limiter{sem: make(chan struct{}, inFlight)}
+	if perSecond > 0 {
+		l.bucket = newTokenBucket(float64(perSecond), perSecond)
+	}
+	return l
+}
+
+const limiterID = "ghostaudit.Limiter"
+
+// withLimiter returns a copy of opts with l's middleware added. The copy
+// matters: opts may share its backing array with the aws.Config that
+// every scope's clients are built from.
+func withLimiter(opts []func(*middleware.Stack) error, l *limiter) []func(*middleware.Stack) error {
+	if l == nil {
+		return opts
+	}
+	out := make([]func(*middleware.Stack) error, 0, len(opts)+1)
+	return append(append(out, opts...), l.apiOption)
+}
+
+// apiOption adds the limiter at the end of the Finalize step, after the
+// retry middleware: every attempt (not only the first) takes a slot and a
+// token, and no slot is held while the retryer backs off.
+func (l *limiter) apiOption(stack *middleware.Stack) error {
+	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc(limiterID, func(
+		ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler,
+	) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		select {
+		case l.sem <- struct{}{}:
+		case <-ctx.Done():
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
+		}
+		defer func() { <-l.sem }()
+		if l.bucket != nil {
+			if err := l.bucket.wait(ctx); err != nil {
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+			}
+		}
+		return next.HandleFinalize(ctx, in)
+	}), middleware.After)
+}
+
+// tokenBucket is a small token bucket: rate tokens per second up to burst.
+// golang.org/x/time/rate is not a dependency of the module, and this is
+// all the scanner needs of it.
+type tokenBucket struct {
+	mu     sync.Mutex
+	rate   float64 // tokens per second
+	burst  float64
+	tokens float64
+	last   time.Time
+	now    func() time.Time
+}
+
+func newTokenBucket(rate float64, burst int) *tokenBucket {
+	return &tokenBucket{rate: rate, burst: float64(burst), tokens: float64(burst), now: time.Now}
+}
+
+// wait takes one token, sleeping until it is available or ctx is done.
+// A waiter reserves its token at once (tokens may go negative), so
+// waiters are served in arrival order.
+func (b *tokenBucket) wait(ctx context.Context) error {
+	b.mu.Lock()
+	now := b.now()
+	if !b.last.IsZero() {
+		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	b.last = now
+	b.tokens--
+	var delay time.Duration
+	if b.tokens < 0 {
+		delay = time.Duration(-b.tokens / b.rate * float64(time.Second))
+	}
+	b.mu.Unlock()
+	if delay <= 0 {
+		return nil
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		b.mu.Lock()
+		b.tokens++ // give the reservation back
+		b.mu.Unlock()
+		return ctx.Err()
+	}
+}

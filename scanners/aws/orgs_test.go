@@ -1,0 +1,95 @@
+package aws
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+const orgEstate = `
+aws:
+  caller_account: "111111111111"
+  management_account: "111111111111"
+  accounts:
+    - id: "111111111111"
+      org_status: ACTIVE
+      regions:
+        - name: us-east-1
+          volumes: [{id: vol-0000000000000001, size_gib: 10, type: gp3, created: -10d}]
+    - id: "222222222222"
+      org_status: ACTIVE
+      regions:
+        - name: us-east-1
+          volumes: [{id: vol-0000000000000002, size_gib: 10, type: gp3, created: -10d}]
+    - id: "333333333333"
+      org_status: SUSPENDED
+      regions:
+        - name: us-east-1
+          volumes: [{id: vol-0000000000000003, size_gib: 10, type: gp3, created: -10d}]
+    - id: "444444444444"
+      regions:
+        - name: us-east-1
+          volumes: [{id: vol-0000000000000004, size_gib: 10, type: gp3, created: -10d}]
+`
+
+func accountsSeen(r *scanResult) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, res := range r.all {
+		if !seen[res.Account] {
+			seen[res.Account] = true
+			out = append(out, res.Account)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}
+
+// TestOrganizationAccounts checks that --aws-org-accounts scans every
+// ACTIVE member through the role, skips SUSPENDED ones, and keeps the
+// configured accounts.
+func TestOrganizationAccounts(t *testing.T) {
+	t.Parallel()
+	r := scanEstate(t, orgEstate, func(o *Options) {
+		o.OrgAccounts = true
+		o.Accounts = []string{"444444444444"} // outside the organization, configured
+	})
+	noGaps(t, r)
+	if got := accountsSeen(r); got != "111111111111,222222222222,444444444444" {
+		t.Errorf("accounts scanned: %s", got)
+	}
+	if n := r.calls("ListAccounts"); n != 1 {
+		t.Errorf("ListAccounts calls: %d", n)
+	}
+	for _, q := range r.fx.sim.Requests() {
+		if q.Action == "ListAccounts" && q.Region != "us-east-1" {
+			t.Errorf("ListAccounts signed for %s, want us-east-1", q.Region)
+		}
+	}
+	// Without the option, Organizations is never called.
+	r = scanEstate(t, orgEstate, func(o *Options) { o.Accounts = nil })
+	if n := r.calls("ListAccounts"); n != 0 || accountsSeen(r) != "111111111111" {
+		t.Errorf("without org_accounts: %d ListAccounts, accounts %s", n, accountsSeen(r))
+	}
+}
+
+// TestOrganizationListDenied checks that a caller that is not the
+// management account gets one gap and the scan goes on with the caller
+// and the configured accounts.
+func TestOrganizationListDenied(t *testing.T) {
+	t.Parallel()
+	est := strings.Replace(orgEstate, `management_account: "111111111111"`, `management_account: "222222222222"`, 1)
+	r := scanEstate(t, est, func(o *Options) {
+		o.OrgAccounts = true
+		o.Accounts = []string{"444444444444"}
+	})
+	if len(r.gaps) != 1 || r.gaps[0].Operation != "organizations:ListAccounts" || r.gaps[0].Reason != scanners.ReasonDenied ||
+		r.gaps[0].Account != "111111111111" {
+		t.Fatalf("gaps: %+v", r.gaps)
+	}
+	if got := accountsSeen(r); got != "111111111111,444444444444" {
+		t.Errorf("accounts scanned: %s", got)
+	}
+}
