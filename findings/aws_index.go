@@ -120,11 +120,13 @@ func youngerThan(r *scanners.Resource, now time.Time, days int) bool {
 	return known && age < days
 }
 
-// dailyAll reports whether a metric has at least days daily points and
-// every one satisfies ok; it also returns the points checked.
+// dailyAll reports whether a metric has data for each of the last days
+// and every daily value satisfies ok; it also returns the values checked.
+// A day without a datapoint reads 0 in Daily, so a series with missing
+// days (Points < window) is never judged: a stopped day is not an idle one.
 func dailyAll(r *scanners.Resource, name, stat string, days int, ok func(float64) bool) (bool, []float64) {
 	m, found := r.Metric(name, stat)
-	if !found || len(m.Daily) < days {
+	if !found || !complete(m, days) {
 		return false, nil
 	}
 	pts := m.Daily[len(m.Daily)-days:]
@@ -134,4 +136,11 @@ func dailyAll(r *scanners.Resource, name, stat string, days int, ok func(float64
 		}
 	}
 	return true, pts
+}
+
+// complete reports whether a metric has at least days daily values and a
+// datapoint on every day of its window (the scanner writes 0 for a day
+// without data and counts only real days in Points).
+func complete(m scanners.Metric, days int) bool {
+	return len(m.Daily) >= days && m.Points >= len(m.Daily)
 }

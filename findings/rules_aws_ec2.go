@@ -66,7 +66,7 @@ var ruleEC2Idle = Rule{
 			}
 			in, _ := r.Metric("NetworkIn", "Sum")
 			outm, _ := r.Metric("NetworkOut", "Sum")
-			if len(in.Daily) < days || len(outm.Daily) < days {
+			if !complete(in, days) || !complete(outm, days) {
 				continue
 			}
 			net := make([]float64, days)

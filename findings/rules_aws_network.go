@@ -34,18 +34,18 @@ var ruleNATIdle = Rule{
 				continue
 			}
 			total := make([]float64, days)
-			complete := true
+			hasAll := true
 			for _, name := range natMetrics {
 				m, ok := r.Metric(name, "Sum")
-				if !ok || len(m.Daily) < days {
-					complete = false
+				if !ok || !complete(m, days) {
+					hasAll = false
 					break
 				}
 				for d := 0; d < days; d++ {
 					total[d] += m.Daily[len(m.Daily)-days+d]
 				}
 			}
-			if !complete {
+			if !hasAll {
 				continue
 			}
 			idle := true

@@ -146,6 +146,22 @@ func TestAWSRules(t *testing.T) {
 	}
 }
 
+// TestMissingDaysAreNotIdle: a day without a datapoint reads 0 but is
+// not an idle day (the instance may have been stopped).
+func TestMissingDaysAreNotIdle(t *testing.T) {
+	t.Parallel()
+	cpu := series("CPUUtilization", "Maximum", 0, 14)
+	cpu.Points = 10
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		res(kindAWSInstance, "i-gappy", "running", daysAgo(100), map[string]string{"instance_type": "m5.large"},
+			cpu, series("NetworkIn", "Sum", 0, 14), series("NetworkOut", "Sum", 0, 14)),
+	}}
+	e, _ := engine(t, nil)
+	if fs := e.Run(inv).Findings; len(fs) != 0 {
+		t.Errorf("an instance with missing days was called idle: %+v", fs)
+	}
+}
+
 // TestOrphanedSnapshotNeedsCoverage: a volume we could not list is not a deleted volume.
 func TestOrphanedSnapshotNeedsCoverage(t *testing.T) {
 	t.Parallel()

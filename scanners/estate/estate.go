@@ -108,7 +108,7 @@ func Parse(file string, data []byte) (*Estate, error) {
 		if e.Rule == "" || e.Resource == "" {
 			return nil, &strictyaml.Error{File: file, Field: field, Problem: "rule and resource are required"}
 		}
-		if strings.Count(e.Resource, "/") != 4 {
+		if strings.Count(e.Resource, "/") < 4 { // an ID may itself contain "/" (log groups)
 			return nil, &strictyaml.Error{File: file, Field: field + ".resource", Problem: fmt.Sprintf("%q is not a key provider/account/region/kind/id", e.Resource)}
 		}
 		if e.Unpriced != (e.MonthlySavings == "") {
