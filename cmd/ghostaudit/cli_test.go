@@ -144,8 +144,45 @@ func TestEveryEstateMatchesItsExpectList(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
-			compareFindings(t, filepath.Base(f), readResult(t, out), expected(t, f))
+			res := readResult(t, out)
+			if res.Resources == 0 {
+				t.Fatalf("%s: the scan saw no resource at all", f)
+			}
+			compareFindings(t, filepath.Base(f), res, expected(t, f))
 		})
+	}
+}
+
+// TestTroubledScanCompletes is issue 4's acceptance check: one account
+// denied, one region throttled past the retry budget and one service
+// failing with 5xx still give exit 0 (5 with --strict), and all three are
+// on the Coverage sheet.
+func TestTroubledScanCompletes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	xlsx := filepath.Join(dir, "f.xlsx")
+	args := []string{"demo", "--estate", "../../testdata/estates/failures.yaml", "--config", "../../testdata/estates/failures.config.yaml", "--format", "none", "-o", "xlsx=" + xlsx}
+	if r := runCLI(t, nil, args...); r.code != 0 {
+		t.Fatalf("exit %d, want 0\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, nil, append(args, "--strict")...); r.code != exitIncomplete {
+		t.Fatalf("--strict: exit %d, want %d", r.code, exitIncomplete)
+	}
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Coverage")
+	cov := flatten(rows)
+	for _, want := range []string{
+		"666666666666\t\taccount 666666666666\tsts:AssumeRole\tdenied",
+		"555555555555\teu-west-1\taccount 555555555555 region eu-west-1\tec2:DescribeInstances\tthrottled",
+		"555555555555\tus-east-1\taccount 555555555555 region us-east-1\trds:DescribeDBInstances\terror",
+	} {
+		if !strings.Contains(cov, want) {
+			t.Errorf("Coverage sheet lacks %q:\n%s", want, cov)
+		}
 	}
 }
 
