@@ -11,8 +11,10 @@ import (
 )
 
 // Collector is a Sink that keeps everything in memory. It is safe for
-// concurrent use.
+// concurrent use. OnRecord, when set, is called with the running count of
+// resources and seats after each one (for progress displays).
 type Collector struct {
+	OnRecord  func(records int)
 	mu        sync.Mutex
 	resources []Resource
 	seats     []Seat
@@ -23,11 +25,23 @@ type Collector struct {
 func (c *Collector) Resource(r Resource) {
 	c.mu.Lock()
 	c.resources = append(c.resources, r)
+	n := len(c.resources) + len(c.seats)
 	c.mu.Unlock()
+	if c.OnRecord != nil {
+		c.OnRecord(n)
+	}
 }
 
 // Seat implements Sink.
-func (c *Collector) Seat(s Seat) { c.mu.Lock(); c.seats = append(c.seats, s); c.mu.Unlock() }
+func (c *Collector) Seat(s Seat) {
+	c.mu.Lock()
+	c.seats = append(c.seats, s)
+	n := len(c.resources) + len(c.seats)
+	c.mu.Unlock()
+	if c.OnRecord != nil {
+		c.OnRecord(n)
+	}
+}
 
 // Gap implements Sink.
 func (c *Collector) Gap(g Gap) { c.mu.Lock(); c.gaps = append(c.gaps, g); c.mu.Unlock() }
@@ -53,6 +67,7 @@ type Runner struct {
 	Parallelism int           // at most this many scanners at once; <= 0 means all
 	Timeout     time.Duration // per scanner; 0 means none beyond ctx
 	ToolVersion string
+	Progress    Progress // may be nil
 }
 
 // Run executes the jobs and returns the inventory. One scanner failing or
@@ -88,6 +103,9 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Inventory, error) {
 			}
 			defer func() { <-sem }()
 			col := &Collector{}
+			if r.Progress != nil {
+				col.OnRecord = func(n int) { r.Progress.Found(job.Name, n) }
+			}
 			st := r.runOne(ctx, logger.With("scanner", job.Name), job, col, now)
 			res, seats, gaps := col.Snapshot()
 			st.Counts = map[string]int{}

@@ -46,10 +46,16 @@ type Options interface {
 	Redacted() Options
 }
 
-// Progress receives coarse progress events; it may be nil.
+// Progress receives coarse progress events; it may be nil. Implementations
+// are safe for concurrent use.
 type Progress interface {
-	// Step reports that one unit of work (e.g. an account × region) finished.
+	// Total announces how many units of work (e.g. account × region scopes)
+	// a scanner has found to do; it may be called again as more are found.
+	Total(scanner string, units int)
+	// Step reports that one unit of work finished.
 	Step(scanner, scope string)
+	// Found reports records emitted so far by a scanner.
+	Found(scanner string, records int)
 }
 
 // Env is what the CLI hands every scanner: injected so tests control it.

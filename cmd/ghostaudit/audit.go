@@ -172,6 +172,9 @@ func writeInventory(path string, inv *scanners.Inventory) error {
 // runScanners builds the selected scanners and runs them.
 func (a *app) runScanners(ctx context.Context, jobs []scanners.Job) (*scanners.Inventory, error) {
 	r := &scanners.Runner{Logger: a.logger, Now: a.now, ToolVersion: version()}
+	if a.progress != nil {
+		r.Progress = a.progress
+	}
 	inv, err := r.Run(ctx, jobs)
 	if a.progress != nil {
 		a.progress.finish()

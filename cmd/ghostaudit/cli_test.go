@@ -475,3 +475,31 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+func TestProgressLine(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	p := newProgress(&buf)
+	p.Total("aws", 34)
+	p.Step("aws", "111111111111/us-east-1")
+	p.Found("aws", 12)
+	p.Step("aws", "111111111111/eu-west-1")
+	if !strings.Contains(buf.String(), "aws 2/34 scopes, 12 records") {
+		t.Errorf("progress line: %q", buf.String())
+	}
+	p.finish()
+	if !strings.HasSuffix(buf.String(), "\r\033[K") {
+		t.Error("the progress line is not cleared at the end")
+	}
+}
+
+func TestNoProgressWhenPipedOrInCI(t *testing.T) {
+	t.Parallel()
+	a := &app{getenv: func(k string) string { return map[string]string{"CI": "true"}[k] }}
+	if a.isTTY(os.Stderr) {
+		t.Error("CI=true still counts as a terminal")
+	}
+	if a.isTTY(&bytes.Buffer{}) {
+		t.Error("a buffer counts as a terminal")
+	}
+}

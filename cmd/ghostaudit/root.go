@@ -119,24 +119,79 @@ func (a *app) isTTY(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// progress prints scope completions on stderr when it is a terminal.
+// progress shows, on a terminal, each scanner's scopes done out of those
+// known and the records found so far, on one line of stderr.
 type progress struct {
-	mu   sync.Mutex
-	w    io.Writer
-	done int
+	mu      sync.Mutex
+	w       io.Writer
+	names   []string
+	done    map[string]int
+	total   map[string]int
+	found   map[string]int
+	last    time.Time
+	printed bool
 }
 
+func newProgress(w io.Writer) *progress {
+	return &progress{w: w, done: map[string]int{}, total: map[string]int{}, found: map[string]int{}}
+}
+
+func (p *progress) seen(scanner string) {
+	if _, ok := p.done[scanner]; !ok {
+		p.names = append(p.names, scanner)
+		p.done[scanner] = 0
+	}
+}
+
+// Total implements scanners.Progress.
+func (p *progress) Total(scanner string, units int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seen(scanner)
+	p.total[scanner] = units
+	p.draw(true)
+}
+
+// Step implements scanners.Progress.
 func (p *progress) Step(scanner, scope string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.done++
-	fmt.Fprintf(p.w, "\r\033[K%s: %d scopes scanned (last %s)", scanner, p.done, scope)
+	p.seen(scanner)
+	p.done[scanner]++
+	p.draw(true)
+}
+
+// Found implements scanners.Progress.
+func (p *progress) Found(scanner string, records int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seen(scanner)
+	p.found[scanner] = records
+	p.draw(false)
+}
+
+// draw rewrites the line, at most ten times a second unless forced.
+func (p *progress) draw(force bool) {
+	if !force && time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	var parts []string
+	for _, n := range p.names {
+		scope := fmt.Sprintf("%d", p.done[n])
+		if t := p.total[n]; t > 0 {
+			scope = fmt.Sprintf("%d/%d", p.done[n], t)
+		}
+		parts = append(parts, fmt.Sprintf("%s %s scopes, %d records", n, scope, p.found[n]))
+	}
+	fmt.Fprintf(p.w, "\r\033[Kscanning: %s", strings.Join(parts, " · "))
+	p.printed = true
 }
 
 func (p *progress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.done > 0 {
+	if p.printed {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 }

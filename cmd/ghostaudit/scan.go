@@ -96,7 +96,7 @@ func (a *app) buildJobs(cfg *fileConfig, flags *pflag.FlagSet, names []string, t
 	var why []string
 	var prog scanners.Progress
 	if a.isTTY(a.stderr) {
-		a.progress = &progress{w: a.stderr}
+		a.progress = newProgress(a.stderr)
 		prog = a.progress
 	}
 	for _, info := range infos {

@@ -468,6 +468,9 @@ func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
 		}
 	}
 
+	if s.env.Progress != nil {
+		s.env.Progress.Total("aws", len(scopes))
+	}
 	sem := make(chan struct{}, s.opts.Concurrency)
 	var wg sync.WaitGroup
 	for _, sc := range scopes {
