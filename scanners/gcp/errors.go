@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -105,3 +106,23 @@ func (r *retryer) Retry(err error) (time.Duration, bool) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// contextDone returns the context's error when the call failed because the
+// context ended. gRPC arms its own timer from the context's deadline, so a
+// DeadlineExceeded status can arrive a moment before ctx.Err() is set; such
+// a status on a context with an expired deadline is the deadline.
+func contextDone(ctx context.Context, err error) error {
+	if e := ctx.Err(); e != nil {
+		return e
+	}
+	switch status.Code(err) {
+	case codes.DeadlineExceeded:
+		if d, ok := ctx.Deadline(); ok && !time.Now().Before(d.Add(-50*time.Millisecond)) {
+			return context.DeadlineExceeded
+		}
+	case codes.Canceled:
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return nil
+}
