@@ -309,7 +309,7 @@ func (v *validator) priceList(est *Estate) error {
 // data, not a price source.
 func DefaultPriceList() []PriceProduct {
 	type region struct {
-		code, prefix, location string
+		code, prefix, location                                                                         string
 		m5, t3, gp2, gp3, gp3iops, gp3tput, io, ioiops, st1, sc1, std, snap, arch, nat, alb, clb, logs string
 	}
 	regions := []region{
