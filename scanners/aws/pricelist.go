@@ -88,10 +88,7 @@ var priceListOperations = map[string]string{
 
 // PriceListIAMActions returns the IAM actions the price fetch needs
 // (only with --prices live), sorted.
-func PriceListIAMActions() []string {
-	out := []string{"pricing:GetProducts"}
-	return out
-}
+func PriceListIAMActions() []string { return []string{"pricing:GetProducts"} }
 
 const priceGuardID = "ghostaudit.PriceListReadOnlyGuard"
 

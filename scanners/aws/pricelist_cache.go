@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -204,9 +205,10 @@ func FetchPricesCached(ctx context.Context, cfg PriceListConfig, cache *PriceCac
 }
 
 func sortCached(ps []CachedPrice) {
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && (ps[j].Item < ps[j-1].Item || ps[j].Item == ps[j-1].Item && ps[j].Region < ps[j-1].Region); j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].Item != ps[j].Item {
+			return ps[i].Item < ps[j].Item
 		}
-	}
+		return ps[i].Region < ps[j].Region
+	})
 }
