@@ -172,11 +172,13 @@ func newPriceListClient(ctx context.Context, c PriceListConfig) (*pricing.Client
 // unexpected unit, an API error) yields an error naming the item and
 // region, never a guessed or zero price.
 func FetchPrices(ctx context.Context, cfg PriceListConfig, queries []PriceQuery) ([]ListPrice, []error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, []error{err}
+	}
 	client, err := newPriceListClient(ctx, cfg)
 	if err != nil {
 		return nil, []error{err}
 	}
-	_ = cfg.defaults()
 	return fetchWith(ctx, client, cfg, queries)
 }
 
