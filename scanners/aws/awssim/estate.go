@@ -34,6 +34,9 @@ type Estate struct {
 	CallerAccount     string    `yaml:"caller_account"`
 	ManagementAccount string    `yaml:"management_account"`
 	Accounts          []Account `yaml:"accounts"`
+	// PriceList is the Price List served by GetProducts (pricing.go);
+	// empty means DefaultPriceList.
+	PriceList []PriceProduct `yaml:"price_list"`
 }
 
 // Account is one AWS account of the estate.

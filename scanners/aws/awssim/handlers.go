@@ -34,5 +34,5 @@ func (s *Sim) moreHandlers(service, action string) func(*call) (any, *apiError) 
 	case "organizations/ListAccounts":
 		return s.listAccounts
 	}
-	return nil
+	return s.pricingHandler(service, action) // pricing.go
 }

@@ -50,7 +50,8 @@ var (
 	faultOps = []string{"*", "DescribeRegions", "DescribeVolumes", "DescribeAddresses", "DescribeInstances", "GetCallerIdentity", "AssumeRole",
 		"GetMetricData", "DescribeSnapshots", "DescribeImages", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DescribeNatGateways",
 		"DescribeLoadBalancers", "DescribeTargetGroups", "DescribeTargetHealth", "DescribeListeners", "DescribeInstanceHealth",
-		"DescribeDBInstances", "DescribeDBSnapshots", "DescribeLogGroups", "ListAccounts"}
+		"DescribeDBInstances", "DescribeDBSnapshots", "DescribeLogGroups", "ListAccounts",
+		"GetProducts"} // GetProducts: pricing.go
 )
 
 var (
@@ -114,6 +115,9 @@ func (v *validator) estate(est *Estate) error {
 		}
 	}
 	if err := v.organization(est); err != nil {
+		return err
+	}
+	if err := v.priceList(est); err != nil { // pricing.go
 		return err
 	}
 	if est.CallerAccount == "" {

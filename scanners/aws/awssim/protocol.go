@@ -85,6 +85,11 @@ var services = []*service{
 		deny:        errSpec{http.StatusBadRequest, "AccessDeniedException", ""},
 		throttle:    errSpec{http.StatusBadRequest, "TooManyRequestsException", ""},
 		unavailable: errSpec{http.StatusServiceUnavailable, "ServiceException", ""}},
+	// Price List Query API (pricing.go), for the live price fetch.
+	{id: "pricing", name: "pricing", proto: protoJSON, target: pricingTarget,
+		deny:        errSpec{http.StatusBadRequest, "AccessDeniedException", ""},
+		throttle:    errSpec{http.StatusBadRequest, "ThrottlingException", ""},
+		unavailable: errSpec{http.StatusServiceUnavailable, "InternalErrorException", ""}},
 }
 
 func serviceBy(f func(*service) bool) *service {
