@@ -16,6 +16,7 @@ import (
 	"github.com/ghostaudit/ghostaudit/findings/pricing"
 	"github.com/ghostaudit/ghostaudit/report"
 	"github.com/ghostaudit/ghostaudit/scanners"
+	awsscanner "github.com/ghostaudit/ghostaudit/scanners/aws"
 )
 
 // outputFlags are the flags every command that produces a report shares.
@@ -25,20 +26,23 @@ type outputFlags struct {
 	outputs []string // FORMAT=PATH
 	format  string   // stdout format
 	strict  bool
+	prices  priceFlags
 }
 
 func (o *outputFlags) add(fs *pflag.FlagSet, defaultFormat string) {
 	fs.StringVar(&o.config, "config", "", "config file (default ./ghostaudit.yaml when present; env GHOSTAUDIT_CONFIG)")
 	fs.StringArrayVar(&o.sets, "set", nil, "override a finance setting, KEY=VALUE, e.g. --set finance.ev_ebitda_multiple=12 (repeatable)")
-	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report file, FORMAT=PATH; formats: xlsx, json, csv, inventory (repeatable)")
-	fs.StringVar(&o.format, "format", defaultFormat, "what to print on stdout: table, json, csv or none")
+	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report file, FORMAT=PATH; formats: xlsx, json, csv, md, inventory (repeatable)")
+	fs.StringVar(&o.format, "format", defaultFormat, "what to print on stdout: table, json, csv, md or none")
 	fs.BoolVar(&o.strict, "strict", false, "exit 5 when coverage is incomplete (any scanner failed or any gap)")
+	fs.StringVar(&o.prices.source, "prices", "snapshot", "list prices: snapshot (embedded, dated, offline) or live (AWS Price List API, cached on disk; needs pricing:GetProducts)")
+	fs.StringVar(&o.prices.cacheDir, "price-cache", "", "directory of the live price cache (default $XDG_CACHE_HOME/ghostaudit/prices)")
 }
 
 // outputSpec is one parsed -o value.
 type outputSpec struct{ format, path string }
 
-var fileFormats = []string{"xlsx", "json", "csv", "inventory"}
+var fileFormats = []string{"xlsx", "json", "csv", "md", "inventory"}
 
 func (o *outputFlags) parse() ([]outputSpec, error) {
 	var specs []outputSpec
@@ -62,16 +66,33 @@ func (o *outputFlags) parse() ([]outputSpec, error) {
 		specs = append(specs, outputSpec{format, path})
 	}
 	switch o.format {
-	case "table", "json", "csv", "none":
+	case "table", "json", "csv", "md", "none":
 	default:
-		return nil, usagef("--format %q: want table, json, csv or none", o.format)
+		return nil, usagef("--format %q: want table, json, csv, md or none", o.format)
+	}
+	if err := o.prices.validate(); err != nil {
+		return nil, err
 	}
 	return specs, nil
 }
 
 // analyse runs the findings engine over an inventory with the config's
-// rule parameters and price overrides layered over the snapshot.
-func (a *app) analyse(inv *scanners.Inventory, cfg *fileConfig) (*findings.Result, error) {
+// rule parameters and price overrides layered over the snapshot; with
+// --prices live, a first pass finds the prices the rules need, they are
+// fetched, and a second pass layers them over the snapshot.
+func (a *app) analyse(ctx context.Context, inv *scanners.Inventory, cfg *fileConfig, of *outputFlags, aws *awsscanner.Options) (*findings.Result, error) {
+	res, err := a.analyseWith(inv, cfg, nil)
+	if err != nil || of == nil || of.prices.source != "live" {
+		return res, err
+	}
+	live, err := a.livePrices(ctx, res, aws, of.prices.cacheDir)
+	if err != nil {
+		return nil, err
+	}
+	return a.analyseWith(inv, cfg, live)
+}
+
+func (a *app) analyseWith(inv *scanners.Inventory, cfg *fileConfig, live *pricing.Table) (*findings.Result, error) {
 	snap, err := pricing.Snapshot()
 	if err != nil {
 		return nil, fmt.Errorf("price snapshot: %w", err)
@@ -80,7 +101,11 @@ func (a *app) analyse(inv *scanners.Inventory, cfg *fileConfig) (*findings.Resul
 	if err != nil {
 		return nil, err
 	}
-	cat := &pricing.Layered{Layers: []pricing.Catalog{over, snap}}
+	layers := []pricing.Catalog{over}
+	if live != nil {
+		layers = append(layers, live)
+	}
+	cat := &pricing.Layered{Layers: append(layers, snap)}
 	eng, err := findings.NewEngine(findings.Rules(), cat, cfg.Rules)
 	if err != nil {
 		return nil, &usageError{cfg.locate(err, "")}

@@ -503,3 +503,40 @@ func TestNoProgressWhenPipedOrInCI(t *testing.T) {
 		t.Error("a buffer counts as a terminal")
 	}
 }
+
+// TestLivePrices fetches the prices the rules need from the simulator's
+// Price List API, caches them, and labels each one's source.
+func TestLivePrices(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache")
+	out := filepath.Join(dir, "f.json")
+	for run := 0; run < 2; run++ {
+		r := runCLI(t, nil, "demo", "--prices", "live", "--price-cache", cache, "--format", "none", "-o", "json="+out)
+		if r.code != 0 {
+			t.Fatalf("run %d: exit %d\n%s", run, r.code, r.stderr)
+		}
+		res := readResult(t, out)
+		live, fromCache := 0, 0
+		for _, p := range res.Prices {
+			if p.Source == "live" {
+				live++
+				if strings.Contains(p.Ref, "from the cache") {
+					fromCache++
+				}
+			}
+		}
+		if live == 0 {
+			t.Fatalf("run %d: no live price was used", run)
+		}
+		if run == 1 && fromCache != live {
+			t.Errorf("second run: %d of %d live prices came from the cache", fromCache, live)
+		}
+	}
+	if entries, _ := os.ReadDir(cache); len(entries) == 0 {
+		t.Error("nothing was cached")
+	}
+	if r := runCLI(t, nil, "demo", "--prices", "guess"); r.code != exitUsage {
+		t.Errorf("--prices guess: exit %d", r.code)
+	}
+}

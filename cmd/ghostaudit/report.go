@@ -41,7 +41,7 @@ contacting any provider.`,
 			if err != nil {
 				return &usageError{err}
 			}
-			res, err := a.analyse(inv, cfg)
+			res, err := a.analyse(cmd.Context(), inv, cfg, &of, nil)
 			if err != nil {
 				return err
 			}
