@@ -55,7 +55,7 @@ type Ledger struct {
 	// midRecord, when set, is called inside Record's transaction after the
 	// run and its findings are written and before the commit. Tests use it to
 	// kill a writer mid-transaction.
-	midRecord func(ctx context.Context)
+	midRecord func(ctx context.Context, id RunID)
 }
 
 // Open opens (creating if needed) the ledger named by dsn and brings its

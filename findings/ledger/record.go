@@ -166,7 +166,7 @@ func (l *Ledger) Record(ctx context.Context, res *findings.Result, scope Scope) 
 		}
 	}
 	if l.midRecord != nil {
-		l.midRecord(ctx)
+		l.midRecord(ctx, id)
 	}
 	if _, err := tx.ExecContext(ctx, l.q(`UPDATE runs SET complete = TRUE, completed_at = ? WHERE id = ?`), fmtTime(l.Now()), id); err != nil {
 		return 0, l.errf("record: complete run %d: %w", id, err)
