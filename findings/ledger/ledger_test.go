@@ -141,7 +141,7 @@ func TestRecordRoundTripExactDecimals(t *testing.T) {
 		r := runs[0]
 		if r.ID != id || !r.Complete || r.Scope.Name != "prod" || !slices.Equal(r.Scope.Accounts, []string{acct}) ||
 			r.ToolVersion != "v0.9.0-test" || !r.ScannedAt.Equal(t0) || !r.RecordedAt.Equal(t0.Add(time.Minute)) ||
-			r.Currency != "USD" || r.Findings != 4 || r.Priced != 3 || r.Unpriced != 1 || r.Resources != 40 {
+			r.Currency != "USD" || r.Gaps != 1 || r.Findings != 4 || r.Priced != 3 || r.Unpriced != 1 || r.Resources != 40 {
 			t.Fatalf("run = %+v", r)
 		}
 		// 0.1 + 0.2 is exactly 0.3 here: no float anywhere on the way.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -47,6 +48,7 @@ type Run struct {
 	Annual      decimal.Decimal `json:"annual_savings"`
 	Resources   int             `json:"resources_scanned"`
 	Seats       int             `json:"seats_scanned"`
+	Gaps        int             `json:"gaps"` // coverage gaps recorded for the run
 	Complete    bool            `json:"complete"`
 }
 
@@ -138,7 +140,15 @@ func (l *Ledger) Record(ctx context.Context, res *findings.Result, scope Scope) 
 		return 0, l.errf("record: %w", err)
 	}
 	defer sight.Close()
-	for i := range res.Findings {
+	// Upsert in ID order: two PostgreSQL writers touching the same findings
+	// then lock rows in the same order and wait for each other instead of
+	// deadlocking.
+	order := make([]int, len(res.Findings))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return res.Findings[order[a]].ID < res.Findings[order[b]].ID })
+	for _, i := range order {
 		f := &res.Findings[i]
 		if _, err := upsert.ExecContext(ctx, f.ID, f.Rule, f.Category, f.Provider, f.Account, f.Region,
 			f.ResourceKind, f.ResourceID, f.ResourceKey, f.Title, id, scanned, id, scanned, nullMoney(f.MonthlySavings)); err != nil {
@@ -178,7 +188,8 @@ func (l *Ledger) Record(ctx context.Context, res *findings.Result, scope Scope) 
 }
 
 const runColumns = `id, scope, tool_version, scanned_at, recorded_at, currency, findings, priced, unpriced, suppressed,
-	monthly_savings, annual_savings, resources, seats, complete`
+	monthly_savings, annual_savings, resources, seats, complete,
+	(SELECT COUNT(*) FROM run_gaps g WHERE g.run_id = runs.id)`
 
 func scanRun(rows interface{ Scan(...any) error }) (Run, error) {
 	var (
@@ -188,7 +199,7 @@ func scanRun(rows interface{ Scan(...any) error }) (Run, error) {
 		monthly, annual   sql.NullString
 	)
 	if err := rows.Scan(&r.ID, &scope, &r.ToolVersion, &scanned, &recorded, &r.Currency, &r.Findings, &r.Priced,
-		&r.Unpriced, &r.Suppressed, &monthly, &annual, &r.Resources, &r.Seats, &r.Complete); err != nil {
+		&r.Unpriced, &r.Suppressed, &monthly, &annual, &r.Resources, &r.Seats, &r.Complete, &r.Gaps); err != nil {
 		return r, err
 	}
 	if err := json.Unmarshal([]byte(scope), &r.Scope); err != nil {

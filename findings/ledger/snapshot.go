@@ -49,7 +49,7 @@ type ScannerState struct {
 	Succeeded bool
 }
 
-// Snapshot returns the snapshot of a result: the current side of a diff.
+// FromResult returns the snapshot of a result: the current side of a diff.
 func FromResult(res *findings.Result) *Snapshot {
 	s := &Snapshot{Source: SourceResult, ScannedAt: res.ScannedAt, Currency: res.Totals.Currency}
 	for i := range res.Findings {

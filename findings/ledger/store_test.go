@@ -33,7 +33,7 @@ func forEachStore(t *testing.T, body func(t *testing.T, dsn string)) {
 		t.Parallel()
 		base := os.Getenv(postgresEnv)
 		if base == "" {
-			t.Skipf("%s is not set: PostgreSQL half of the suite skipped (see the package README snippet to start one)", postgresEnv)
+			t.Skipf("%s is not set: PostgreSQL half of the suite skipped (testdata/start-postgres.sh starts one)", postgresEnv)
 		}
 		body(t, postgresSchema(t, base))
 	})
