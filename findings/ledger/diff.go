@@ -125,6 +125,9 @@ func Compare(baseline, current *Snapshot) *Diff {
 	if baseline == nil {
 		baseline = Empty()
 	}
+	if current == nil {
+		current = Empty()
+	}
 	d := &Diff{
 		Schema:   DiffSchema,
 		Currency: current.Currency,

@@ -119,6 +119,10 @@ func TestOpenErrorsRedactPassword(t *testing.T) {
 	if strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "postgres://ci:xxxxx@127.0.0.1:1/ledger") {
 		t.Errorf("error = %v", err)
 	}
+	if _, err := Open(ctx, "mysql://ci:s3cret@db/ledger"); err == nil || !strings.Contains(err.Error(), "unsupported DSN scheme") ||
+		strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("Open(mysql://) = %v", err)
+	}
 	if _, err := Open(ctx, "sqlite:"); err == nil || !strings.Contains(err.Error(), "no file path") {
 		t.Errorf("Open(sqlite:) = %v", err)
 	}

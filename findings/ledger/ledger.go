@@ -90,6 +90,8 @@ func open(dsn string) (*Ledger, error) {
 			return nil, fmt.Errorf("ledger %s: %w", red, err)
 		}
 		l.db, l.dialect = db, dialectPostgres
+	case strings.Contains(dsn, "://") && !strings.HasPrefix(lower, "sqlite:"):
+		return nil, fmt.Errorf("ledger %s: unsupported DSN scheme: give a file path, sqlite:PATH, postgres:// or postgresql://", red)
 	default:
 		path := dsn
 		if strings.HasPrefix(lower, "sqlite:") {
