@@ -192,6 +192,9 @@ type Result struct {
 	Thresholds  []Threshold           `json:"thresholds"`
 	Settings    Settings              `json:"settings"`   // the finance assumptions in force
 	CostLines   []CostLine            `json:"cost_lines"` // every scanned resource we know how to cost, with its class
+	// Trend is the savings history from the ledger, oldest run first; empty
+	// when no ledger is kept.
+	Trend []TrendPoint `json:"trend,omitempty"`
 	Resources   int                   `json:"resources_scanned"`
 	Seats       int                   `json:"seats_scanned"`
 }
@@ -221,4 +224,15 @@ type ClassSpend struct {
 	Unpriced int             `json:"unpriced"`
 	Monthly  decimal.Decimal `json:"monthly"`
 	Annual   decimal.Decimal `json:"annual"`
+}
+
+// TrendPoint is one ledger run: the monthly savings identified so far
+// (open, pending behind a gap, and realised) and those realised, cumulative.
+type TrendPoint struct {
+	Run        string          `json:"run"`
+	ScannedAt  time.Time       `json:"scanned_at"`
+	Findings   int             `json:"findings"`
+	Identified decimal.Decimal `json:"identified_monthly"`
+	Realised   decimal.Decimal `json:"realised_monthly"`
+	Open       decimal.Decimal `json:"open_monthly"`
 }

@@ -104,6 +104,9 @@ func (XLSX) Write(w io.Writer, res *findings.Result) error {
 			return fmt.Errorf("xlsx: %s: %w", s.name, sh.err)
 		}
 	}
+	if err := writeTrend(f, st, res); err != nil {
+		return fmt.Errorf("xlsx: %s: %w", SheetTrend, err)
+	}
 	for _, dn := range names.list {
 		if err := f.SetDefinedName(&dn); err != nil {
 			return fmt.Errorf("xlsx: defined name %s: %w", dn.Name, err)

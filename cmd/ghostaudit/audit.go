@@ -27,9 +27,11 @@ type outputFlags struct {
 	format  string   // stdout format
 	strict  bool
 	prices  priceFlags
+	ledger  ledgerFlags
 }
 
-func (o *outputFlags) add(fs *pflag.FlagSet, defaultFormat string) {
+func (o *outputFlags) add(fs *pflag.FlagSet, defaultFormat string, getenv func(string) string) {
+	o.ledger.add(fs, getenv)
 	fs.StringVar(&o.config, "config", "", "config file (default ./ghostaudit.yaml when present; env GHOSTAUDIT_CONFIG)")
 	fs.StringArrayVar(&o.sets, "set", nil, "override a finance setting, KEY=VALUE, e.g. --set finance.ev_ebitda_multiple=12 (repeatable)")
 	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report file, FORMAT=PATH; formats: xlsx, json, csv, md, inventory (repeatable)")
@@ -71,6 +73,9 @@ func (o *outputFlags) parse() ([]outputSpec, error) {
 		return nil, usagef("--format %q: want table, json, csv, md or none", o.format)
 	}
 	if err := o.prices.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := o.ledger.thresholds(); err != nil {
 		return nil, err
 	}
 	return specs, nil
@@ -121,6 +126,10 @@ func (a *app) analyseWith(inv *scanners.Inventory, cfg *fileConfig, live *pricin
 // emit writes the report files and the stdout report, then applies
 // --strict.
 func (a *app) emit(cmd *cobra.Command, of *outputFlags, specs []outputSpec, inv *scanners.Inventory, res *findings.Result) error {
+	diff, err := a.track(cmd.Context(), &of.ledger, res)
+	if err != nil {
+		return err
+	}
 	for _, s := range specs {
 		var err error
 		if s.format == "inventory" {
@@ -138,6 +147,10 @@ func (a *app) emit(cmd *cobra.Command, of *outputFlags, specs []outputSpec, inv 
 		a.logger.Info("report written", "format", s.format, "path", s.path)
 	}
 	if err := a.printReport(cmd.OutOrStdout(), of.format, res); err != nil {
+		return err
+	}
+	ts, _ := of.ledger.thresholds()
+	if err := failOn(ts, diff, res); err != nil {
 		return err
 	}
 	if of.strict && !complete(res) {

@@ -39,7 +39,7 @@ scanners against them over the real wire protocols, and writes the workbook
 			return a.demo(cmd, &of, estatePath)
 		},
 	}
-	of.add(cmd.Flags(), "table")
+	of.add(cmd.Flags(), "table", a.getenv)
 	cmd.Flags().StringVar(&estatePath, "estate", "", "estate file to simulate instead of the embedded demo estate")
 	return cmd
 }

@@ -48,7 +48,7 @@ contacting any provider.`,
 			return a.emit(cmd, &of, specs, inv, res)
 		},
 	}
-	of.add(cmd.Flags(), "table")
+	of.add(cmd.Flags(), "table", a.getenv)
 	cmd.Flags().StringVar(&invPath, "inventory", "", "inventory JSON written by scan -o inventory=FILE (required)")
 	return cmd
 }

@@ -82,7 +82,7 @@ coverage with --strict.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.logLevel, "log-level", envOr(a.getenv, "GHOSTAUDIT_LOG_LEVEL", "warn"), "log level: debug, info, warn, error (env GHOSTAUDIT_LOG_LEVEL)")
 	pf.StringVar(&a.logFormat, "log-format", envOr(a.getenv, "GHOSTAUDIT_LOG_FORMAT", "text"), "log format: text or json (env GHOSTAUDIT_LOG_FORMAT)")
-	root.AddCommand(a.scanCommand(), a.demoCommand(), a.simCommand(), a.reportCommand(), a.scannersCommand(), a.configCommand(), a.versionCommand())
+	root.AddCommand(a.scanCommand(), a.demoCommand(), a.simCommand(), a.reportCommand(), a.scannersCommand(), a.configCommand(), a.diffCommand(), a.versionCommand())
 	return root
 }
 

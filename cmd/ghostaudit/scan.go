@@ -38,7 +38,7 @@ by GHOSTAUDIT_* environment variables, overridden by flags.`,
 			return a.scan(cmd, &of, selected)
 		},
 	}
-	of.add(cmd.Flags(), "table")
+	of.add(cmd.Flags(), "table", a.getenv)
 	cmd.Flags().StringVar(&selected, "scanners", a.getenv("GHOSTAUDIT_SCANNERS"), "comma-separated scanners to run (default: every scanner that finds credentials; env GHOSTAUDIT_SCANNERS)")
 	for _, info := range a.registry.All() {
 		info.NewOptions().AddFlags(cmd.Flags())
