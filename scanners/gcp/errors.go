@@ -7,6 +7,7 @@ import (
 	"time"
 
 	gax "github.com/googleapis/gax-go/v2"
+	"google.golang.org/api/googleapi"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -20,6 +21,10 @@ import (
 func reason(err error) string {
 	if errors.Is(err, scanners.ErrReadOnly) {
 		return scanners.ReasonDenied
+	}
+	var ge *googleapi.Error
+	if errors.As(err, &ge) {
+		return restReason(ge)
 	}
 	st, ok := status.FromError(err)
 	if !ok {
@@ -53,6 +58,10 @@ func errorInfoReason(st *status.Status) string {
 // message is the error text for a gap: the status message without the
 // "rpc error: code = ... desc =" wrapping.
 func message(err error) string {
+	var ge *googleapi.Error
+	if errors.As(err, &ge) {
+		return restMessage(ge)
+	}
 	if st, ok := status.FromError(err); ok && st.Code() != codes.Unknown {
 		return st.Code().String() + ": " + st.Message()
 	}
