@@ -638,7 +638,7 @@ func TestPagesAreFollowed(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t, multiPageEstate(), nil, func(o *Options) { o.PageSize = 5 })
 	res, gaps := fx.scan(t)
-	if len(res) != 12 || len(gaps) != 0 {
+	if len(res) != 12+7 || len(gaps) != 0 {
 		t.Fatalf("%d resources, gaps %+v", len(res), gaps)
 	}
 	pages := map[string]int{}
@@ -650,6 +650,9 @@ func TestPagesAreFollowed(t *testing.T) {
 	}
 	if n := pages["ListRecommendations projects/acme-p03/locations/us-central1-a/recommenders/google.compute.disk.IdleResourceRecommender"]; n != 3 {
 		t.Errorf("ListRecommendations pages: %d, want 3 (12 by 5)", n)
+	}
+	if n := pages["compute.disks.aggregatedList projects/acme-p03"]; n != 2 {
+		t.Errorf("disks.aggregatedList pages: %d, want 2 (7 by 5)", n)
 	}
 }
 
