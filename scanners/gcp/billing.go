@@ -32,8 +32,8 @@ func (s *Scanner) projects(ctx context.Context, c *clients, sink scanners.Sink) 
 		for _, id := range dedupe(s.opts.Projects) {
 			info, err := c.billing.GetProjectBillingInfo(ctx, &billingpb.GetProjectBillingInfoRequest{Name: "projects/" + id}, retry)
 			if err != nil {
-				if ctx.Err() != nil {
-					return nil, fmt.Errorf("gcp: %w", ctx.Err())
+				if cerr := ctxErr(ctx); cerr != nil {
+					return nil, fmt.Errorf("gcp: %w", cerr)
 				}
 				s.gap(sink, gapFor(id, "", "cloudbilling.GetProjectBillingInfo", "project "+id, err), err)
 				continue
@@ -66,8 +66,8 @@ func (s *Scanner) projects(ctx context.Context, c *clients, sink scanners.Sink) 
 				break
 			}
 			if err != nil {
-				if ctx.Err() != nil {
-					return nil, fmt.Errorf("gcp: %w", ctx.Err())
+				if cerr := ctxErr(ctx); cerr != nil {
+					return nil, fmt.Errorf("gcp: %w", cerr)
 				}
 				s.gap(sink, gapFor(acct, "", "cloudbilling.ListProjectBillingInfo", "billing account "+acct, err), err)
 				break
@@ -102,8 +102,8 @@ func (s *Scanner) billingAccounts(ctx context.Context, c *clients, retry gax.Cal
 			break
 		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, fmt.Errorf("gcp: %w", ctx.Err())
+			if cerr := ctxErr(ctx); cerr != nil {
+				return nil, nil, fmt.Errorf("gcp: %w", cerr)
 			}
 			if reason(err) == scanners.ReasonNoCredentials {
 				return nil, nil, fmt.Errorf("gcp: cloudbilling ListBillingAccounts: %w: the credentials were rejected: %s", scanners.ErrNoCredentials, message(err))

@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -114,3 +115,16 @@ func (r *retryer) Retry(err error) (time.Duration, bool) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded once the deadline has
+// passed: the server may end a call at the deadline it was sent a moment
+// before the client's own timer marks the context done.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
