@@ -2,7 +2,9 @@
 // that serves Cloud Billing (billing accounts and project billing info),
 // Cloud Catalog (services and SKUs) and the Recommender API from the gcp
 // section of an estate file, so that the real cloud.google.com/go clients
-// can be tested against it over loopback.
+// can be tested against it over loopback. The same port also serves the
+// Compute Engine REST API (disks and addresses, under /compute/v1/) for
+// google.golang.org/api/compute/v1; see Sim.ComputeHandler.
 //
 // It follows the approach of the google-cloud-go testing guide: the
 // generated Unimplemented…Server types are embedded and registered on a
