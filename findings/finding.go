@@ -194,9 +194,9 @@ type Result struct {
 	CostLines   []CostLine            `json:"cost_lines"` // every scanned resource we know how to cost, with its class
 	// Trend is the savings history from the ledger, oldest run first; empty
 	// when no ledger is kept.
-	Trend []TrendPoint `json:"trend,omitempty"`
-	Resources   int                   `json:"resources_scanned"`
-	Seats       int                   `json:"seats_scanned"`
+	Trend     []TrendPoint `json:"trend,omitempty"`
+	Resources int          `json:"resources_scanned"`
+	Seats     int          `json:"seats_scanned"`
 }
 
 // CostLine is one scanned resource's monthly cost and classification, for

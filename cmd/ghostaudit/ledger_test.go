@@ -73,8 +73,12 @@ func TestLedgerScanChangeScanDiff(t *testing.T) {
 		NewMonthly      decimal.Decimal `json:"new_monthly_savings"`
 		RealisedMonthly decimal.Decimal `json:"realised_monthly_savings"`
 		Counts          struct{ New, Resolved, Open int }
-		Resolved        []struct{ ResourceKey string `json:"resource_key"` }
-		Uncovered       []struct{ ResourceKey string `json:"resource_key"` } `json:"not_realised_uncovered"`
+		Resolved        []struct {
+			ResourceKey string `json:"resource_key"`
+		}
+		Uncovered []struct {
+			ResourceKey string `json:"resource_key"`
+		} `json:"not_realised_uncovered"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
 		t.Fatalf("diff JSON: %v\n%s", err, r.stdout)

@@ -100,4 +100,3 @@ func awsOptions(jobs []scanners.Job) *awsscanner.Options {
 	}
 	return nil
 }
-

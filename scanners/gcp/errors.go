@@ -8,6 +8,7 @@ import (
 	"time"
 
 	gax "github.com/googleapis/gax-go/v2"
+	"google.golang.org/api/googleapi"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -21,6 +22,10 @@ import (
 func reason(err error) string {
 	if errors.Is(err, scanners.ErrReadOnly) {
 		return scanners.ReasonDenied
+	}
+	var ge *googleapi.Error
+	if errors.As(err, &ge) {
+		return restReason(ge)
 	}
 	st, ok := status.FromError(err)
 	if !ok {
@@ -54,6 +59,10 @@ func errorInfoReason(st *status.Status) string {
 // message is the error text for a gap: the status message without the
 // "rpc error: code = ... desc =" wrapping.
 func message(err error) string {
+	var ge *googleapi.Error
+	if errors.As(err, &ge) {
+		return restMessage(ge)
+	}
 	if st, ok := status.FromError(err); ok && st.Code() != codes.Unknown {
 		return st.Code().String() + ": " + st.Message()
 	}
@@ -123,6 +132,19 @@ func contextDone(ctx context.Context, err error) error {
 	case codes.Canceled:
 		<-ctx.Done()
 		return ctx.Err()
+	}
+	return nil
+}
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded once the deadline has
+// passed: the server may end a call at the deadline it was sent a moment
+// before the client's own timer marks the context done.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
 	}
 	return nil
 }

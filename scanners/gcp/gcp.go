@@ -2,13 +2,18 @@
 // billing accounts the credentials can see (or the configured ones, or
 // configured projects), takes the projects billed to them, and emits the
 // Recommender API's idle-resource and rightsizing recommendations of each
-// project as scanners.Resource records for the findings rules.
+// project, and its Compute Engine disks and addresses listed directly
+// (google.golang.org/api/compute/v1, REST), as scanners.Resource records
+// for the findings rules. catalog.go fetches Cloud Catalog list prices.
 //
 // Credentials are Application Default Credentials, optionally used to
 // impersonate a service account. Every client carries a read-only guard:
 // a gRPC interceptor refuses any method that is not on the allow-list in
-// readonly.go before it is sent. The simulator in gcpsim is wired in with
-// Options.Endpoint or Options.ClientOptions.
+// readonly.go before it is sent, and the Compute REST client's transport
+// refuses every request that is not a GET. The simulator in gcpsim is
+// wired in with Options.Endpoint (+ Plaintext: gRPC and REST share the
+// port; the REST base URL is http://<endpoint>/compute/v1/) or
+// Options.ClientOptions (+ ComputeClientOptions).
 package gcp
 
 import (
@@ -26,6 +31,7 @@ import (
 	billing "cloud.google.com/go/billing/apiv1"
 	recommender "cloud.google.com/go/recommender/apiv1"
 	"github.com/spf13/pflag"
+	compute "google.golang.org/api/compute/v1"
 	"google.golang.org/api/impersonate"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
@@ -41,8 +47,8 @@ const KindRecommendation = "gcp.recommender.recommendation"
 // Info describes the GCP scanner to the registry.
 var Info = scanners.Info{
 	Name:        "gcp",
-	Description: "Google Cloud: Recommender idle-resource and rightsizing recommendations of the projects billed to the visible billing accounts",
-	Kinds:       []string{KindRecommendation},
+	Description: "Google Cloud: Recommender idle-resource and rightsizing recommendations, and Compute Engine disks and addresses, of the projects billed to the visible billing accounts",
+	Kinds:       []string{KindRecommendation, KindDisk, KindAddress},
 	NewOptions:  func() scanners.Options { return NewOptions() },
 	New: func(o scanners.Options, env scanners.Env) (scanners.Scanner, error) {
 		opts, ok := o.(*Options)
@@ -74,12 +80,20 @@ type Options struct {
 	MaxAttempts int  `yaml:"max_attempts" json:"max_attempts"`
 	Concurrency int  `yaml:"concurrency" json:"concurrency"`
 	PageSize    int  `yaml:"page_size" json:"page_size"`
+	// Compute lists each project's Compute Engine disks and addresses
+	// directly (kinds gcp.compute.disk and gcp.compute.address).
+	Compute bool `yaml:"compute" json:"compute"`
 
 	// ClientOptions are appended to every client's options. They are for
 	// programs embedding the scanner (the demo hands over the simulator's
 	// endpoint and plaintext transport, gcpsim.Server.ClientOptions); they
 	// have no flag and are never logged.
 	ClientOptions []option.ClientOption `yaml:"-" json:"-"`
+	// ComputeClientOptions are appended after ClientOptions to the Compute
+	// Engine REST client only (gcpsim.Server.ComputeClientOptions). Without
+	// them, a host:port endpoint in ClientOptions is reached over REST at
+	// http(s)://host:port/compute/v1/ (http for a loopback host).
+	ComputeClientOptions []option.ClientOption `yaml:"-" json:"-"`
 	// MaxBackoff caps the retry back-off; zero means 20s.
 	MaxBackoff time.Duration `yaml:"-" json:"-"`
 }
@@ -93,6 +107,7 @@ func NewOptions() *Options {
 		MaxAttempts:  5,
 		Concurrency:  8,
 		PageSize:     100,
+		Compute:      true,
 	}
 }
 
@@ -105,11 +120,12 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.States, "gcp-states", o.States, "recommendation states to list (ACTIVE, CLAIMED, SUCCEEDED, FAILED, DISMISSED)")
 	fs.StringVar(&o.Impersonate, "gcp-impersonate-service-account", o.Impersonate, "service account e-mail to impersonate with the Application Default Credentials (needs roles/iam.serviceAccountTokenCreator on it)")
 	fs.StringVar(&o.QuotaProject, "gcp-quota-project", o.QuotaProject, "project billed for API quota (needed with user credentials; default: the ADC quota project)")
-	fs.StringVar(&o.Endpoint, "gcp-endpoint", o.Endpoint, "host:port serving Cloud Billing and Recommender (for simulators and private endpoints)")
+	fs.StringVar(&o.Endpoint, "gcp-endpoint", o.Endpoint, "host:port serving Cloud Billing and Recommender over gRPC, and Compute Engine REST at https://host:port/compute/v1/ (for simulators and private endpoints)")
 	fs.BoolVar(&o.Plaintext, "gcp-endpoint-plaintext", o.Plaintext, "connect to a loopback --gcp-endpoint without TLS or credentials (simulators only)")
 	fs.IntVar(&o.MaxAttempts, "gcp-max-attempts", o.MaxAttempts, "attempts per call on RESOURCE_EXHAUSTED or UNAVAILABLE before the scope becomes a coverage gap")
 	fs.IntVar(&o.Concurrency, "gcp-concurrency", o.Concurrency, "Recommender calls in flight at once")
 	fs.IntVar(&o.PageSize, "gcp-page-size", o.PageSize, "page size of list calls (1-100; Cloud Billing's maximum is 100)")
+	fs.BoolVar(&o.Compute, "gcp-compute", o.Compute, "list each project's Compute Engine disks and addresses directly (needs roles/compute.viewer)")
 }
 
 var (
@@ -188,6 +204,7 @@ func (o *Options) Validate() error {
 func (o *Options) Redacted() scanners.Options {
 	c := *o
 	c.ClientOptions = nil
+	c.ComputeClientOptions = nil
 	return &c
 }
 
@@ -266,6 +283,7 @@ func New(opts *Options, env scanners.Env) (*Scanner, error) {
 type clients struct {
 	billing     *billing.CloudBillingClient
 	recommender *recommender.Client
+	compute     *compute.Service // nil unless Options.Compute
 }
 
 func (c *clients) Close() {
@@ -296,16 +314,25 @@ func (s *Scanner) clientOptions(ctx context.Context) ([]option.ClientOption, err
 		opts = append(opts, option.WithQuotaProject(s.opts.QuotaProject))
 	}
 	if s.opts.Impersonate != "" {
-		ts, err := impersonate.CredentialsTokenSource(ctx, impersonate.CredentialsConfig{
-			TargetPrincipal: s.opts.Impersonate,
-			Scopes:          []string{"https://www.googleapis.com/auth/cloud-platform"},
-		})
+		o, err := impersonated(ctx, s.opts.Impersonate)
 		if err != nil {
-			return nil, fmt.Errorf("gcp: %w: impersonate %s: %v; %s", scanners.ErrNoCredentials, s.opts.Impersonate, err, noCredentialsHelp)
+			return nil, err
 		}
-		opts = append(opts, option.WithTokenSource(ts))
+		opts = append(opts, o)
 	}
 	return append(opts, s.opts.ClientOptions...), nil
+}
+
+// impersonated is the option that impersonates service account sa.
+func impersonated(ctx context.Context, sa string) (option.ClientOption, error) {
+	ts, err := impersonate.CredentialsTokenSource(ctx, impersonate.CredentialsConfig{
+		TargetPrincipal: sa,
+		Scopes:          []string{"https://www.googleapis.com/auth/cloud-platform"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gcp: %w: impersonate %s: %v; %s", scanners.ErrNoCredentials, sa, err, noCredentialsHelp)
+	}
+	return option.WithTokenSource(ts), nil
 }
 
 // newClients builds the clients. Building finds the credentials but makes
@@ -322,6 +349,12 @@ func (s *Scanner) newClients(ctx context.Context) (*clients, error) {
 	if c.recommender, err = recommender.NewClient(ctx, opts...); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("gcp: %w: %s (%v)", scanners.ErrNoCredentials, noCredentialsHelp, err)
+	}
+	if s.opts.Compute {
+		if c.compute, err = s.newCompute(ctx); err != nil {
+			c.Close()
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -341,6 +374,9 @@ func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
 		return err
 	}
 	s.env.Logger.Info("projects in scope", "count", len(projects))
+	if c.compute != nil {
+		s.computeInventory(ctx, c, projects, sink)
+	}
 	s.recommendations(ctx, c, projects, sink)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("gcp: %w", err)

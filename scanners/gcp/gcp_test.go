@@ -99,16 +99,33 @@ gcp:
                target: //compute.googleapis.com/projects/acme-prod/global/images/old-image, cost: "-1.5"}
             - {recommender: google.compute.disk.IdleResourceRecommender, location: us-central1-b, subtype: DELETE_DISK, state: DISMISSED,
                target: //compute.googleapis.com/projects/acme-prod/zones/us-central1-b/disks/kept, cost: "-4"}
+          disks:
+            - {name: orphan-ssd, zone: us-central1-a, type: pd-ssd, size_gb: 500, created: -120d, last_detach: -40d, last_attach: -200d}
+            - {name: web-boot, zone: us-central1-a, size_gb: 20, users: [web-1], last_attach: -10d, labels: {team: web}}
+            - {name: shared-data, region: europe-west1, type: pd-standard, size_gb: 1000, users: [a, b]}
+          addresses:
+            - {name: idle-ip, region: us-central1, created: -300d}
+            - {name: web-ip, region: us-central1, users: [web-fr]}
+            - {name: lb-ip, region: global, users: [lb-fr]}
         - id: acme-data
           recommendations:
             - {recommender: google.cloudsql.instance.IdleRecommender, location: europe-west1, subtype: STOP,
                target: //sqladmin.googleapis.com/projects/acme-data/instances/reporting, cost: "-120"}
             - {recommender: google.compute.instance.MachineTypeRecommender, location: europe-west1-b, subtype: CHANGE_MACHINE_TYPE,
                target: //compute.googleapis.com/projects/acme-data/zones/europe-west1-b/instances/etl, cost: "-35.5"}
+          disks:
+            - {name: etl-scratch, zone: europe-west1-b, type: pd-balanced, size_gb: 200}
+          addresses:
+            - {name: nat-ip, region: europe-west1, address_type: INTERNAL, status: IN_USE, users: [nat]}
 `
 
-// normalResources is the number of ACTIVE recommendations in normalEstate.
-const normalResources = 6
+// normalResources is the number of ACTIVE recommendations (6) and
+// Compute disks and addresses (8) in normalEstate; acmeData of them are
+// in project acme-data.
+const (
+	normalResources = 6 + 8
+	acmeData        = 2 + 2
+)
 
 func deniedEstate() string {
 	return strings.Replace(normalEstate, "        - id: acme-data\n", "        - id: acme-data\n          faults: {deny: [\"*\"]}\n", 1)
@@ -120,6 +137,10 @@ func multiPageEstate() string {
 	for i := 0; i < 7; i++ {
 		fmt.Fprintf(&b, "        - id: acme-p%02d\n", i)
 		if i == 3 {
+			b.WriteString("          disks:\n")
+			for k := 0; k < 7; k++ {
+				fmt.Fprintf(&b, "            - {name: disk-%02d, zone: us-east1-%c}\n", k, "bcd"[k%3])
+			}
 			b.WriteString("          recommendations:\n")
 			for k := 0; k < 12; k++ {
 				fmt.Fprintf(&b, "            - {recommender: google.compute.disk.IdleResourceRecommender, location: us-central1-a, subtype: DELETE_DISK, "+
@@ -144,10 +165,10 @@ func TestConformance(t *testing.T) {
 				fx = newFixture(t, "gcp:\n  billing_accounts:\n    - id: 012345-567890-ABCDEF\n      projects: [{id: acme-prod}, {id: acme-data}]\n", logger, nil)
 			case scannertest.MultiPage:
 				fx = newFixture(t, multiPageEstate(), logger, func(o *Options) { o.PageSize = 5 })
-				h.WantResources = 12
+				h.WantResources = 12 + 7
 			case scannertest.Denied:
 				fx = newFixture(t, deniedEstate(), logger, nil)
-				h.WantResources = normalResources - 2 // acme-data holds two
+				h.WantResources = normalResources - acmeData
 				h.DeniedAccount = "acme-data"
 			}
 			h.Scanner = fx.scanner
@@ -237,6 +258,15 @@ func TestScanSendsOnlyAllowedMethods(t *testing.T) {
 		perms[p] = true
 	}
 	for _, r := range fx.srv.Requests() {
+		if r.Service == "Compute" {
+			if _, ok := computeMethods[r.Method]; !ok {
+				t.Errorf("the scan sent REST %s, which is not in computeMethods", r.Method)
+			}
+			if p := gcpsim.Permission(r.Method, r.Resource); p == "" || !perms[p] {
+				t.Errorf("the scan needs %q for %s %s, which Permissions() does not list", p, r.Method, r.Resource)
+			}
+			continue
+		}
 		full := fmt.Sprintf("/google.cloud.%s/%s", map[string]string{"CloudBilling": "billing.v1.CloudBilling", "Recommender": "recommender.v1.Recommender"}[r.Service], r.Method)
 		if _, ok := readMethods[full]; !ok {
 			t.Errorf("the scan sent %s, which is not on the allow-list", full)
@@ -386,8 +416,8 @@ func TestBillingDisabledProjectsAreGaps(t *testing.T) {
 	est = strings.Replace(normalEstate, "        - id: acme-data\n", "        - id: acme-data\n          billing_enabled: false\n", 1)
 	fx := newFixture(t, est, nil, func(o *Options) { o.Projects = []string{"acme-prod", "acme-data", "nobody-knows"} })
 	res, gaps = fx.scan(t)
-	if len(res) != 4 {
-		t.Errorf("acme-prod only: %d resources, want 4", len(res))
+	if len(res) != 4+6 {
+		t.Errorf("acme-prod only: %d resources, want 4 recommendations and 6 disks and addresses", len(res))
 	}
 	got := map[string]scanners.Gap{}
 	for _, g := range gaps {
@@ -608,7 +638,7 @@ func TestPagesAreFollowed(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t, multiPageEstate(), nil, func(o *Options) { o.PageSize = 5 })
 	res, gaps := fx.scan(t)
-	if len(res) != 12 || len(gaps) != 0 {
+	if len(res) != 12+7 || len(gaps) != 0 {
 		t.Fatalf("%d resources, gaps %+v", len(res), gaps)
 	}
 	pages := map[string]int{}
@@ -620,6 +650,9 @@ func TestPagesAreFollowed(t *testing.T) {
 	}
 	if n := pages["ListRecommendations projects/acme-p03/locations/us-central1-a/recommenders/google.compute.disk.IdleResourceRecommender"]; n != 3 {
 		t.Errorf("ListRecommendations pages: %d, want 3 (12 by 5)", n)
+	}
+	if n := pages["compute.disks.aggregatedList projects/acme-p03"]; n != 2 {
+		t.Errorf("disks.aggregatedList pages: %d, want 2 (7 by 5)", n)
 	}
 }
 

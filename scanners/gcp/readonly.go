@@ -42,7 +42,9 @@ func Methods() []string {
 }
 
 // Permissions returns the IAM permissions a scan with every recommender
-// needs, sorted: billing, project and one list permission per recommender.
+// needs, sorted: billing, project, one list permission per recommender,
+// and the Compute Engine list permissions of the direct checks
+// (computeMethods; the REST guard allows only GET).
 func Permissions() []string {
 	set := map[string]bool{}
 	for _, p := range []string{"billing.accounts.get", "billing.resourceAssociations.list", "resourcemanager.projects.get"} {
@@ -50,6 +52,9 @@ func Permissions() []string {
 	}
 	for _, r := range recommenders {
 		set[r.permission] = true
+	}
+	for _, perm := range computeMethods {
+		set[perm] = true
 	}
 	var out []string
 	for p := range set {

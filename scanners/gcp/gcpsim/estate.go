@@ -2,7 +2,9 @@
 // that serves Cloud Billing (billing accounts and project billing info),
 // Cloud Catalog (services and SKUs) and the Recommender API from the gcp
 // section of an estate file, so that the real cloud.google.com/go clients
-// can be tested against it over loopback.
+// can be tested against it over loopback. The same port also serves the
+// Compute Engine REST API (disks and addresses, under /compute/v1/) for
+// google.golang.org/api/compute/v1; see Sim.ComputeHandler.
 //
 // It follows the approach of the google-cloud-go testing guide: the
 // generated Unimplemented…Server types are embedded and registered on a
@@ -31,6 +33,8 @@ import (
 //	          billing_enabled: true       # default: the account's open
 //	          faults: {...}               # calls on projects/<id>
 //	          recommendations: [...]
+//	          disks: [...]                # Compute Engine persistent disks (served over REST)
+//	          addresses: [...]            # Compute Engine addresses; region "global" for global ones
 //	  services:                           # Cloud Catalog
 //	    - id: 6F81-5844-456A
 //	      display_name: Compute Engine
@@ -62,6 +66,47 @@ type Project struct {
 	BillingEnabled  *bool            `yaml:"billing_enabled"`
 	Faults          Faults           `yaml:"faults"`
 	Recommendations []Recommendation `yaml:"recommendations"`
+	Disks           []Disk           `yaml:"disks"`
+	Addresses       []Address        `yaml:"addresses"`
+}
+
+// Disk is a Compute Engine persistent disk (compute#disk).
+type Disk struct {
+	Name string `yaml:"name"`
+	// Zone of a zonal disk (us-central1-a), or Region of a regional one.
+	Zone   string `yaml:"zone"`
+	Region string `yaml:"region"`
+	// Type is the disk type: pd-standard, pd-balanced (default), pd-ssd,
+	// pd-extreme, hyperdisk-balanced, ...
+	Type   string `yaml:"type"`
+	SizeGB int64  `yaml:"size_gb"` // default 10
+	// Users are the instances the disk is attached to: instance names
+	// (in the disk's zone) or full instance URLs. Empty means unattached.
+	Users      []string          `yaml:"users"`
+	Status     string            `yaml:"status"` // READY (default), CREATING, RESTORING, FAILED, DELETING
+	Created    estate.Time       `yaml:"created"`
+	LastAttach estate.Time       `yaml:"last_attach"`
+	LastDetach estate.Time       `yaml:"last_detach"`
+	Labels     map[string]string `yaml:"labels"`
+	ID         uint64            `yaml:"id"` // default: derived from project, location and name
+}
+
+// Address is a Compute Engine static IP address (compute#address).
+type Address struct {
+	Name string `yaml:"name"`
+	// Region of a regional address, or "global".
+	Region      string `yaml:"region"`
+	Address     string `yaml:"address"`      // the IP; default derived
+	AddressType string `yaml:"address_type"` // EXTERNAL (default) or INTERNAL
+	// Status is RESERVED (not in use), RESERVING or IN_USE; default
+	// IN_USE when Users is set, RESERVED otherwise.
+	Status      string            `yaml:"status"`
+	Users       []string          `yaml:"users"`        // URLs (or names) of the resources using it
+	NetworkTier string            `yaml:"network_tier"` // PREMIUM (default for EXTERNAL) or STANDARD
+	Purpose     string            `yaml:"purpose"`      // e.g. GCE_ENDPOINT, VPC_PEERING
+	Created     estate.Time       `yaml:"created"`
+	Labels      map[string]string `yaml:"labels"`
+	ID          uint64            `yaml:"id"` // default: derived
 }
 
 // Billed reports whether billing is enabled for the project.
@@ -145,4 +190,8 @@ type Faults struct {
 	// APIDisabled answers Recommender calls with the SERVICE_DISABLED
 	// PERMISSION_DENIED error Google returns when the API is not enabled.
 	APIDisabled bool `yaml:"api_disabled"`
+	// ComputeDisabled answers Compute Engine REST calls with the 403
+	// accessNotConfigured / SERVICE_DISABLED error of a project where
+	// compute.googleapis.com is not enabled.
+	ComputeDisabled bool `yaml:"compute_disabled"`
 }

@@ -42,7 +42,8 @@ func Load(e *estate.Estate) (est *Estate, ok bool, err error) {
 
 // Methods the simulator serves, as named in fault lists.
 var faultMethods = []string{"*", "ListBillingAccounts", "GetBillingAccount", "ListProjectBillingInfo", "GetProjectBillingInfo",
-	"ListServices", "ListSkus", "ListRecommendations", "GetRecommendation"}
+	"ListServices", "ListSkus", "ListRecommendations", "GetRecommendation",
+	"compute.disks.aggregatedList", "compute.addresses.aggregatedList", "compute.globalAddresses.list"}
 
 // LocationKind is what a recommender's location may be.
 type LocationKind int
@@ -215,7 +216,149 @@ func (v *validator) project(f string, a *BillingAccount, p *Project, ids, number
 			return err
 		}
 	}
+	names := map[string]string{}
+	for i := range p.Disks {
+		if err := v.disk(fmt.Sprintf("%s.disks[%d]", f, i), p, &p.Disks[i], names); err != nil {
+			return err
+		}
+	}
+	for i := range p.Addresses {
+		if err := v.address(fmt.Sprintf("%s.addresses[%d]", f, i), p, &p.Addresses[i], names); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+var (
+	resourceNameRE = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	diskTypeRE     = regexp.MustCompile(`^[a-z][-a-z0-9]*$`)
+	diskStatuses   = []string{"CREATING", "RESTORING", "FAILED", "READY", "DELETING"}
+	addrStatuses   = []string{"RESERVED", "RESERVING", "IN_USE"}
+	addrTypes      = []string{"EXTERNAL", "INTERNAL"}
+	networkTiers   = []string{"PREMIUM", "STANDARD"}
+)
+
+func (v *validator) disk(f string, p *Project, d *Disk, names map[string]string) error {
+	if !resourceNameRE.MatchString(d.Name) {
+		return v.fail(f+".name", "%q is not a Compute Engine resource name (1-63 lower-case letters, digits and hyphens)", d.Name)
+	}
+	switch {
+	case d.Zone != "" && d.Region != "":
+		return v.fail(f, "give zone (zonal disk) or region (regional disk), not both")
+	case d.Zone != "":
+		if KindOf(d.Zone) != Zone {
+			return v.fail(f+".zone", "%q is not a zone such as us-central1-a", d.Zone)
+		}
+	case d.Region != "":
+		if KindOf(d.Region) != Region {
+			return v.fail(f+".region", "%q is not a region such as us-central1", d.Region)
+		}
+	default:
+		return v.fail(f+".zone", "a zone (or a region for a regional disk) is required")
+	}
+	key := "disk/" + d.Zone + d.Region + "/" + d.Name
+	if prev, dup := names[key]; dup {
+		return v.fail(f+".name", "disk %s is also declared at gcp.%s", d.Name, prev)
+	}
+	names[key] = f
+	if d.Type == "" {
+		d.Type = "pd-balanced"
+	} else if !diskTypeRE.MatchString(d.Type) {
+		return v.fail(f+".type", "%q is not a disk type such as pd-standard", d.Type)
+	}
+	if d.SizeGB == 0 {
+		d.SizeGB = 10
+	} else if d.SizeGB < 0 {
+		return v.fail(f+".size_gb", "%d is not a positive size", d.SizeGB)
+	}
+	if d.Status == "" {
+		d.Status = "READY"
+	} else if !contains(diskStatuses, d.Status) {
+		return v.fail(f+".status", "%q is not a disk status (%s)", d.Status, strings.Join(diskStatuses, ", "))
+	}
+	zone := d.Zone
+	if zone == "" {
+		zone = d.Region + "-a"
+	}
+	for i, u := range d.Users {
+		if u == "" {
+			return v.fail(fmt.Sprintf("%s.users[%d]", f, i), "an instance name or URL is required")
+		}
+		if !strings.Contains(u, "/") {
+			d.Users[i] = ComputeURL + "projects/" + p.ID + "/zones/" + zone + "/instances/" + u
+		}
+	}
+	if d.ID == 0 {
+		d.ID = derivedID(p.ID, "disk", d.Zone+d.Region, d.Name)
+	}
+	return nil
+}
+
+func (v *validator) address(f string, p *Project, a *Address, names map[string]string) error {
+	if !resourceNameRE.MatchString(a.Name) {
+		return v.fail(f+".name", "%q is not a Compute Engine resource name (1-63 lower-case letters, digits and hyphens)", a.Name)
+	}
+	if a.Region == "" {
+		return v.fail(f+".region", "a region (or global) is required")
+	}
+	if k := KindOf(a.Region); k != Region && k != Global {
+		return v.fail(f+".region", "%q is not a region such as us-central1, or global", a.Region)
+	}
+	key := "address/" + a.Region + "/" + a.Name
+	if prev, dup := names[key]; dup {
+		return v.fail(f+".name", "address %s is also declared at gcp.%s", a.Name, prev)
+	}
+	names[key] = f
+	if a.AddressType == "" {
+		a.AddressType = "EXTERNAL"
+	} else if !contains(addrTypes, a.AddressType) {
+		return v.fail(f+".address_type", "%q is not an address type (%s)", a.AddressType, strings.Join(addrTypes, ", "))
+	}
+	if a.Status == "" {
+		a.Status = "RESERVED"
+		if len(a.Users) > 0 {
+			a.Status = "IN_USE"
+		}
+	} else if !contains(addrStatuses, a.Status) {
+		return v.fail(f+".status", "%q is not an address status (%s)", a.Status, strings.Join(addrStatuses, ", "))
+	}
+	if a.Status == "RESERVED" && len(a.Users) > 0 {
+		return v.fail(f+".status", "a RESERVED address has no users")
+	}
+	if a.NetworkTier == "" && a.AddressType == "EXTERNAL" {
+		a.NetworkTier = "PREMIUM"
+	} else if a.NetworkTier != "" && !contains(networkTiers, a.NetworkTier) {
+		return v.fail(f+".network_tier", "%q is not a network tier (%s)", a.NetworkTier, strings.Join(networkTiers, ", "))
+	}
+	for i, u := range a.Users {
+		if u == "" {
+			return v.fail(fmt.Sprintf("%s.users[%d]", f, i), "a resource name or URL is required")
+		}
+		if !strings.Contains(u, "/") && a.Region != "global" {
+			a.Users[i] = ComputeURL + "projects/" + p.ID + "/regions/" + a.Region + "/forwardingRules/" + u
+		} else if !strings.Contains(u, "/") {
+			a.Users[i] = ComputeURL + "projects/" + p.ID + "/global/forwardingRules/" + u
+		}
+	}
+	if a.ID == 0 {
+		a.ID = derivedID(p.ID, "address", a.Region, a.Name)
+	}
+	if a.Address == "" {
+		h := derivedID(p.ID, "ip", a.Region, a.Name)
+		if a.AddressType == "INTERNAL" {
+			a.Address = fmt.Sprintf("10.%d.%d.%d", byte(h>>16), byte(h>>8), 2+byte(h)%250)
+		} else {
+			a.Address = fmt.Sprintf("34.%d.%d.%d", byte(h>>16), byte(h>>8), 1+byte(h)%254)
+		}
+	}
+	return nil
+}
+
+// derivedID returns a stable 19-digit resource id for the parts.
+func derivedID(parts ...string) uint64 {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return 1000000000000000000 + binary.BigEndian.Uint64(h[:8])%8000000000000000000
 }
 
 func (v *validator) recommendation(f string, p *Project, r *Recommendation, ids map[string]string) error {

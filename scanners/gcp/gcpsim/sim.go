@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path"
 	"strconv"
 	"strings"
@@ -31,10 +32,12 @@ type Options struct {
 
 // Request is one call the simulator served.
 type Request struct {
-	Service  string     // "CloudBilling", "CloudCatalog" or "Recommender"
-	Method   string     // e.g. "ListRecommendations"
+	Service  string     // "CloudBilling", "CloudCatalog", "Recommender" or "Compute" (REST)
+	Method   string     // e.g. "ListRecommendations", "compute.disks.aggregatedList"
 	Resource string     // the request's name or parent, "" for ListBillingAccounts and ListServices
-	Code     codes.Code // status of the answer
+	Code     codes.Code // status of the answer (for REST, the gRPC code of HTTPStatus)
+	// HTTPStatus is the HTTP status of a REST (Compute) answer; 0 for gRPC.
+	HTTPStatus int
 }
 
 // Sim serves the estate. It is safe for concurrent use.
@@ -92,12 +95,20 @@ func (s *Sim) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// Server is a running simulator on a loopback port.
+// Server is a running simulator on a loopback port. The one port serves
+// gRPC (HTTP/2 with prior knowledge) and the Compute Engine REST API
+// (HTTP/1.1 under /compute/v1/): each connection is routed by its first
+// bytes.
 type Server struct {
 	*Sim
-	// Addr is host:port, for option.WithEndpoint.
+	// Addr is host:port, for option.WithEndpoint of the gRPC clients.
 	Addr string
-	srv  *grpc.Server
+	// ComputeURL is the REST base URL of Compute Engine,
+	// http://<Addr>/compute/v1/, for option.WithEndpoint of compute.NewService.
+	ComputeURL string
+	srv        *grpc.Server
+	http       *http.Server
+	mux        *muxListener
 }
 
 // Start serves the estate on 127.0.0.1 at a free port until Stop.
@@ -109,12 +120,27 @@ func Start(est *Estate, opts Options) (*Server, error) {
 	sim := New(est, opts)
 	g := grpc.NewServer(grpc.ChainUnaryInterceptor(sim.UnaryInterceptor()))
 	sim.Register(g)
-	go func() { _ = g.Serve(lis) }()
-	return &Server{Sim: sim, Addr: lis.Addr().String(), srv: g}, nil
+	m := newMux(lis)
+	h := &http.Server{Handler: sim.ComputeHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go m.serve()
+	go func() { _ = g.Serve(m.grpc) }()
+	go func() { _ = h.Serve(m.http) }()
+	addr := lis.Addr().String()
+	return &Server{Sim: sim, Addr: addr, ComputeURL: "http://" + addr + "/compute/v1/", srv: g, http: h, mux: m}, nil
 }
 
 // Stop ends the server and every open connection.
-func (s *Server) Stop() { s.srv.Stop() }
+func (s *Server) Stop() {
+	_ = s.mux.Close()
+	s.srv.Stop()
+	_ = s.http.Close()
+}
+
+// ComputeClientOptions point google.golang.org/api/compute/v1 at the
+// simulator's REST endpoint, without authentication.
+func (s *Server) ComputeClientOptions() []option.ClientOption {
+	return []option.ClientOption{option.WithEndpoint(s.ComputeURL), option.WithoutAuthentication()}
+}
 
 // ClientOptions are the options that point a cloud.google.com/go client at
 // the simulator: its endpoint, no authentication, plaintext transport.
@@ -204,11 +230,9 @@ func (s *Sim) inject(ctx context.Context, svc, method, resource string) error {
 			return s.denied(svc, method, resource)
 		}
 	}
-	if svc == "Recommender" {
-		for _, f := range faults {
-			if f.APIDisabled {
-				return serviceDisabled(project)
-			}
+	for _, f := range faults {
+		if (svc == "Recommender" && f.APIDisabled) || (svc == "Compute" && f.ComputeDisabled) {
+			return serviceDisabled(project)
 		}
 	}
 	s.mu.Lock()
@@ -232,7 +256,8 @@ func (s *Sim) inject(ctx context.Context, svc, method, resource string) error {
 }
 
 // Services' host names, for error details.
-var hosts = map[string]string{"CloudBilling": "cloudbilling.googleapis.com", "CloudCatalog": "cloudbilling.googleapis.com", "Recommender": "recommender.googleapis.com"}
+var hosts = map[string]string{"CloudBilling": "cloudbilling.googleapis.com", "CloudCatalog": "cloudbilling.googleapis.com",
+	"Recommender": "recommender.googleapis.com", "Compute": "compute.googleapis.com"}
 
 // withDetails attaches details to a status; it cannot fail for these messages.
 func withDetails(st *status.Status, details ...*errdetails.ErrorInfo) error {
@@ -309,6 +334,12 @@ func Permission(method, resource string) string {
 		return "resourcemanager.projects.get"
 	case "ListServices", "ListSkus":
 		return "" // the catalog needs only an authenticated caller or an API key
+	case "compute.disks.aggregatedList":
+		return "compute.disks.list"
+	case "compute.addresses.aggregatedList":
+		return "compute.addresses.list"
+	case "compute.globalAddresses.list":
+		return "compute.globalAddresses.list"
 	case "ListRecommendations", "GetRecommendation":
 		parts := strings.Split(resource, "/")
 		for i := 0; i+1 < len(parts); i++ {

@@ -1,0 +1,526 @@
+package gcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	gax "github.com/googleapis/gax-go/v2"
+	"github.com/googleapis/gax-go/v2/apierror"
+	compute "google.golang.org/api/compute/v1"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/option"
+	"google.golang.org/api/option/internaloption"
+	htransport "google.golang.org/api/transport/http"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// Kinds of the Compute Engine resources listed directly (compute/v1 REST).
+const (
+	// KindDisk is one persistent disk, zonal or regional.
+	KindDisk = "gcp.compute.disk"
+	// KindAddress is one reserved IP address, regional or global.
+	KindAddress = "gcp.compute.address"
+)
+
+// Attribute keys of gcp.compute.disk and gcp.compute.address resources.
+// Absent keys mean the API gave no value. Timestamps are RFC 3339 UTC.
+//
+// gcp.compute.disk: zone (zonal disks), region, type, size_gb, users,
+// status, last_attach, last_detach, resource_name, billing_account.
+// Resource.Region is the zone (or the region of a regional disk),
+// Resource.State the status, Resource.Created the creationTimestamp,
+// Resource.Tags the labels, Resource.ID the numeric disk id.
+//
+// gcp.compute.address: region ("global" for a global address), status,
+// address_type, address, users, network_tier, purpose, resource_name,
+// billing_account. Resource.Region is the region or "global".
+const (
+	AttrZone         = "zone"          // us-central1-a; zonal disks only
+	AttrRegion       = "region"        // us-central1, or "global" for a global address
+	AttrDiskType     = "type"          // pd-standard, pd-balanced, pd-ssd, pd-extreme, hyperdisk-*, ...
+	AttrSizeGB       = "size_gb"       // provisioned size in GB (GiB in practice), integer
+	AttrUsers        = "users"         // number of instances the disk is attached to / resources using the address
+	AttrStatus       = "status"        // disk: READY, CREATING, ...; address: RESERVED (unused), RESERVING, IN_USE
+	AttrLastAttach   = "last_attach"   // lastAttachTimestamp
+	AttrLastDetach   = "last_detach"   // lastDetachTimestamp
+	AttrAddressType  = "address_type"  // EXTERNAL or INTERNAL
+	AttrAddress      = "address"       // the IP address
+	AttrNetworkTier  = "network_tier"  // PREMIUM or STANDARD (external addresses)
+	AttrPurpose      = "purpose"       // GCE_ENDPOINT, VPC_PEERING, ... when set
+	AttrResourceName = "resource_name" // //compute.googleapis.com/projects/p/zones/z/disks/d, as Recommender targets name it
+)
+
+// computeBasePath is Compute Engine's REST base URL.
+const computeBasePath = "https://compute.googleapis.com/compute/v1/"
+
+// computeMethods are the Compute Engine REST methods the scanner sends,
+// with the IAM permission each needs (roles/compute.viewer holds them).
+var computeMethods = map[string]string{
+	"compute.disks.aggregatedList":     "compute.disks.list",
+	"compute.addresses.aggregatedList": "compute.addresses.list",
+	"compute.globalAddresses.list":     "compute.globalAddresses.list",
+}
+
+// readOnlyTransport is the REST client's read-only guard: it refuses any
+// request that is not a GET (or HEAD) before it is sent. Every Compute
+// Engine method that changes something is a POST, PUT, PATCH or DELETE.
+type readOnlyTransport struct{ base http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (t readOnlyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+		return nil, fmt.Errorf("gcp: %s %s: %w", r.Method, r.URL.Path, scanners.ErrReadOnly)
+	}
+	return t.base.RoundTrip(r)
+}
+
+// computeEndpoint turns an endpoint override into a REST base URL. A
+// host:port (the form --gcp-endpoint and the gRPC clients take) becomes
+// https://host:port/compute/v1/, or http:// when plaintext is set or the
+// host is loopback. A URL keeps its path, but a loopback https URL is
+// reached over http: the client library turns a host:port override meant
+// for gRPC (gcpsim.Server.ClientOptions) into https://host:port/compute/v1/,
+// and loopback endpoints are simulators, which speak plaintext. Traffic to
+// a loopback address never leaves the machine.
+func computeEndpoint(endpoint string, plaintext bool) string {
+	if endpoint == "" {
+		return computeBasePath
+	}
+	if !strings.Contains(endpoint, "://") {
+		endpoint = "https://" + endpoint + "/compute/v1/"
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return endpoint
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); plaintext || host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		u.Scheme = "http"
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u.String()
+}
+
+// newCompute builds the Compute Engine REST client behind the read-only
+// transport. It uses the same credentials, endpoint and programmatic
+// options as the gRPC clients (minus the gRPC-only ones), then
+// ComputeClientOptions.
+func (s *Scanner) newCompute(ctx context.Context) (*compute.Service, error) {
+	opts := []option.ClientOption{
+		option.WithUserAgent("ghostaudit"),
+		option.WithScopes(compute.ComputeReadonlyScope),
+		internaloption.WithDefaultEndpoint(computeBasePath),
+	}
+	if s.opts.Endpoint != "" {
+		opts = append(opts, option.WithEndpoint(computeEndpoint(s.opts.Endpoint, s.opts.Plaintext)))
+	}
+	if s.opts.Plaintext {
+		opts = append(opts, option.WithoutAuthentication())
+	}
+	if s.opts.QuotaProject != "" {
+		opts = append(opts, option.WithQuotaProject(s.opts.QuotaProject))
+	}
+	if s.opts.Impersonate != "" {
+		o, err := impersonated(ctx, s.opts.Impersonate)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, o)
+	}
+	opts = append(opts, s.opts.ClientOptions...)
+	opts = append(opts, s.opts.ComputeClientOptions...)
+	hc, endpoint, err := htransport.NewClient(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("gcp: %w: %s (%v)", scanners.ErrNoCredentials, noCredentialsHelp, err)
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	guarded := &http.Client{Transport: readOnlyTransport{base: base}, Timeout: hc.Timeout, Jar: hc.Jar, CheckRedirect: hc.CheckRedirect}
+	svc, err := compute.NewService(ctx, option.WithHTTPClient(guarded), option.WithEndpoint(computeEndpoint(endpoint, s.opts.Plaintext)))
+	if err != nil {
+		return nil, fmt.Errorf("gcp: compute client: %w", err)
+	}
+	return svc, nil
+}
+
+// computeInventory lists the disks and addresses of every project with
+// bounded concurrency.
+func (s *Scanner) computeInventory(ctx context.Context, c *clients, projects []project, sink scanners.Sink) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, s.opts.Concurrency)
+	for _, p := range projects {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s.computeProject(ctx, c.compute, p, sink)
+		}()
+	}
+	wg.Wait()
+}
+
+// computeProject lists one project. A failed list becomes a gap of the
+// project and operation; when the API is not enabled (or the credentials
+// are refused) the other lists are not tried.
+func (s *Scanner) computeProject(ctx context.Context, svc *compute.Service, p project, sink scanners.Sink) {
+	now := s.env.Now().UTC()
+	lists := []struct {
+		op  string
+		run func() error
+	}{
+		{"compute.disks.aggregatedList", func() error { return s.listDisks(ctx, svc, p, now, sink) }},
+		{"compute.addresses.aggregatedList", func() error { return s.listAddresses(ctx, svc, p, now, sink) }},
+	}
+	for _, l := range lists {
+		err := l.run()
+		if err == nil || ctx.Err() != nil {
+			continue
+		}
+		var op string
+		if ce, ok := err.(*computeError); ok {
+			op, err = ce.op, ce.err
+		} else {
+			op = l.op
+		}
+		g := gapFor(p.id, "", op, "project "+p.id+" compute", err)
+		s.gap(sink, g, err)
+		if g.Reason == scanners.ReasonUnsupported || g.Reason == scanners.ReasonNoCredentials {
+			if len(lists) > 1 && l.op == lists[0].op {
+				g := g
+				g.Operation = lists[1].op
+				g.Message = "not listed: " + g.Message
+				sink.Gap(g)
+			}
+			return
+		}
+	}
+}
+
+// computeError tells which operation of a composite list failed.
+type computeError struct {
+	op  string
+	err error
+}
+
+func (e *computeError) Error() string { return e.op + ": " + e.err.Error() }
+func (e *computeError) Unwrap() error { return e.err }
+
+// retryREST calls fn until it succeeds, fails for good, or the attempts
+// run out; 429 and 5xx answers are retried with jittered backoff.
+func (s *Scanner) retryREST(ctx context.Context, fn func() error) error {
+	bo := gax.Backoff{Initial: min(200*time.Millisecond, s.maxBackoff()), Max: s.maxBackoff(), Multiplier: 2}
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		if err == nil || attempt >= s.opts.MaxAttempts || ctx.Err() != nil {
+			return err
+		}
+		var ge *googleapi.Error
+		if !errors.As(err, &ge) || (ge.Code != http.StatusTooManyRequests && ge.Code < 500) {
+			return err
+		}
+		if err := gax.Sleep(ctx, bo.Pause()); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Scanner) maxBackoff() time.Duration {
+	if s.opts.MaxBackoff > 0 {
+		return s.opts.MaxBackoff
+	}
+	return 20 * time.Second
+}
+
+// scopeWarning records an aggregated list's warning for a scope as a gap
+// unless it only says the scope is empty on this page.
+func (s *Scanner) scopeWarning(sink scanners.Sink, p project, op, scope, code, msg string) {
+	if code == "" || code == "NO_RESULTS_ON_PAGE" {
+		return
+	}
+	loc := scope[strings.LastIndex(scope, "/")+1:]
+	s.gap(sink, scanners.Gap{Scanner: "gcp", Account: p.id, Region: loc, Scope: "project " + p.id + " compute " + scope,
+		Operation: op, Reason: scanners.ReasonError, Message: code + ": " + msg}, errors.New(msg))
+}
+
+func (s *Scanner) listDisks(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink) error {
+	token := ""
+	for {
+		var resp *compute.DiskAggregatedList
+		err := s.retryREST(ctx, func() error {
+			call := svc.Disks.AggregatedList(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
+			if token != "" {
+				call = call.PageToken(token)
+			}
+			var err error
+			resp, err = call.Do()
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, scope := range sortedKeys(resp.Items) {
+			l := resp.Items[scope]
+			if l.Warning != nil {
+				s.scopeWarning(sink, p, "compute.disks.aggregatedList", scope, l.Warning.Code, l.Warning.Message)
+			}
+			for _, d := range l.Disks {
+				sink.Resource(diskResource(p, d, now))
+			}
+		}
+		if resp.NextPageToken == "" {
+			return nil
+		}
+		token = resp.NextPageToken
+	}
+}
+
+// listAddresses lists the aggregated (regional) addresses, then the
+// global ones; an address seen twice (aggregated lists may include the
+// global scope) is emitted once.
+func (s *Scanner) listAddresses(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink) error {
+	seen := map[string]bool{}
+	emit := func(a *compute.Address) {
+		key := a.SelfLink
+		if key == "" {
+			key = strconv.FormatUint(a.Id, 10) + "/" + a.Name
+		}
+		if !seen[key] {
+			seen[key] = true
+			sink.Resource(addressResource(p, a, now))
+		}
+	}
+	token := ""
+	for {
+		var resp *compute.AddressAggregatedList
+		err := s.retryREST(ctx, func() error {
+			call := svc.Addresses.AggregatedList(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
+			if token != "" {
+				call = call.PageToken(token)
+			}
+			var err error
+			resp, err = call.Do()
+			return err
+		})
+		if err != nil {
+			return &computeError{"compute.addresses.aggregatedList", err}
+		}
+		for _, scope := range sortedKeys(resp.Items) {
+			l := resp.Items[scope]
+			if l.Warning != nil {
+				s.scopeWarning(sink, p, "compute.addresses.aggregatedList", scope, l.Warning.Code, l.Warning.Message)
+			}
+			for _, a := range l.Addresses {
+				emit(a)
+			}
+		}
+		if resp.NextPageToken == "" {
+			break
+		}
+		token = resp.NextPageToken
+	}
+	token = ""
+	for {
+		var resp *compute.AddressList
+		err := s.retryREST(ctx, func() error {
+			call := svc.GlobalAddresses.List(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
+			if token != "" {
+				call = call.PageToken(token)
+			}
+			var err error
+			resp, err = call.Do()
+			return err
+		})
+		if err != nil {
+			return &computeError{"compute.globalAddresses.list", err}
+		}
+		for _, a := range resp.Items {
+			emit(a)
+		}
+		if resp.NextPageToken == "" {
+			return nil
+		}
+		token = resp.NextPageToken
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// lastSegment returns what follows the last slash of a URL or path.
+func lastSegment(u string) string { return u[strings.LastIndex(u, "/")+1:] }
+
+// rfc3339 normalises a Compute Engine timestamp to RFC 3339 UTC; "" when
+// it is empty or unparsable.
+func rfc3339(ts string) (string, *time.Time) {
+	if ts == "" {
+		return "", nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return "", nil
+	}
+	t = t.UTC()
+	return t.Format(time.RFC3339), &t
+}
+
+// fullName turns a self link into the //compute.googleapis.com/ form.
+func fullName(selfLink string) string {
+	i := strings.Index(selfLink, "/projects/")
+	if i < 0 {
+		return ""
+	}
+	return "//compute.googleapis.com" + selfLink[i:]
+}
+
+func idOf(id uint64, name string) string {
+	if id == 0 {
+		return name
+	}
+	return strconv.FormatUint(id, 10)
+}
+
+func diskResource(p project, d *compute.Disk, now time.Time) scanners.Resource {
+	zone, region := lastSegment(d.Zone), lastSegment(d.Region)
+	loc := region
+	if zone != "" {
+		loc = zone
+		if i := strings.LastIndex(zone, "-"); i > 0 {
+			region = zone[:i]
+		}
+	}
+	attrs := map[string]string{
+		AttrZone:           zone,
+		AttrRegion:         region,
+		AttrDiskType:       lastSegment(d.Type),
+		AttrSizeGB:         strconv.FormatInt(d.SizeGb, 10),
+		AttrUsers:          strconv.Itoa(len(d.Users)),
+		AttrStatus:         d.Status,
+		AttrResourceName:   fullName(d.SelfLink),
+		AttrBillingAccount: p.billingAccount,
+	}
+	attrs[AttrLastAttach], _ = rfc3339(d.LastAttachTimestamp)
+	attrs[AttrLastDetach], _ = rfc3339(d.LastDetachTimestamp)
+	_, created := rfc3339(d.CreationTimestamp)
+	return scanners.Resource{
+		Provider: "gcp", Account: p.id, Region: loc, Kind: KindDisk, ID: idOf(d.Id, d.Name), Name: d.Name,
+		Tags: labels(d.Labels), State: d.Status, Created: created, Attributes: nonEmpty(attrs), ObservedAt: now,
+	}
+}
+
+func addressResource(p project, a *compute.Address, now time.Time) scanners.Resource {
+	region := lastSegment(a.Region)
+	if region == "" {
+		region = "global"
+	}
+	attrs := map[string]string{
+		AttrRegion:         region,
+		AttrStatus:         a.Status,
+		AttrAddressType:    a.AddressType,
+		AttrAddress:        a.Address,
+		AttrUsers:          strconv.Itoa(len(a.Users)),
+		AttrNetworkTier:    a.NetworkTier,
+		AttrPurpose:        a.Purpose,
+		AttrResourceName:   fullName(a.SelfLink),
+		AttrBillingAccount: p.billingAccount,
+	}
+	if attrs[AttrAddressType] == "" {
+		attrs[AttrAddressType] = "EXTERNAL" // the API's default
+	}
+	_, created := rfc3339(a.CreationTimestamp)
+	return scanners.Resource{
+		Provider: "gcp", Account: p.id, Region: region, Kind: KindAddress, ID: idOf(a.Id, a.Name), Name: a.Name,
+		Tags: labels(a.Labels), State: a.Status, Created: created, Attributes: nonEmpty(attrs), ObservedAt: now,
+	}
+}
+
+func labels(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func nonEmpty(m map[string]string) map[string]string {
+	for k, v := range m {
+		if v == "" {
+			delete(m, k)
+		}
+	}
+	return m
+}
+
+// restReason classifies a Compute Engine REST error into a Gap reason.
+// 403 with reason accessNotConfigured (or ErrorInfo SERVICE_DISABLED)
+// means compute.googleapis.com is not enabled in the project.
+func restReason(ge *googleapi.Error) string {
+	switch ge.Code {
+	case http.StatusForbidden:
+		for _, e := range ge.Errors {
+			if e.Reason == "accessNotConfigured" || e.Reason == "SERVICE_DISABLED" {
+				return scanners.ReasonUnsupported
+			}
+		}
+		var ae *apierror.APIError
+		if errors.As(ge, &ae) && ae.Reason() == "SERVICE_DISABLED" {
+			return scanners.ReasonUnsupported
+		}
+		if strings.Contains(ge.Message, "has not been used in project") {
+			return scanners.ReasonUnsupported
+		}
+		return scanners.ReasonDenied
+	case http.StatusUnauthorized:
+		return scanners.ReasonNoCredentials
+	case http.StatusTooManyRequests:
+		return scanners.ReasonThrottled
+	}
+	return scanners.ReasonError
+}
+
+// restMessage is the gap text of a REST error: "HTTP 403 forbidden: Required ...".
+func restMessage(ge *googleapi.Error) string {
+	msg := fmt.Sprintf("HTTP %d", ge.Code)
+	if len(ge.Errors) > 0 && ge.Errors[0].Reason != "" {
+		msg += " " + ge.Errors[0].Reason
+	}
+	text := ge.Message
+	if text == "" {
+		text = strings.TrimSpace(ge.Body)
+	}
+	if len(text) > 500 {
+		text = text[:500] + "…"
+	}
+	return msg + ": " + text
+}

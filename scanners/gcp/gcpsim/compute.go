@@ -1,0 +1,422 @@
+package gcpsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	compute "google.golang.org/api/compute/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// ComputeURL is the base of the self links and user URLs the simulator
+// writes, as Compute Engine does.
+const ComputeURL = "https://www.googleapis.com/compute/v1/"
+
+// Aggregated lists: "maxResults ... Acceptable values are 0 to 500,
+// inclusive. (Default: 500)".
+const computePage = 500
+
+// simRegions are the regions (and zones) every aggregated list reports,
+// with a NO_RESULTS_ON_PAGE warning when the estate has nothing there;
+// regions and zones named in the estate are added.
+var simRegions = map[string][]string{
+	"us-central1":     {"a", "b", "c", "f"},
+	"us-east1":        {"b", "c", "d"},
+	"europe-west1":    {"b", "c", "d"},
+	"asia-northeast1": {"a", "b", "c"},
+}
+
+// ComputeHandler serves the read-only part of the Compute Engine REST API
+// the scanner uses, under /compute/v1/:
+//
+//	GET projects/{p}/aggregated/disks       compute.disks.aggregatedList
+//	GET projects/{p}/aggregated/addresses   compute.addresses.aggregatedList (global addresses under "global")
+//	GET projects/{p}/global/addresses       compute.globalAddresses.list
+//
+// with maxResults/pageToken/nextPageToken paging, NO_RESULTS_ON_PAGE
+// warnings for empty scopes, and Google's JSON error bodies. Every
+// request, answered or not, is recorded in Requests (Service "Compute").
+// The project's faults apply: deny → 403 forbidden, compute_disabled →
+// 403 accessNotConfigured, throttle → 429 rateLimitExceeded,
+// unavailable → 503 backendError, latency.
+func (s *Sim) ComputeHandler() http.Handler {
+	return http.HandlerFunc(s.serveCompute)
+}
+
+// computeError is the JSON error body of Google REST APIs.
+type computeError struct {
+	Error struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Errors  []struct {
+			Message      string `json:"message"`
+			Domain       string `json:"domain"`
+			Reason       string `json:"reason"`
+			ExtendedHelp string `json:"extendedHelp,omitempty"`
+		} `json:"errors"`
+		Status  string `json:"status,omitempty"`
+		Details []any  `json:"details,omitempty"`
+	} `json:"error"`
+}
+
+func writeComputeError(w http.ResponseWriter, code int, reason, domain, msg, statusName string, details ...any) {
+	var e computeError
+	e.Error.Code, e.Error.Message, e.Error.Status, e.Error.Details = code, msg, statusName, details
+	e.Error.Errors = append(e.Error.Errors, struct {
+		Message      string `json:"message"`
+		Domain       string `json:"domain"`
+		Reason       string `json:"reason"`
+		ExtendedHelp string `json:"extendedHelp,omitempty"`
+	}{Message: msg, Domain: domain, Reason: reason})
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(e)
+}
+
+var httpCodes = map[int]codes.Code{
+	http.StatusOK: codes.OK, http.StatusBadRequest: codes.InvalidArgument, http.StatusForbidden: codes.PermissionDenied,
+	http.StatusNotFound: codes.NotFound, http.StatusMethodNotAllowed: codes.Unimplemented,
+	http.StatusTooManyRequests: codes.ResourceExhausted, http.StatusServiceUnavailable: codes.Unavailable,
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.code == 0 {
+		r.code = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (s *Sim) serveCompute(w http.ResponseWriter, r *http.Request) {
+	rest, _ := strings.CutPrefix(r.URL.Path, "/compute/v1/")
+	parts := strings.Split(rest, "/")
+	method, resource := "", ""
+	if len(parts) == 4 && parts[0] == "projects" {
+		resource = "projects/" + parts[1]
+		switch parts[2] + "/" + parts[3] {
+		case "aggregated/disks":
+			method = "compute.disks.aggregatedList"
+		case "aggregated/addresses":
+			method = "compute.addresses.aggregatedList"
+		case "global/addresses":
+			method = "compute.globalAddresses.list"
+		}
+	}
+	rec := &statusRecorder{ResponseWriter: w}
+	defer func() {
+		code, ok := httpCodes[rec.code]
+		if !ok {
+			code = codes.Unknown
+		}
+		name := method
+		if name == "" {
+			name = r.Method + " " + r.URL.Path
+		}
+		s.mu.Lock()
+		s.requests = append(s.requests, Request{Service: "Compute", Method: name, Resource: resource, Code: code, HTTPStatus: rec.code})
+		s.mu.Unlock()
+	}()
+	switch {
+	case method == "" || !strings.HasPrefix(r.URL.Path, "/compute/v1/"):
+		writeComputeError(rec, http.StatusNotFound, "notFound", "global", "The requested URL "+r.URL.Path+" was not found on this server.", "NOT_FOUND")
+		return
+	case r.Method != http.MethodGet:
+		writeComputeError(rec, http.StatusMethodNotAllowed, "methodNotAllowed", "global", "The simulator serves only GET "+r.URL.Path+".", "")
+		return
+	}
+	if err := s.inject(r.Context(), "Compute", method, resource); err != nil {
+		s.computeFault(rec, method, resource, err)
+		return
+	}
+	p := s.projects[parts[1]]
+	if p == nil || p.ID != parts[1] {
+		// Compute Engine names projects by id; an unknown one is a 404.
+		writeComputeError(rec, http.StatusNotFound, "notFound", "global", fmt.Sprintf("The resource 'projects/%s' was not found", parts[1]), "NOT_FOUND")
+		return
+	}
+	q := r.URL.Query()
+	size := 0
+	if v := q.Get("maxResults"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > computePage {
+			writeComputeError(rec, http.StatusBadRequest, "invalid", "global",
+				fmt.Sprintf("Invalid value for field 'maxResults': '%s'. Must be in the range [0, 500].", v), "INVALID_ARGUMENT")
+			return
+		}
+		size = n
+	}
+	var body any
+	var err error
+	now := s.now()
+	switch method {
+	case "compute.disks.aggregatedList":
+		body, err = s.diskList(p, size, q.Get("pageToken"), now)
+	case "compute.addresses.aggregatedList":
+		body, err = s.addressList(p, size, q.Get("pageToken"), now, true)
+	case "compute.globalAddresses.list":
+		body, err = s.addressList(p, size, q.Get("pageToken"), now, false)
+	}
+	if err != nil {
+		writeComputeError(rec, http.StatusBadRequest, "invalid", "global", "Invalid value for field 'pageToken': '"+q.Get("pageToken")+"'. Supplied page token is not valid.", "INVALID_ARGUMENT")
+		return
+	}
+	rec.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	rec.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(rec).Encode(body)
+}
+
+// computeFault writes an injected fault as Compute Engine answers it.
+func (s *Sim) computeFault(w http.ResponseWriter, method, resource string, err error) {
+	st, _ := status.FromError(err)
+	switch st.Code() {
+	case codes.PermissionDenied:
+		if errorInfoReason(st) == "SERVICE_DISABLED" {
+			number := "0"
+			if _, _, p := s.scopes(resource); p != nil {
+				number = p.Number
+			}
+			msg := fmt.Sprintf("Compute Engine API has not been used in project %s before or it is disabled. Enable it by visiting "+
+				"https://console.developers.google.com/apis/api/compute.googleapis.com/overview?project=%s then retry. "+
+				"If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.", number, number)
+			writeComputeError(w, http.StatusForbidden, "accessNotConfigured", "usageLimits", msg, "PERMISSION_DENIED", map[string]any{
+				"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED", "domain": "googleapis.com",
+				"metadata": map[string]string{"consumer": "projects/" + number, "service": "compute.googleapis.com"},
+			})
+			return
+		}
+		writeComputeError(w, http.StatusForbidden, "forbidden", "global",
+			fmt.Sprintf("Required '%s' permission for '%s'", Permission(method, resource), resource), "")
+	case codes.ResourceExhausted:
+		writeComputeError(w, http.StatusTooManyRequests, "rateLimitExceeded", "usageLimits", st.Message(), "RESOURCE_EXHAUSTED")
+	case codes.Unavailable:
+		writeComputeError(w, http.StatusServiceUnavailable, "backendError", "global", st.Message(), "UNAVAILABLE")
+	default: // the caller went away
+		writeComputeError(w, http.StatusServiceUnavailable, "backendError", "global", st.Message(), "UNAVAILABLE")
+	}
+}
+
+func errorInfoReason(st *status.Status) string {
+	for _, d := range st.Details() {
+		if info, ok := d.(interface{ GetReason() string }); ok {
+			return info.GetReason()
+		}
+	}
+	return ""
+}
+
+// scopesOf returns the sorted scope keys of an aggregated list: the
+// simulated regions (and their zones with zones=true), those the estate
+// names, and "global" when asked.
+func scopesOf(zones, global bool, extra []string) []string {
+	set := map[string]bool{}
+	for r, zs := range simRegions {
+		set["regions/"+r] = true
+		if zones {
+			for _, z := range zs {
+				set["zones/"+r+"-"+z] = true
+			}
+		}
+	}
+	for _, e := range extra {
+		set[e] = true
+	}
+	if global {
+		set["global"] = true
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func noResults(scope string) *compute.DisksScopedListWarning {
+	return &compute.DisksScopedListWarning{
+		Code:    "NO_RESULTS_ON_PAGE",
+		Message: fmt.Sprintf("There are no results for scope '%s' on this page.", scope),
+		Data:    []*compute.DisksScopedListWarningData{{Key: "scope", Value: scope}},
+	}
+}
+
+func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000-07:00") }
+
+func (s *Sim) diskList(p *Project, size int, token string, now time.Time) (*compute.DiskAggregatedList, error) {
+	type entry struct {
+		scope string
+		d     *Disk
+	}
+	var all []entry
+	var extra []string
+	for i := range p.Disks {
+		d := &p.Disks[i]
+		scope := "zones/" + d.Zone
+		if d.Region != "" {
+			scope = "regions/" + d.Region
+		}
+		all = append(all, entry{scope, d})
+		extra = append(extra, scope)
+	}
+	sort.SliceStable(all, func(a, b int) bool {
+		if all[a].scope != all[b].scope {
+			return all[a].scope < all[b].scope
+		}
+		return all[a].d.Name < all[b].d.Name
+	})
+	start, end, next, err := page(len(all), size, computePage, computePage, token, "disks:"+p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &compute.DiskAggregatedList{
+		Kind: "compute#diskAggregatedList", Id: "projects/" + p.ID + "/aggregated/disks",
+		SelfLink: ComputeURL + "projects/" + p.ID + "/aggregated/disks", NextPageToken: next,
+		Items: map[string]compute.DisksScopedList{},
+	}
+	for _, e := range all[start:end] {
+		l := out.Items[e.scope]
+		l.Disks = append(l.Disks, diskJSON(p, e.d, now))
+		out.Items[e.scope] = l
+	}
+	for _, sc := range scopesOf(true, false, extra) {
+		if _, ok := out.Items[sc]; !ok {
+			out.Items[sc] = compute.DisksScopedList{Warning: noResults(sc)}
+		}
+	}
+	return out, nil
+}
+
+func diskJSON(p *Project, d *Disk, now time.Time) *compute.Disk {
+	loc, typeLoc := "zones/"+d.Zone, "zones/"+d.Zone
+	if d.Region != "" {
+		loc, typeLoc = "regions/"+d.Region, "regions/"+d.Region
+	}
+	created := now.Add(-90 * 24 * time.Hour)
+	if !d.Created.IsZero() {
+		created = d.Created.At(now)
+	}
+	out := &compute.Disk{
+		Kind: "compute#disk", Id: d.ID, Name: d.Name, SizeGb: d.SizeGB, Status: d.Status,
+		CreationTimestamp:      ts(created),
+		Type:                   ComputeURL + "projects/" + p.ID + "/" + typeLoc + "/diskTypes/" + d.Type,
+		SelfLink:               ComputeURL + "projects/" + p.ID + "/" + loc + "/disks/" + d.Name,
+		Users:                  d.Users,
+		Labels:                 d.Labels,
+		PhysicalBlockSizeBytes: 4096,
+	}
+	if d.Zone != "" {
+		out.Zone = ComputeURL + "projects/" + p.ID + "/zones/" + d.Zone
+	} else {
+		out.Region = ComputeURL + "projects/" + p.ID + "/regions/" + d.Region
+	}
+	if !d.LastAttach.IsZero() {
+		out.LastAttachTimestamp = ts(d.LastAttach.At(now))
+	}
+	if !d.LastDetach.IsZero() {
+		out.LastDetachTimestamp = ts(d.LastDetach.At(now))
+	}
+	return out
+}
+
+// addressList serves addresses.aggregatedList (aggregated: every region
+// and "global") or globalAddresses.list.
+func (s *Sim) addressList(p *Project, size int, token string, now time.Time, aggregated bool) (any, error) {
+	type entry struct {
+		scope string
+		a     *Address
+	}
+	var all []entry
+	var extra []string
+	for i := range p.Addresses {
+		a := &p.Addresses[i]
+		scope := "regions/" + a.Region
+		if a.Region == "global" {
+			scope = "global"
+		} else if !aggregated {
+			continue
+		}
+		all = append(all, entry{scope, a})
+		extra = append(extra, scope)
+	}
+	sort.SliceStable(all, func(x, y int) bool {
+		if all[x].scope != all[y].scope {
+			return all[x].scope < all[y].scope
+		}
+		return all[x].a.Name < all[y].a.Name
+	})
+	key := "globalAddresses:" + p.ID
+	if aggregated {
+		key = "addresses:" + p.ID
+	}
+	start, end, next, err := page(len(all), size, computePage, computePage, token, key)
+	if err != nil {
+		return nil, err
+	}
+	if !aggregated {
+		out := &compute.AddressList{
+			Kind: "compute#addressList", Id: "projects/" + p.ID + "/global/addresses",
+			SelfLink: ComputeURL + "projects/" + p.ID + "/global/addresses", NextPageToken: next,
+			Items: []*compute.Address{},
+		}
+		for _, e := range all[start:end] {
+			out.Items = append(out.Items, addressJSON(p, e.a, now))
+		}
+		return out, nil
+	}
+	out := &compute.AddressAggregatedList{
+		Kind: "compute#addressAggregatedList", Id: "projects/" + p.ID + "/aggregated/addresses",
+		SelfLink: ComputeURL + "projects/" + p.ID + "/aggregated/addresses", NextPageToken: next,
+		Items: map[string]compute.AddressesScopedList{},
+	}
+	for _, e := range all[start:end] {
+		l := out.Items[e.scope]
+		l.Addresses = append(l.Addresses, addressJSON(p, e.a, now))
+		out.Items[e.scope] = l
+	}
+	for _, sc := range scopesOf(false, true, extra) {
+		if _, ok := out.Items[sc]; !ok {
+			w := noResults(sc)
+			out.Items[sc] = compute.AddressesScopedList{Warning: &compute.AddressesScopedListWarning{
+				Code: w.Code, Message: w.Message, Data: []*compute.AddressesScopedListWarningData{{Key: "scope", Value: sc}},
+			}}
+		}
+	}
+	return out, nil
+}
+
+func addressJSON(p *Project, a *Address, now time.Time) *compute.Address {
+	created := now.Add(-90 * 24 * time.Hour)
+	if !a.Created.IsZero() {
+		created = a.Created.At(now)
+	}
+	loc := "regions/" + a.Region
+	if a.Region == "global" {
+		loc = "global"
+	}
+	out := &compute.Address{
+		Kind: "compute#address", Id: a.ID, Name: a.Name, Address: a.Address, AddressType: a.AddressType,
+		Status: a.Status, Users: a.Users, NetworkTier: a.NetworkTier, Purpose: a.Purpose, Labels: a.Labels,
+		CreationTimestamp: ts(created),
+		SelfLink:          ComputeURL + "projects/" + p.ID + "/" + loc + "/addresses/" + a.Name,
+	}
+	if a.Region != "global" {
+		out.Region = ComputeURL + "projects/" + p.ID + "/regions/" + a.Region
+	}
+	return out
+}
