@@ -94,7 +94,7 @@ func unclassified(*scanners.Resource) Classification {
 var onDemandKinds = map[string]bool{
 	kindAWSVolume: true, kindAWSAddress: true, kindAWSInstance: true, kindAWSSnapshot: true, kindAWSNatGateway: true,
 	kindAWSLoadBalancer: true, kindAWSClassicLB: true, kindAWSDBInstance: true, kindAWSDBSnapshot: true, kindAWSLogGroup: true,
-	kindAWSImage: true, kindAWSLaunchTemplate: true, kindGCPRecommendation: true,
+	kindAWSImage: true, kindAWSLaunchTemplate: true, kindGCPRecommendation: true, kindGCPDisk: true, kindGCPAddress: true,
 }
 
 // PolicyClassifier classifies resources with an accounting policy: it

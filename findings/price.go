@@ -121,6 +121,15 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 		size, _ := r.AttrInt("allocated_gib")
 		b.add("rds.snapshot", dec(size), fmt.Sprintf("manual snapshot %d GiB", size))
 	},
+	kindGCPDisk: func(b *bill, r *scanners.Resource) {
+		size, _ := r.AttrInt("size_gb")
+		b.add("disk."+r.Attr("type"), dec(size), fmt.Sprintf("%s %d GB", r.Attr("type"), size))
+	},
+	kindGCPAddress: func(b *bill, r *scanners.Resource) {
+		if r.Attr("status") == "RESERVED" && orDefault(r.Attr("address_type"), "EXTERNAL") == "EXTERNAL" {
+			b.add("address.static_unused", decimal.NewFromInt(1), "static IP, 730 h")
+		}
+	},
 	kindAWSLogGroup: func(b *bill, r *scanners.Resource) {
 		stored, _ := r.AttrInt("stored_bytes")
 		b.add("logs.storage", decimal.NewFromInt(stored).Div(decimal.NewFromInt(1_000_000_000)), "stored data")
@@ -134,7 +143,11 @@ func resourceBill(rc *RuleContext, r *scanners.Resource) (*bill, bool) {
 	if !ok {
 		return nil, false
 	}
-	b := newBill(rc, r.Provider, r.Region)
+	region := r.Region
+	if reg := r.Attr("region"); r.Provider == "gcp" && reg != "" {
+		region = reg // GCP disks live in zones; prices are per region
+	}
+	b := newBill(rc, r.Provider, region)
 	c(b, r)
 	return b, true
 }

@@ -42,6 +42,6 @@ func Rules() []Rule {
 		ruleEC2Idle, ruleEC2StoppedLong, ruleEC2PreviousGen, ruleLicenceInventory,
 		ruleEIPUnassociated, ruleEIPOnStoppedInstance, ruleNATIdle, ruleELBIdle, ruleCLBIdle,
 		ruleRDSIdle, ruleRDSStopped, ruleRDSSnapshot, ruleLogsNoRetention,
-		ruleGCPIdle, ruleGCPMachineType,
+		ruleGCPIdle, ruleGCPMachineType, ruleGCPDiskUnattached, ruleGCPAddressUnused,
 	}
 }

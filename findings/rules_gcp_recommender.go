@@ -16,6 +16,12 @@ const kindGCPRecommendation = "gcp.recommender.recommendation"
 // gcpRecommendation turns Google Recommender recommendations of the given
 // recommenders into findings priced by Google's own costProjection.
 func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(recommender string) bool) []Finding {
+	disks := map[string]*scanners.Resource{}
+	for i := range inv.Resources {
+		if r := &inv.Resources[i]; r.Kind == kindGCPDisk {
+			disks[r.Attr("resource_name")] = r
+		}
+	}
 	var out []Finding
 	for i := range inv.Resources {
 		r := &inv.Resources[i]
@@ -50,6 +56,17 @@ func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(reco
 				Ref: "Google Recommender costProjection of " + r.Attr("recommendation_name"), AsOf: refreshDate(r.Attr("last_refresh"), rc.Now)}}
 			f.Evidence = append(f.Evidence, Evidence{"price", fmt.Sprintf("Google estimate: %s %s/month (projection %s over %s s)",
 				saving.StringFixed(2), currency, r.Attr("projection_cost"), r.Attr("projection_seconds"))})
+			// When the disk was also listed directly and the catalog prices
+			// it, keep both figures and show how far apart they are (>10%).
+			if disk, ok := disks[target]; ok {
+				if list, okList, _ := gcpDiskBill(rc, disk).result(); okList && list.IsPositive() {
+					gap := converted.Sub(list).Abs().Div(list).Mul(decimal.NewFromInt(100))
+					if gap.GreaterThan(decimal.NewFromInt(10)) {
+						f.Evidence = append(f.Evidence, Evidence{"catalog_cross_check", fmt.Sprintf("catalog list price %s vs Google estimate %s per month: %s%% apart (Google may apply contract prices)",
+							list.StringFixed(2), converted.StringFixed(2), gap.StringFixed(0))})
+					}
+				}
+			}
 		}
 		out = append(out, f)
 	}

@@ -88,7 +88,10 @@ type Disk struct {
 	LastAttach estate.Time       `yaml:"last_attach"`
 	LastDetach estate.Time       `yaml:"last_detach"`
 	Labels     map[string]string `yaml:"labels"`
-	ID         uint64            `yaml:"id"` // default: derived from project, location and name
+	// IDText is the numeric id as written in the estate: kept as text
+	// because a YAML decoder may round a 19-digit number through float64.
+	IDText string `yaml:"id"`
+	ID     uint64 `yaml:"-"` // IDText parsed, or derived from project, location and name
 }
 
 // Address is a Compute Engine static IP address (compute#address).
@@ -106,7 +109,8 @@ type Address struct {
 	Purpose     string            `yaml:"purpose"`      // e.g. GCE_ENDPOINT, VPC_PEERING
 	Created     estate.Time       `yaml:"created"`
 	Labels      map[string]string `yaml:"labels"`
-	ID          uint64            `yaml:"id"` // default: derived
+	IDText      string            `yaml:"id"` // numeric id as text (see Disk.IDText)
+	ID          uint64            `yaml:"-"`  // IDText parsed, or derived
 }
 
 // Billed reports whether billing is enabled for the project.

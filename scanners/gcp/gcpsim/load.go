@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -289,6 +290,13 @@ func (v *validator) disk(f string, p *Project, d *Disk, names map[string]string)
 			d.Users[i] = ComputeURL + "projects/" + p.ID + "/zones/" + zone + "/instances/" + u
 		}
 	}
+	if d.IDText != "" {
+		id, err := strconv.ParseUint(d.IDText, 10, 64)
+		if err != nil {
+			return v.fail(f+".id", "%q is not a numeric id", d.IDText)
+		}
+		d.ID = id
+	}
 	if d.ID == 0 {
 		d.ID = derivedID(p.ID, "disk", d.Zone+d.Region, d.Name)
 	}
@@ -340,6 +348,13 @@ func (v *validator) address(f string, p *Project, a *Address, names map[string]s
 		} else if !strings.Contains(u, "/") {
 			a.Users[i] = ComputeURL + "projects/" + p.ID + "/global/forwardingRules/" + u
 		}
+	}
+	if a.IDText != "" {
+		id, err := strconv.ParseUint(a.IDText, 10, 64)
+		if err != nil {
+			return v.fail(f+".id", "%q is not a numeric id", a.IDText)
+		}
+		a.ID = id
 	}
 	if a.ID == 0 {
 		a.ID = derivedID(p.ID, "address", a.Region, a.Name)

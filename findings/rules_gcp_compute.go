@@ -1,0 +1,97 @@
+package findings
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+const (
+	kindGCPDisk    = "gcp.compute.disk"
+	kindGCPAddress = "gcp.compute.address"
+)
+
+// gcpRecommended returns the ACTIVE recommendations by target resource
+// name, so a resource both flagged by Google and found by a direct check is
+// counted once (as the recommendation).
+func gcpRecommended(inv *scanners.Inventory) map[string]*scanners.Resource {
+	out := map[string]*scanners.Resource{}
+	for i := range inv.Resources {
+		r := &inv.Resources[i]
+		if r.Kind == kindGCPRecommendation && (r.State == "" || r.State == "ACTIVE") && r.Attr("target_resource") != "" {
+			out[r.Attr("target_resource")] = r
+		}
+	}
+	return out
+}
+
+// gcpDiskBill prices a persistent disk from the catalog: size × the
+// GB-month price of its type in its region.
+func gcpDiskBill(rc *RuleContext, r *scanners.Resource) *bill {
+	size, _ := r.AttrInt("size_gb")
+	b := newBill(rc, "gcp", r.Attr("region"))
+	b.add("disk."+r.Attr("type"), dec(size), fmt.Sprintf("%s %d GB", r.Attr("type"), size))
+	return b
+}
+
+// ruleGCPDiskUnattached flags persistent disks attached to no VM.
+var ruleGCPDiskUnattached = Rule{
+	ID:          "gcp.compute.disk_unattached",
+	Category:    CategoryIdleInfrastructure,
+	Title:       "Unattached GCP persistent disk",
+	Description: "A READY persistent disk with no user (attached to no VM), older than `min_age_days`, found by listing disks directly (Compute API). A disk that Google's idle-disk recommender also flags is reported once, as the recommendation. Saving: size × the catalog's GB-month list price for its type and region (unpriced where the snapshot has no price and --prices live is not used).",
+	Confidence:  High, Effort: Low, Risk: Medium,
+	Params:      []Param{{Name: "min_age_days", Default: "7", Description: "skip disks created fewer than this many days ago"}},
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		recs := gcpRecommended(inv)
+		minAge := rc.IntParam("min_age_days")
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindGCPDisk || r.Attr("users") != "0" || orDefault(r.Attr("status"), "READY") != "READY" || youngerThan(r, rc.Now, minAge) {
+				continue
+			}
+			if _, dup := recs[r.Attr("resource_name")]; dup {
+				continue
+			}
+			f := resourceFinding(r, fmt.Sprintf("Unattached %s disk %s (%s GB)", r.Attr("type"), r.Name, r.Attr("size_gb")),
+				fmt.Sprintf("Snapshot it if needed, then: gcloud compute disks delete %s --zone %s --project %s", r.Name, r.Attr("zone"), r.Account))
+			f.Evidence = []Evidence{{"users", "none"}, {"type", r.Attr("type")}, {"size_gb", r.Attr("size_gb")}, {"last_detach", orDefault(r.Attr("last_detach"), "never attached")}}
+			price(&f, gcpDiskBill(rc, r), func(cost decimal.Decimal) decimal.Decimal { return cost })
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+// ruleGCPAddressUnused flags reserved external addresses nothing uses.
+var ruleGCPAddressUnused = Rule{
+	ID:          "gcp.compute.address_unused",
+	Category:    CategoryIdleInfrastructure,
+	Title:       "Unused static external IP (GCP)",
+	Description: "An external static address in status RESERVED (not IN_USE) is billed by the hour while unused. An address Google's idle-address recommender also flags is reported once, as the recommendation. Saving: the catalog's hourly static-IP price × 730.",
+	Confidence:  High, Effort: Low, Risk: Low,
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		recs := gcpRecommended(inv)
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindGCPAddress || r.Attr("status") != "RESERVED" || orDefault(r.Attr("address_type"), "EXTERNAL") != "EXTERNAL" {
+				continue
+			}
+			if _, dup := recs[r.Attr("resource_name")]; dup {
+				continue
+			}
+			f := resourceFinding(r, fmt.Sprintf("Static IP %s (%s) is reserved but unused", r.Attr("address"), r.Name),
+				fmt.Sprintf("gcloud compute addresses delete %s --region %s --project %s", r.Name, r.Attr("region"), r.Account))
+			f.Evidence = []Evidence{{"status", "RESERVED"}, {"address", r.Attr("address")}, {"users", "none"}}
+			b := newBill(rc, "gcp", r.Attr("region"))
+			b.add("address.static_unused", decimal.NewFromInt(1), "static IP, 730 h")
+			price(&f, b, func(cost decimal.Decimal) decimal.Decimal { return cost })
+			out = append(out, f)
+		}
+		return out
+	},
+}
