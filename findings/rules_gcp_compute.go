@@ -43,7 +43,7 @@ var ruleGCPDiskUnattached = Rule{
 	Title:       "Unattached GCP persistent disk",
 	Description: "A READY persistent disk with no user (attached to no VM), older than `min_age_days`, found by listing disks directly (Compute API). A disk that Google's idle-disk recommender also flags is reported once, as the recommendation. Saving: size × the catalog's GB-month list price for its type and region (unpriced where the snapshot has no price and --prices live is not used).",
 	Confidence:  High, Effort: Low, Risk: Medium,
-	Params:      []Param{{Name: "min_age_days", Default: "7", Description: "skip disks created fewer than this many days ago"}},
+	Params: []Param{{Name: "min_age_days", Default: "7", Description: "skip disks created fewer than this many days ago"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		recs := gcpRecommended(inv)
 		minAge := rc.IntParam("min_age_days")
