@@ -136,10 +136,10 @@ func (s *Scanner) newGraph(tenant string) (*graph, error) {
 // the guard is put first explicitly.
 func (s *Scanner) graphHTTPClient() (*http.Client, error) {
 	retries := s.opts.MaxRetries
-	retry := &khttp.RetryHandlerOptions{MaxRetries: retries, DelaySeconds: 1}
-	if retries == 0 {
-		retry.ShouldRetry = func(time.Duration, int, *http.Request, *http.Response) bool { return false }
-	}
+	// ShouldRetry must be set: Kiota calls it unconditionally. MaxRetries
+	// below 1 means Kiota's default (3), so 0 is enforced here.
+	retry := &khttp.RetryHandlerOptions{MaxRetries: retries, DelaySeconds: 1,
+		ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return retries > 0 }}
 	kiota, err := khttp.GetDefaultMiddlewaresWithOptions(retry)
 	if err != nil {
 		return nil, fmt.Errorf("graph middleware: %w", err)
