@@ -95,7 +95,8 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '"+g+"'.", 70003)
 		return
 	}
-	if !strings.HasSuffix(r.PostForm.Get("scope"), "/.default") {
+	// MSAL adds openid, profile and offline_access to the requested scope.
+	if !slices.ContainsFunc(strings.Fields(r.PostForm.Get("scope")), func(s string) bool { return strings.HasSuffix(s, "/.default") }) {
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", 1002012)
 		return
 	}
