@@ -2,7 +2,9 @@ package m365
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"log/slog"
 	"strings"
 	"testing"
@@ -373,5 +375,77 @@ func TestOptions(t *testing.T) {
 	})
 	if err != nil || s.opts.AuthorityHost != "https://login.microsoftonline.us/" || s.opts.Tenants[0] != tenantA || s.opts.ClientSecret != "x" {
 		t.Fatalf("env defaults: %v %+v", err, s)
+	}
+}
+
+// TestMiddlewareRefusesWithoutTheAuthGuard sends mutating requests straight
+// through the Graph HTTP client, past the authentication-provider guard:
+// the first middleware still refuses them and the simulator sees nothing.
+func TestMiddlewareRefusesWithoutTheAuthGuard(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, normalEstate, nil, nil)
+	c, err := fx.scanner.graphHTTPClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodPut} {
+		req, _ := http.NewRequest(m, fx.srv.URL+"/v1.0/users/00000000-0000-0000-0000-000000000004/assignLicense", strings.NewReader("{}"))
+		resp, err := c.Do(req)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if !errors.Is(err, scanners.ErrReadOnly) {
+			t.Errorf("%s: error %v does not wrap ErrReadOnly", m, err)
+		}
+	}
+	if n := len(fx.srv.Requests()); n != 0 {
+		t.Errorf("the simulator saw %d requests", n)
+	}
+	// A GET passes.
+	resp, err := c.Get(fx.srv.URL + "/v1.0/admin/reportSettings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+func TestDeniedEndpointsAreGaps(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, strings.Replace(normalEstate, "      name: Contoso\n", "      name: Contoso\n      faults: {deny: [reports, subscriptions], latency: 2ms}\n", 1), nil, nil)
+	inv := fx.scan(t)
+	ops := map[string]string{}
+	for _, g := range inv.Gaps {
+		ops[g.Operation] = g.Reason
+		if g.Account != tenantA || !strings.Contains(g.Message, "Authorization_RequestDenied") {
+			t.Errorf("gap %+v", g)
+		}
+	}
+	if len(ops) != 2 || ops["reports.getOffice365ActiveUserDetail"] != scanners.ReasonDenied || ops["directory.subscriptions"] != scanners.ReasonDenied {
+		t.Fatalf("gaps %+v", inv.Gaps)
+	}
+	if len(inv.Seats) != normalSeats || len(inv.Resources) != normalResources {
+		t.Fatalf("%d seats, %d resources", len(inv.Seats), len(inv.Resources))
+	}
+	if s := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000001"); s.Attributes["usage_report"] != "unavailable" || s.LastActivity == nil {
+		t.Errorf("seat %+v", s)
+	}
+	for _, r := range inv.Resources {
+		if r.Account == tenantA && r.Attributes["next_renewal"] != "" {
+			t.Errorf("renewal without subscriptions: %+v", r)
+		}
+	}
+}
+
+func TestUsersDeniedIsOneGap(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, strings.Replace(normalEstate, "      name: Contoso\n", "      name: Contoso\n      faults: {deny: [users]}\n", 1), nil, nil)
+	inv := fx.scan(t)
+	if len(inv.Gaps) != 1 || inv.Gaps[0].Operation != "users" || inv.Gaps[0].Reason != scanners.ReasonDenied {
+		t.Fatalf("gaps %+v", inv.Gaps)
+	}
+	for _, s := range inv.Seats {
+		if s.Tenant == tenantA {
+			t.Errorf("seat from a tenant whose users are denied: %+v", s)
+		}
 	}
 }

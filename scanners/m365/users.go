@@ -65,13 +65,15 @@ func (s *Scanner) users(ctx context.Context, g *graph, skus map[string]sku, usag
 	} else {
 		msg += " (signInActivity needs AuditLog.Read.All; see docs/permissions/m365.md)"
 	}
-	s.env.Logger.Warn("sign-in activity unavailable; listing users without it", "tenant", g.tenant, "err", msg)
+	if err := s.listUsers(ctx, g, userFields, s.opts.PageSize, skus, usage, false, sink); err != nil {
+		// Users are not readable at all: one gap for that, not a
+		// misleading one about sign-in activity.
+		return s.gap(ctx, sink, g.tenant, "users", "GET /users", err)
+	}
+	s.env.Logger.Warn("sign-in activity unavailable; users listed without it", "tenant", g.tenant, "err", msg)
 	sink.Gap(scanners.Gap{Scanner: Info.Name, Account: g.tenant, Scope: "tenant " + g.tenant + " sign-in activity",
 		Operation: "users.signInActivity", Reason: scanners.ReasonDenied,
 		Message: msg + "; seats carry no last sign-in, inactivity rules fall back to usage reports"})
-	if err := s.listUsers(ctx, g, userFields, s.opts.PageSize, skus, usage, false, sink); err != nil {
-		return s.gap(ctx, sink, g.tenant, "users", "GET /users", err)
-	}
 	return nil
 }
 
