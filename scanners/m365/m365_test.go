@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -447,5 +448,44 @@ func TestUsersDeniedIsOneGap(t *testing.T) {
 		if s.Tenant == tenantA {
 			t.Errorf("seat from a tenant whose users are denied: %+v", s)
 		}
+	}
+}
+
+// TestExampleEstate scans graphsim's example estate end to end through
+// the token endpoint, as `ghostaudit demo` would.
+func TestExampleEstate(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("graphsim/testdata/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := newFixture(t, string(data), nil, func(o *Options) { o.ClientSecret = "graphsim-demo-secret" })
+	inv := fx.scan(t)
+	if len(inv.Gaps) != 0 || len(inv.Resources) != 3 || len(inv.Seats) != 6 {
+		t.Fatalf("gaps %+v, %d resources, %d seats", inv.Gaps, len(inv.Resources), len(inv.Seats))
+	}
+	g := seatOf(t, inv, "O365_BUSINESS_ESSENTIALS", "00000000-0000-0000-0000-000000000004")
+	if g.UserType != "Guest" || g.Attributes["assignment_error"] != "CountViolation" || g.Attributes["assignment_state"] != "ActiveWithError" {
+		t.Errorf("guest seat %+v", g)
+	}
+	carol := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000003")
+	if carol.Attributes["usage_exchange_last_activity"] != "2026-08-23" || carol.Attributes["disabled_plan_ids"] != "70d33638-9c74-4d01-bfd3-562de28bd4ba" {
+		t.Errorf("carol %+v", carol)
+	}
+}
+
+func TestDetectCredentials(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	if c := detectCredentials(NewOptions(), env(nil)); c.Found {
+		t.Errorf("found %+v with nothing set", c)
+	}
+	if c := detectCredentials(NewOptions(), env(map[string]string{"AZURE_TENANT_ID": tenantA, "AZURE_CLIENT_SECRET": "x"})); !c.Found || strings.Contains(c.Source, "x ") {
+		t.Errorf("client secret: %+v", c)
+	}
+	o := NewOptions()
+	o.Auth = AuthWorkloadIdentity
+	if c := detectCredentials(o, env(map[string]string{"AZURE_TENANT_ID": tenantA, "AZURE_FEDERATED_TOKEN_FILE": "/var/run/token"})); !c.Found {
+		t.Errorf("workload identity: %+v", c)
 	}
 }

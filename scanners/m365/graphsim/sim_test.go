@@ -254,3 +254,32 @@ func TestNoGraphSDK(t *testing.T) {
 		}
 	}
 }
+
+func TestExampleEstateLoads(t *testing.T) {
+	t.Parallel()
+	est, err := estate.Load("testdata/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, ok, err := Load(est)
+	if err != nil || !ok || len(g.Tenants) != 1 || len(g.Tenants[0].Users) != 5 {
+		t.Fatalf("Load: %v %v %+v", ok, err, g)
+	}
+	srv := Start(g, Options{Now: func() time.Time { return testNow }})
+	t.Cleanup(srv.Close)
+	if resp, b := get(t, srv, "/v1.0/subscribedSkus", ""); resp.StatusCode != 200 || !strings.Contains(string(b), `"consumedUnits":3`) {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+}
+
+func TestLatencyDelaysResponses(t *testing.T) {
+	t.Parallel()
+	srv := start(t, strings.Replace(testEstate, "      name: Contoso\n", "      name: Contoso\n      faults: {latency: 50ms}\n", 1))
+	begin := time.Now()
+	if resp, _ := get(t, srv, "/v1.0/subscribedSkus", ""); resp.StatusCode != 200 {
+		t.Fatal(resp.StatusCode)
+	}
+	if d := time.Since(begin); d < 50*time.Millisecond {
+		t.Errorf("answered in %v", d)
+	}
+}
