@@ -104,8 +104,9 @@ type Options struct {
 	// UsageReport reads the Office 365 active user report (Reports.Read.All).
 	UsageReport bool `yaml:"usage_report" json:"usage_report"`
 
-	// ClientSecret is read from the environment only (AZURE_CLIENT_SECRET)
-	// and never logged: it has no flag and no config key.
+	// ClientSecret is read from the environment only
+	// (GHOSTAUDIT_M365_CLIENT_SECRET, else AZURE_CLIENT_SECRET) and never
+	// logged: it has no flag and no config key.
 	ClientSecret string `yaml:"-" json:"-"`
 	// Credential, when set, replaces the credential the options describe.
 	// It is for programs embedding the scanner; it has no flag.
@@ -200,7 +201,7 @@ func detectCredentials(o *Options, getenv func(string) string) scanners.Credenti
 		return scanners.Credentials{Found: true, Source: "provided programmatically"}
 	case !tenant:
 		return scanners.Credentials{Found: false, Source: noCredentialsHelp}
-	case o.Auth == AuthClientSecret && (o.ClientSecret != "" || getenv("AZURE_CLIENT_SECRET") != ""):
+	case o.Auth == AuthClientSecret && (o.ClientSecret != "" || getenv("GHOSTAUDIT_M365_CLIENT_SECRET") != "" || getenv("AZURE_CLIENT_SECRET") != ""):
 		return scanners.Credentials{Found: true, Source: "AZURE_CLIENT_SECRET in the environment"}
 	case o.Auth == AuthClientCertificate && (o.CertificatePath != "" || getenv("AZURE_CLIENT_CERTIFICATE_PATH") != ""):
 		return scanners.Credentials{Found: true, Source: "client certificate"}
@@ -233,6 +234,9 @@ func newScanner(opts *Options, env scanners.Env, getenv func(string) string) (*S
 	}
 	if o.ClientID == "" {
 		o.ClientID = getenv("AZURE_CLIENT_ID")
+	}
+	if o.ClientSecret == "" {
+		o.ClientSecret = getenv("GHOSTAUDIT_M365_CLIENT_SECRET")
 	}
 	if o.ClientSecret == "" {
 		o.ClientSecret = getenv("AZURE_CLIENT_SECRET")
