@@ -1,8 +1,9 @@
 // Package graphsim is a Microsoft Graph simulator: a net/http handler that
 // serves the read endpoints ghostaudit's m365 scanner uses (subscribedSkus,
 // users with $select/$top paging and absolute @odata.nextLink,
-// directory/subscriptions, admin/reportSettings and the Office 365 active
-// user report as a 302 to a CSV download with a UTF-8 BOM) and the Entra
+// directory/subscriptions, admin/reportSettings, groups/{id}, and the
+// Office 365 active user report as a 302 to a CSV download with a UTF-8
+// BOM) and the Entra
 // ID OAuth2 token endpoint (client credentials), from the m365 section of
 // an estate file.
 //
@@ -174,7 +175,7 @@ type Usage struct {
 
 // Faults injects failures into one tenant's Graph calls. Endpoint names:
 // subscribedSkus, users, signInActivity (users with signInActivity
-// selected), subscriptions, reportSettings, reports, token, and "*".
+// selected), subscriptions, reportSettings, reports, groups, token, and "*".
 type Faults struct {
 	// Deny answers the listed endpoints with 403 Authorization_RequestDenied.
 	Deny []string `yaml:"deny"`
@@ -188,4 +189,4 @@ type Faults struct {
 }
 
 // Endpoints the simulator serves, as named in fault lists.
-var Endpoints = []string{"*", "subscribedSkus", "users", "signInActivity", "subscriptions", "reportSettings", "reports", "token"}
+var Endpoints = []string{"*", "subscribedSkus", "users", "signInActivity", "subscriptions", "reportSettings", "reports", "groups", "token"}

@@ -41,6 +41,7 @@ var endpointRoles = map[string][]string{
 	"signInActivity": {"AuditLog.Read.All"},
 	"reportSettings": {"ReportSettings.Read.All"},
 	"reports":        {"Reports.Read.All"},
+	"groups":         {"GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"},
 }
 
 // Options configure a Sim.
@@ -158,6 +159,7 @@ var (
 	tokenPathRE    = regexp.MustCompile(`^/([^/]+)/oauth2/v2\.0/token$`)
 	openidPathRE   = regexp.MustCompile(`^/([^/]+)/v2\.0/\.well-known/openid-configuration$`)
 	reportPathRE   = regexp.MustCompile(`^/v1\.0/reports/getOffice365ActiveUserDetail\(period='(D7|D30|D90|D180)'\)$`)
+	groupPathRE    = regexp.MustCompile(`^/v1\.0/groups/([0-9a-fA-F-]{36})$`)
 	downloadPathRE = regexp.MustCompile(`^/download/([^/]+)/(D7|D30|D90|D180)/report\.csv$`)
 )
 
@@ -211,6 +213,8 @@ func (s *Sim) route(w http.ResponseWriter, r *http.Request, req *Request) {
 		endpoint, handler = "reportSettings", s.reportSettings
 	case reportPathRE.MatchString(p):
 		endpoint, handler = "reports", s.report
+	case groupPathRE.MatchString(p):
+		endpoint, handler = "groups", s.group
 	default:
 		odataError(w, http.StatusNotFound, "Request_ResourceNotFound", fmt.Sprintf("Resource not found for the segment '%s'.", strings.TrimPrefix(p, "/v1.0/")))
 		return
@@ -638,4 +642,33 @@ func (s *Sim) reportCSV(w http.ResponseWriter, t *Tenant, period string) {
 		_ = cw.Write(row)
 	}
 	cw.Flush()
+}
+
+// group serves GET /groups/{id} ($select is ignored beyond what a group
+// has here): the licensing group's name and the SKUs it assigns, derived
+// from its members' group assignments.
+func (s *Sim) group(w http.ResponseWriter, r *http.Request, t *Tenant) {
+	id := groupPathRE.FindStringSubmatch(r.URL.Path)[1]
+	for _, g := range t.Groups {
+		if !strings.EqualFold(g.ID, id) {
+			continue
+		}
+		seen := map[string]bool{}
+		assigned := []any{}
+		for _, u := range t.Users {
+			for _, l := range u.Licenses {
+				if slices.ContainsFunc(l.Groups, func(x string) bool { return strings.EqualFold(x, g.ID) }) && !seen[l.SKU] {
+					seen[l.SKU] = true
+					assigned = append(assigned, map[string]any{"disabledPlans": nonNil(l.DisabledPlans), "skuId": l.SKU})
+				}
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups/$entity",
+			"id":             g.ID, "displayName": g.Name, "securityEnabled": true, "mailEnabled": false,
+			"assignedLicenses": assigned,
+		})
+		return
+	}
+	odataError(w, http.StatusNotFound, "Request_ResourceNotFound", fmt.Sprintf("Resource '%s' does not exist or one of its queried reference-property objects are not present.", id))
 }

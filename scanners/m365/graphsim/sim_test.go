@@ -283,3 +283,15 @@ func TestLatencyDelaysResponses(t *testing.T) {
 		t.Errorf("answered in %v", d)
 	}
 }
+
+func TestGroupLookup(t *testing.T) {
+	t.Parallel()
+	srv := start(t, testEstate)
+	resp, b := get(t, srv, "/v1.0/groups/7023a314-6148-4d7b-b33f-6c775572879a", "")
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"displayName":"E5"`) || !strings.Contains(string(b), `"skuId":"06ebc4ee-1bb5-47dd-8120-11324bc54e06"`) {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+	if resp, b := get(t, srv, "/v1.0/groups/00000000-0000-0000-0000-0000000000ff", ""); resp.StatusCode != 404 || !strings.Contains(string(b), "Request_ResourceNotFound") {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+}
