@@ -3,9 +3,8 @@
 // users with $select/$top paging and absolute @odata.nextLink,
 // directory/subscriptions, admin/reportSettings, groups/{id}, and the
 // Office 365 active user report as a 302 to a CSV download with a UTF-8
-// BOM) and the Entra
-// ID OAuth2 token endpoint (client credentials), from the m365 section of
-// an estate file.
+// BOM) and the Entra ID OAuth2 token endpoint (client credentials), from
+// the m365 section of an estate file.
 //
 // It answers with Graph's own OData error bodies and can inject 403s per
 // endpoint, the 403 Graph returns for signInActivity on tenants without
