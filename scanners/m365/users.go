@@ -1,0 +1,246 @@
+package m365
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// maxSignInPage is Graph's $top limit while signInActivity is selected.
+const maxSignInPage = 120
+
+var userFields = []string{"id", "userPrincipalName", "accountEnabled", "userType", "createdDateTime", "assignedLicenses", "licenseAssignmentStates"}
+
+// users lists every user with one pass over GET /users and emits a seat
+// per assigned licence. It asks for signInActivity first; when Graph
+// refuses it (403: no Entra ID P1/P2 in the tenant, or no
+// AuditLog.Read.All), that is a gap and the pass is repeated without it.
+//
+// Seat fields: SKU is the skuPartNumber (the skuId when the SKU list was
+// not readable), SKUName the product name, UserID the object id,
+// Principal the UPN, LastActivity lastSuccessfulSignInDateTime, else
+// lastSignInDateTime (a year-1 value is "never"), AssignmentSource
+// "direct" when any assignment is direct, else "group:<id>" of the first
+// group by id.
+//
+// Seat attributes:
+//
+//	sku_id, sku_part_number            the licence's SKU
+//	assignment_direct                  "true"/"false"
+//	assignment_groups                  group ids assigning it, comma-separated, sorted (absent when none)
+//	assignment_state, assignment_error licenseAssignmentStates state and error (error absent when None)
+//	disabled_plan_ids                  service plans disabled in this assignment, sorted (absent when none)
+//	sign_in                            available | unavailable (403) ; the times below only when available
+//	last_successful_sign_in, last_sign_in, last_non_interactive_sign_in   RFC 3339
+//	last_activity_source               lastSuccessfulSignInDateTime | lastSignInDateTime | none
+//	usage_report                       matched | no-row | concealed | unavailable | disabled
+//	usage_report_date                  the report's refresh date (matched only)
+//	usage_<service>_last_activity      YYYY-MM-DD per service: exchange, onedrive, sharepoint,
+//	                                   skype_for_business, yammer, teams (matched, when active)
+//	usage_last_activity                the latest of those
+func (s *Scanner) users(ctx context.Context, g *graph, skus map[string]sku, usage usageResult, sink scanners.Sink) error {
+	top := min(s.opts.PageSize, maxSignInPage)
+	err := s.listUsers(ctx, g, append(userFields, "signInActivity"), top, skus, usage, true, sink)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	ge, reason := classify(err)
+	if reason != scanners.ReasonDenied {
+		return s.gap(ctx, sink, g.tenant, "users", "GET /users", err)
+	}
+	msg := ge.String()
+	if ge.code == codeNonPremium {
+		msg += " (signInActivity needs Entra ID P1 or P2 in the tenant)"
+	} else {
+		msg += " (signInActivity needs AuditLog.Read.All; see docs/permissions/m365.md)"
+	}
+	if err := s.listUsers(ctx, g, userFields, s.opts.PageSize, skus, usage, false, sink); err != nil {
+		// Users are not readable at all: one gap for that, not a
+		// misleading one about sign-in activity.
+		return s.gap(ctx, sink, g.tenant, "users", "GET /users", err)
+	}
+	s.env.Logger.Warn("sign-in activity unavailable; users listed without it", "tenant", g.tenant, "err", msg)
+	sink.Gap(scanners.Gap{Scanner: Info.Name, Account: g.tenant, Scope: "tenant " + g.tenant + " sign-in activity",
+		Operation: "users.signInActivity", Reason: scanners.ReasonDenied,
+		Message: msg + "; seats carry no last sign-in, inactivity rules fall back to usage reports"})
+	return nil
+}
+
+// listUsers pages through GET /users. Seats are emitted only once every
+// page was read, so a pass that fails half-way (and is retried without
+// signInActivity) never emits a seat twice.
+func (s *Scanner) listUsers(ctx context.Context, g *graph, fields []string, top int, skus map[string]sku, usage usageResult, signIn bool, sink scanners.Sink) error {
+	t := int32(top)
+	res, err := g.client.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Select: fields, Top: &t},
+	})
+	if err != nil {
+		return err
+	}
+	it, err := msgraphcore.NewPageIterator[models.Userable](res, g.client.GetAdapter(), models.CreateUserCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		return fmt.Errorf("users page iterator: %w", err)
+	}
+	var seats []scanners.Seat
+	now := s.env.Now().UTC()
+	err = it.Iterate(ctx, func(u models.Userable) bool {
+		seats = append(seats, s.seats(g.tenant, u, skus, usage, signIn, now)...)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, st := range seats {
+		sink.Seat(st)
+	}
+	return nil
+}
+
+func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, usage usageResult, signIn bool, now time.Time) []scanners.Seat {
+	base := scanners.Seat{
+		Provider: Info.Name, Tenant: tenant, UserID: deref(u.GetId()), Principal: deref(u.GetUserPrincipalName()),
+		AccountEnabled: u.GetAccountEnabled(), UserType: deref(u.GetUserType()), Created: utc(u.GetCreatedDateTime()), ObservedAt: now,
+	}
+	common := map[string]string{}
+	if signIn {
+		common["sign_in"] = "available"
+		common["last_activity_source"] = "none"
+		if a := u.GetSignInActivity(); a != nil {
+			succ, last, nonInt := signInTime(a.GetLastSuccessfulSignInDateTime()), signInTime(a.GetLastSignInDateTime()), signInTime(a.GetLastNonInteractiveSignInDateTime())
+			setTime(common, "last_successful_sign_in", succ)
+			setTime(common, "last_sign_in", last)
+			setTime(common, "last_non_interactive_sign_in", nonInt)
+			switch {
+			case succ != nil:
+				base.LastActivity, common["last_activity_source"] = succ, "lastSuccessfulSignInDateTime"
+			case last != nil:
+				base.LastActivity, common["last_activity_source"] = last, "lastSignInDateTime"
+			}
+		}
+	} else {
+		common["sign_in"] = "unavailable"
+	}
+	common["usage_report"] = usage.status
+	if usage.status == "matched" {
+		if row, ok := usage.rows[strings.ToLower(base.Principal)]; ok {
+			common["usage_report_date"] = row.refresh
+			var latest time.Time
+			for _, svc := range usageServices {
+				if d, ok := row.last[svc.key]; ok {
+					common["usage_"+svc.key+"_last_activity"] = d.Format("2006-01-02")
+					if d.After(latest) {
+						latest = d
+					}
+				}
+			}
+			if !latest.IsZero() {
+				common["usage_last_activity"] = latest.Format("2006-01-02")
+			}
+		} else {
+			common["usage_report"] = "no-row"
+		}
+	}
+	// Group the assignment states by SKU.
+	type assignment struct {
+		direct       bool
+		groups       []string
+		state, error string
+	}
+	states := map[string]*assignment{}
+	for _, st := range u.GetLicenseAssignmentStates() {
+		if st.GetSkuId() == nil {
+			continue
+		}
+		id := strings.ToLower(st.GetSkuId().String())
+		a := states[id]
+		if a == nil {
+			a = &assignment{}
+			states[id] = a
+		}
+		if grp := deref(st.GetAssignedByGroup()); grp != "" {
+			a.groups = append(a.groups, strings.ToLower(grp))
+		} else {
+			a.direct = true
+		}
+		if a.state == "" || deref(st.GetState()) != "Active" {
+			a.state = deref(st.GetState())
+		}
+		if e := deref(st.GetError()); e != "" && e != "None" {
+			a.error = e
+		}
+	}
+	var out []scanners.Seat
+	for _, l := range u.GetAssignedLicenses() {
+		if l.GetSkuId() == nil {
+			continue
+		}
+		id := strings.ToLower(l.GetSkuId().String())
+		seat := base
+		seat.Attributes = map[string]string{"sku_id": id}
+		for k, v := range common {
+			seat.Attributes[k] = v
+		}
+		seat.SKU, seat.SKUName = id, id
+		if k, ok := skus[id]; ok {
+			seat.SKU, seat.SKUName = k.partNumber, k.name
+			seat.Attributes["sku_part_number"] = k.partNumber
+		}
+		seat.AssignmentSource = "direct"
+		seat.Attributes["assignment_direct"] = "true"
+		if a := states[id]; a != nil {
+			sort.Strings(a.groups)
+			if !a.direct && len(a.groups) > 0 {
+				seat.AssignmentSource = "group:" + a.groups[0]
+				seat.Attributes["assignment_direct"] = "false"
+			}
+			setList(seat.Attributes, "assignment_groups", a.groups)
+			if a.state != "" {
+				seat.Attributes["assignment_state"] = a.state
+			}
+			if a.error != "" {
+				seat.Attributes["assignment_error"] = a.error
+			}
+		}
+		var disabled []string
+		for _, p := range l.GetDisabledPlans() {
+			disabled = append(disabled, strings.ToLower(p.String()))
+		}
+		setList(seat.Attributes, "disabled_plan_ids", disabled)
+		out = append(out, seat)
+	}
+	return out
+}
+
+// signInTime drops Graph's "never" values: nil, and year 1 (0001-01-01).
+func signInTime(t *time.Time) *time.Time {
+	if t == nil || t.Year() <= 1 {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func setTime(attrs map[string]string, key string, t *time.Time) {
+	if t != nil {
+		attrs[key] = t.Format(time.RFC3339)
+	}
+}
