@@ -65,17 +65,19 @@ func (l *limiter) apiOption(stack *middleware.Stack) error {
 	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc(limiterID, func(
 		ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler,
 	) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		// The token first: a call waiting for the rate does not hold one of
+		// the in-flight slots that calls already allowed to go could use.
+		if l.bucket != nil {
+			if err := l.bucket.wait(ctx); err != nil {
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+			}
+		}
 		select {
 		case l.sem <- struct{}{}:
 		case <-ctx.Done():
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
 		}
 		defer func() { <-l.sem }()
-		if l.bucket != nil {
-			if err := l.bucket.wait(ctx); err != nil {
-				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
-			}
-		}
 		return next.HandleFinalize(ctx, in)
 	}), middleware.After)
 }

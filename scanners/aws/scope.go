@@ -55,8 +55,11 @@ func (s *Scanner) newScope(a account, region string, sink scanners.Sink) *scope 
 	sc.cwLimiter = newLimiter(cloudwatchInFlight, s.opts.RateLimit)
 	sc.ec2 = s.ec2Client(a.cfg, region, lim())
 	sc.cw = s.cloudwatchClient(a.cfg, region, sc.cwLimiter)
-	sc.elbv2 = s.elbv2Client(a.cfg, region, lim())
-	sc.elb = s.elbClient(a.cfg, region, lim())
+	// ELBv2 and Classic ELB are one service (elasticloadbalancing) with
+	// one request rate per account and region: one limiter.
+	elbLimiter := lim()
+	sc.elbv2 = s.elbv2Client(a.cfg, region, elbLimiter)
+	sc.elb = s.elbClient(a.cfg, region, elbLimiter)
 	sc.rds = s.rdsClient(a.cfg, region, lim())
 	sc.logs = s.logsClient(a.cfg, region, lim())
 	return sc
