@@ -108,3 +108,24 @@ func (sc *scope) pageSizeIn(lo, hi int32) *int32 {
 	n := min(max(sc.pageSize, lo), hi)
 	return &n
 }
+
+// each runs f(0) … f(n-1) concurrently and waits for them. It is for the
+// calls that depend on a listing (a load balancer's listeners, a launch
+// template's versions): sent one after another they would add a round
+// trip each to the scope's critical path. The scope's limiters still
+// bound the calls in flight and their rate.
+func each(n int, f func(i int)) {
+	if n == 1 {
+		f(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
