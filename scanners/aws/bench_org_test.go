@@ -448,10 +448,16 @@ func BenchmarkOrgScale(b *testing.B) {
 	est := bigOrgEstate(b, accounts, regions, latency)
 	bound, boundCalls := lowerBound(est, NewOptions().PageSize, latency)
 	wantResources := accounts * regions * orgResourcesPerRegion
+	// The pool size for an organisation: the documented maximum of
+	// --aws-concurrency (GHOSTAUDIT_ORGBENCH_CONCURRENCY overrides it).
+	concurrency := 64
+	if n, err := strconv.Atoi(os.Getenv("GHOSTAUDIT_ORGBENCH_CONCURRENCY")); err == nil && n >= 1 {
+		concurrency = n
+	}
 	b.ResetTimer()
 	var run orgRun
 	for range b.N {
-		run = scanOrg(b, est, nil)
+		run = scanOrg(b, est, func(o *Options) { o.Concurrency = concurrency })
 	}
 	b.StopTimer()
 	if run.resources != wantResources || run.gaps != 0 {
@@ -483,12 +489,12 @@ func BenchmarkOrgScale(b *testing.B) {
 		"| CPU of that scan / %d cores           | %9.2fs | %13.2f× |\n"+
 		"| sequential, %d accounts (bound %5.2fs) | %9.2fs |                |\n"+
 		"| sequential, extrapolated ×%d         | %9.2fs | %13.1f× |\n"+
-		"concurrent: %d requests served, %d throttled or failed, %d gaps; peak RSS (VmHWM, whole process incl. simulator) %.0f MB, peak heap objects %.0f MB",
+		"concurrent (--aws-concurrency %d): %d requests served, %d throttled or failed, %d gaps; peak RSS (VmHWM, whole process incl. simulator) %.0f MB, peak heap objects %.0f MB",
 		accounts, regions, orgResourcesPerRegion, wantResources, latency, orgRates,
 		boundCalls, bound.Seconds(),
 		run.wall.Seconds(), run.wall.Seconds()/bound.Seconds(),
 		cores, cpuFloor.Seconds(), cpuFloor.Seconds()/bound.Seconds(),
 		seqAccounts, seqBound.Seconds(), seq.wall.Seconds(),
 		accounts/seqAccounts, seqFull.Seconds(), seqFull.Seconds()/bound.Seconds(),
-		run.requests, run.throttled, run.gaps, float64(run.peakRSS)/(1<<20), float64(run.peakHeap)/(1<<20))
+		concurrency, run.requests, run.throttled, run.gaps, float64(run.peakRSS)/(1<<20), float64(run.peakHeap)/(1<<20))
 }
