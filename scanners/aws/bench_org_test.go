@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -415,6 +416,15 @@ func scanOrg(b *testing.B, est *awssim.Estate, tweak func(*Options)) orgRun {
 	}
 	run := orgRun{wall: time.Since(start), cpu: cpuTime() - cpu0}
 	run.peakHeap = mem.Stop()
+	// GHOSTAUDIT_ORGBENCH_HEAPPROFILE writes the heap held at the end of
+	// the scan (the collected resources included).
+	if f := os.Getenv("GHOSTAUDIT_ORGBENCH_HEAPPROFILE"); f != "" {
+		runtime.GC()
+		if out, err := os.Create(f); err == nil {
+			_ = pprof.WriteHeapProfile(out)
+			_ = out.Close()
+		}
+	}
 	run.peakRSS = procStatusKB("VmHWM") * 1024
 	res, _, gaps := col.Snapshot()
 	run.resources, run.gaps = len(res), len(gaps)
