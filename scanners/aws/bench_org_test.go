@@ -438,7 +438,12 @@ func scanOrg(b *testing.B, est *awssim.Estate, concurrency int) orgRun {
 		spec.Accounts = append(spec.Accounts, a.ID)
 	}
 	js, _ := json.Marshal(spec)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestOrgScaleChild$", "-test.count=1", "-test.v")
+	args := []string{"-test.run=^TestOrgScaleChild$", "-test.count=1", "-test.v"}
+	// GHOSTAUDIT_ORGBENCH_CPUPROFILE profiles the scanner's process.
+	if f := os.Getenv("GHOSTAUDIT_ORGBENCH_CPUPROFILE"); f != "" {
+		args = append(args, "-test.cpuprofile="+f+"."+strconv.Itoa(concurrency))
+	}
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), orgChildEnv+"="+string(js))
 	cpu0 := cpuTime()
 	out, err := cmd.CombinedOutput()
@@ -571,7 +576,7 @@ func BenchmarkOrgScale(b *testing.B) {
 	b.ReportMetric(run.cpu.Seconds(), "scanner-cpu-s")
 	b.ReportMetric(run.simCPU.Seconds(), "sim-cpu-s")
 	ratio := func(d time.Duration) float64 { return d.Seconds() / bound.Seconds() }
-	b.Logf("\n"+
+	fmt.Printf("\n"+
 		"estate: %d accounts × %d regions × %d resources = %d resources; latency %v; rates per account × region: %v\n"+
 		"| figure                                          | value     | ÷ bound  |\n"+
 		"|-------------------------------------------------|----------:|---------:|\n"+
@@ -584,7 +589,7 @@ func BenchmarkOrgScale(b *testing.B) {
 		"| scanner peak RSS (VmHWM of the child process)   | %6.0f MB |          |\n"+
 		"| scanner peak heap objects (runtime/metrics)     | %6.0f MB |          |\n"+
 		"targets: wall ≤ 1.3× bound: %s; scanner peak RSS < 500 MB: %s; host load average at the end: %s\n"+
-		"%d requests served, %d throttled or failed, %d gaps, %d resources",
+		"%d requests served, %d throttled or failed, %d gaps, %d resources\n",
 		accounts, regions, orgResourcesPerRegion, wantResources, latency, orgRates,
 		boundCalls, bound.Seconds(), 1.0,
 		concurrency, run.wall.Seconds(), ratio(run.wall),
