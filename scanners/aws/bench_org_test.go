@@ -166,35 +166,6 @@ func bigOrgEstate(tb testing.TB, accounts, regions int, latency time.Duration) *
 	return est
 }
 
-// simFixture serves est and builds a scanner for every account of it.
-func simFixture(tb testing.TB, est *awssim.Estate, tweak func(*Options)) (*awssim.Sim, *Scanner) {
-	tb.Helper()
-	// The wall clock, not testNow: the SDK's credential cache compares the
-	// AssumeRole credentials' Expiration (the simulator's clock + 1 h) with
-	// the real time, and with testNow in the past it would assume the role
-	// again before every request.
-	now := time.Now().UTC()
-	clock := func() time.Time { return now }
-	sim := awssim.New(est, awssim.Options{Now: clock})
-	srv := httptest.NewServer(sim)
-	tb.Cleanup(srv.Close)
-	opts := NewOptions()
-	opts.EndpointURL = srv.URL
-	opts.Credentials = credentials.NewStaticCredentialsProvider(awssim.AccessKeyID, awssim.SecretAccessKey, "")
-	opts.HomeRegion = "us-east-1"
-	for _, a := range est.Accounts[1:] {
-		opts.Accounts = append(opts.Accounts, a.ID)
-	}
-	if tweak != nil {
-		tweak(opts)
-	}
-	s, err := New(opts, scanners.Env{Logger: discardLogger(), Now: clock})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return sim, s
-}
-
 func pages(n, size int) int {
 	if n <= 0 {
 		return 1 // an empty list is still one call
