@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -261,6 +263,7 @@ func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
 		config.WithDefaultRegion("us-east-1"),
 		config.WithRetryer(newRetryer(maxAttempts, maxBackoff)),
 		config.WithAPIOptions(nil),
+		config.WithHTTPClient(newHTTPClient()),
 	}
 	if s.opts.Profile != "" {
 		lo = append(lo, config.WithSharedConfigProfile(s.opts.Profile))
@@ -276,7 +279,8 @@ func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
 		if region == "" {
 			region = "us-east-1"
 		}
-		cfg := aws.Config{Region: region, Credentials: aws.NewCredentialsCache(s.opts.Credentials), Retryer: newRetryer(maxAttempts, maxBackoff)}
+		cfg := aws.Config{Region: region, Credentials: aws.NewCredentialsCache(s.opts.Credentials), Retryer: newRetryer(maxAttempts, maxBackoff),
+			HTTPClient: newHTTPClient()}
 		if s.opts.EndpointURL != "" {
 			cfg.BaseEndpoint = aws.String(s.opts.EndpointURL)
 		}
@@ -380,6 +384,25 @@ func (s *Scanner) stsClient(cfg aws.Config) *sts.Client {
 	})
 }
 
+// newHTTPClient is the one HTTP client of a scan, shared by every
+// account's and region's clients (an aws.Config without one would give
+// each service client of each scope its own transport and connection
+// pool). A scan sends many requests at once to the same few endpoints
+// (ec2.<region>.amazonaws.com for every account), so it keeps up to
+// maxIdleConnsPerHost connections per host instead of the SDK's 10: with
+// fewer, each answered request beyond them closes its connection and the
+// next one pays a new TCP and TLS handshake. It is an
+// awshttp.BuildableClient so that LoadDefaultConfig still applies
+// AWS_CA_BUNDLE and the proxy settings to it.
+func newHTTPClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConns = maxIdleConnsPerHost * 4
+		t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	})
+}
+
+const maxIdleConnsPerHost = 256
+
 // newRetryer returns a fresh standard retryer per client, without the
 // client-side retry quota (see loadConfig).
 func newRetryer(maxAttempts int, maxBackoff time.Duration) func() aws.Retryer {
@@ -422,7 +445,6 @@ func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
 	caller := aws.ToString(ident.Account)
 	s.env.Logger.Info("authenticated", "account", caller)
 
-	accounts := []account{{id: caller, cfg: cfg}}
 	members := dedupe(s.opts.Accounts)
 	if s.opts.OrgAccounts {
 		org, err := s.orgAccounts(ctx, cfg)
@@ -436,57 +458,97 @@ func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
 		}
 		members = dedupe(append(members, org...))
 	}
+
+	// Scheduling. Every account's prologue (AssumeRole, then
+	// GetCallerIdentity and DescribeRegions together) runs concurrently,
+	// at most accountsInFlight at once, and feeds its account × region
+	// scopes to one pool of Concurrency workers shared by all accounts, so
+	// no account waits for another's prologue and the pool never idles
+	// while accounts are being assumed. AWS throttles per account and
+	// region, which the per-scope limiters (limit.go) respect; the pool
+	// bounds only local work (connections, memory).
+	type job struct {
+		acct   account
+		region string
+	}
+	jobs := make(chan job)
+	var totalMu sync.Mutex
+	total := 0
+	feed := func(a account, regions []string) {
+		if s.env.Progress != nil {
+			totalMu.Lock()
+			total += len(regions)
+			s.env.Progress.Total("aws", total)
+			totalMu.Unlock()
+		}
+		for _, r := range regions {
+			select {
+			case jobs <- job{a, r}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+	var producers sync.WaitGroup
+	producers.Add(1)
+	go func() {
+		defer producers.Done()
+		a := account{id: caller, cfg: cfg}
+		regions, err := s.regions(ctx, a)
+		if err != nil {
+			if ctx.Err() == nil {
+				sink.Gap(gapFor(a.id, "", "ec2:DescribeRegions", fmt.Sprintf("account %s", a.id), err))
+			}
+			return
+		}
+		feed(a, regions)
+	}()
+	prologues := make(chan struct{}, accountsInFlight)
 	for _, id := range members {
 		if id == caller {
 			continue
 		}
-		acfg, err := s.assume(ctx, cfg, id)
-		if err != nil {
-			sink.Gap(gapFor(id, "", "sts:AssumeRole", fmt.Sprintf("account %s", id), err))
-			s.env.Logger.Warn("cannot assume role", "account", id, "err", err)
-			continue
-		}
-		accounts = append(accounts, account{id: id, cfg: acfg})
-	}
-
-	type scope struct {
-		acct   account
-		region string
-	}
-	var scopes []scope
-	for _, a := range accounts {
-		regions, err := s.regions(ctx, a)
-		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("aws: %w", ctx.Err())
+		producers.Add(1)
+		go func() {
+			defer producers.Done()
+			select {
+			case prologues <- struct{}{}:
+			case <-ctx.Done():
+				return
 			}
-			sink.Gap(gapFor(a.id, "", "ec2:DescribeRegions", fmt.Sprintf("account %s", a.id), err))
-			continue
-		}
-		for _, r := range regions {
-			scopes = append(scopes, scope{a, r})
-		}
+			a, regions, op, err := s.member(ctx, cfg, id)
+			<-prologues
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				sink.Gap(gapFor(id, "", op, fmt.Sprintf("account %s", id), err))
+				if op == "sts:AssumeRole" {
+					s.env.Logger.Warn("cannot assume role", "account", id, "err", err)
+				}
+				return
+			}
+			feed(a, regions)
+		}()
 	}
+	go func() {
+		producers.Wait()
+		close(jobs)
+	}()
 
-	if s.env.Progress != nil {
-		s.env.Progress.Total("aws", len(scopes))
-	}
-	sem := make(chan struct{}, s.opts.Concurrency)
 	var wg sync.WaitGroup
-	for _, sc := range scopes {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return fmt.Errorf("aws: %w", ctx.Err())
-		}
+	for range s.opts.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			s.scanRegion(ctx, sc.acct, sc.region, sink)
-			if s.env.Progress != nil {
-				s.env.Progress.Step("aws", sc.acct.id+"/"+sc.region)
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue // drain: the producers stop on ctx too
+				}
+				s.scanRegion(ctx, j.acct, j.region, sink)
+				if s.env.Progress != nil {
+					s.env.Progress.Step("aws", j.acct.id+"/"+j.region)
+				}
 			}
 		}()
 	}
@@ -497,10 +559,17 @@ func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
 	return nil
 }
 
-// assume returns a config whose credentials come from assuming the audit
-// role in a member account, checked with GetCallerIdentity so that a role
-// that cannot be assumed shows up here, once, as one gap.
-func (s *Scanner) assume(ctx context.Context, base aws.Config, id string) (aws.Config, error) {
+// accountsInFlight bounds the member accounts being assumed at once (STS
+// and DescribeRegions calls in flight), independently of Concurrency.
+const accountsInFlight = 32
+
+// member assumes the audit role in a member account and lists its
+// regions. GetCallerIdentity checks that the role could be assumed (so
+// that a role that cannot be shows up once, as one sts:AssumeRole gap)
+// and DescribeRegions runs alongside it: both wait for the one AssumeRole
+// call of the credential cache, so the prologue costs two round trips,
+// not three. op names the operation of a failure.
+func (s *Scanner) member(ctx context.Context, base aws.Config, id string) (a account, regions []string, op string, err error) {
 	roleARN := fmt.Sprintf("arn:aws:iam::%s:role/%s", id, s.opts.RoleName)
 	prov := stscreds.NewAssumeRoleProvider(s.stsClient(base), roleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = "ghostaudit"
@@ -510,14 +579,25 @@ func (s *Scanner) assume(ctx context.Context, base aws.Config, id string) (aws.C
 	})
 	cfg := base.Copy()
 	cfg.Credentials = aws.NewCredentialsCache(prov)
+	a = account{id: id, cfg: cfg}
+	var regionsErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		regions, regionsErr = s.regions(ctx, a)
+	}()
 	out, err := s.stsClient(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	<-done
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("assume %s: %w", roleARN, err)
+		return a, nil, "sts:AssumeRole", fmt.Errorf("assume %s: %w", roleARN, err)
 	}
 	if got := aws.ToString(out.Account); got != id {
-		return aws.Config{}, fmt.Errorf("assume %s: the credentials belong to account %s", roleARN, got)
+		return a, nil, "sts:AssumeRole", fmt.Errorf("assume %s: the credentials belong to account %s", roleARN, got)
 	}
-	return cfg, nil
+	if regionsErr != nil {
+		return a, nil, "ec2:DescribeRegions", regionsErr
+	}
+	return a, regions, "", nil
 }
 
 // regions returns the configured regions, or every region enabled for the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
@@ -56,7 +57,9 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("elbv2 DescribeLoadBalancers %s: %w", sc.region, err)
 		}
-		for _, lb := range page.LoadBalancers {
+		lbs := page.LoadBalancers
+		each(len(lbs), func(i int) {
+			lb := lbs[i]
 			arn := aws.ToString(lb.LoadBalancerArn)
 			state := ""
 			if lb.State != nil {
@@ -65,13 +68,23 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 			attrs := map[string]string{
 				AttrLBType: string(lb.Type), AttrScheme: string(lb.Scheme), AttrState: state, AttrARN: arn,
 			}
-			if n, err := sc.listenerCount(ctx, arn); err != nil {
-				sc.gap(ctx, "elasticloadbalancing:DescribeListeners", "", err)
+			// Listeners and target groups are independent: both at once.
+			var listeners, groups, targets, healthy int
+			var lerr, terr error
+			each(2, func(j int) {
+				if j == 0 {
+					listeners, lerr = sc.listenerCount(ctx, arn)
+				} else {
+					groups, targets, healthy, terr = sc.targetCounts(ctx, arn)
+				}
+			})
+			if lerr != nil {
+				sc.gap(ctx, "elasticloadbalancing:DescribeListeners", "", lerr)
 			} else {
-				attrs[AttrListeners] = strconv.Itoa(n)
+				attrs[AttrListeners] = strconv.Itoa(listeners)
 			}
-			if groups, targets, healthy, err := sc.targetCounts(ctx, arn); err != nil {
-				sc.gap(ctx, "elasticloadbalancing:DescribeTargetGroups", "", err)
+			if terr != nil {
+				sc.gap(ctx, "elasticloadbalancing:DescribeTargetGroups", "", terr)
 				if groups >= 0 {
 					attrs[AttrTargetGroups] = strconv.Itoa(groups)
 				}
@@ -81,7 +94,7 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 				attrs[AttrHealthyTargets] = strconv.Itoa(healthy)
 			}
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return
 			}
 			name := aws.ToString(lb.LoadBalancerName)
 			r := scanners.Resource{
@@ -92,9 +105,12 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 			_, suffix, found := strings.Cut(arn, ":loadbalancer/")
 			if !ok || !found {
 				sc.emit(r)
-				continue
+				return
 			}
 			sc.withMetrics(r, m.namespace, "LoadBalancer", suffix, lbWindowDays, m.specs...)
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 	}
 	return nil
@@ -132,16 +148,28 @@ func (sc *scope) targetCounts(ctx context.Context, arn string) (groups, targets,
 			tgs = append(tgs, aws.ToString(tg.TargetGroupArn))
 		}
 	}
-	for _, tg := range tgs {
-		out, err := sc.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tg)})
+	// One DescribeTargetHealth per group, all at once; the first error
+	// (in group order) is reported.
+	errs := make([]error, len(tgs))
+	var mu sync.Mutex
+	each(len(tgs), func(i int) {
+		out, err := sc.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tgs[i])})
 		if err != nil {
-			return len(tgs), 0, 0, fmt.Errorf("elbv2 DescribeTargetHealth %s: %w", tg, err)
+			errs[i] = fmt.Errorf("elbv2 DescribeTargetHealth %s: %w", tgs[i], err)
+			return
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		for _, d := range out.TargetHealthDescriptions {
 			targets++
 			if d.TargetHealth != nil && d.TargetHealth.State == elbv2types.TargetHealthStateEnumHealthy {
 				healthy++
 			}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return len(tgs), 0, 0, err
 		}
 	}
 	return len(tgs), targets, healthy, nil
@@ -160,7 +188,9 @@ func (sc *scope) classicLoadBalancers(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("elb DescribeLoadBalancers %s: %w", sc.region, err)
 		}
-		for _, lb := range page.LoadBalancerDescriptions {
+		lbs := page.LoadBalancerDescriptions
+		each(len(lbs), func(i int) {
+			lb := lbs[i]
 			name := aws.ToString(lb.LoadBalancerName)
 			attrs := map[string]string{AttrScheme: aws.ToString(lb.Scheme), AttrInstances: strconv.Itoa(len(lb.Instances))}
 			out, err := sc.elb.DescribeInstanceHealth(ctx, &elasticloadbalancing.DescribeInstanceHealthInput{LoadBalancerName: aws.String(name)})
@@ -176,10 +206,13 @@ func (sc *scope) classicLoadBalancers(ctx context.Context) error {
 				attrs[AttrHealthyInstances] = strconv.Itoa(healthy)
 			}
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return
 			}
 			r := scanners.Resource{Kind: KindClassicLB, ID: name, Name: name, Created: timePtr(lb.CreatedTime), Attributes: clean(attrs)}
 			sc.withMetrics(r, "AWS/ELB", "LoadBalancerName", name, lbWindowDays, metricSpec{"RequestCount", "Sum", "Count"})
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 	}
 	return nil

@@ -21,9 +21,18 @@ import (
 // the concurrent service families of one scope cannot pile onto one
 // bucket) and, with Options.RateLimit, the request rate. Throttling that
 // still happens is absorbed by the standard retryer (see loadConfig).
+//
+// The in-flight caps only stop one scope from piling calls onto a bucket;
+// the rate is what AWS throttles on. They are sized so that a scope's
+// independent calls still leave in one round trip: a scope sends one
+// GetMetricData per metric window (three windows: 7, 14 and 30 days) and
+// about nine EC2 calls at once (seven listings, then launch template
+// versions), all well inside EC2's bucket of 100 and CloudWatch's 50 TPS.
+// With 2 and 4 (the values before BenchmarkOrgScale) those calls took two
+// and three round trips, which put the metrics pass two round trips later.
 const (
-	cloudwatchInFlight = 2
-	serviceInFlight    = 4
+	cloudwatchInFlight = 4
+	serviceInFlight    = 8
 	// defaultRateLimit is below EC2's documented refill rate for
 	// non-mutating actions (20 per second per account and region), so a
 	// scan leaves headroom for the account's other callers.
@@ -65,17 +74,19 @@ func (l *limiter) apiOption(stack *middleware.Stack) error {
 	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc(limiterID, func(
 		ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler,
 	) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		// The token first: a call waiting for the rate does not hold one of
+		// the in-flight slots that calls already allowed to go could use.
+		if l.bucket != nil {
+			if err := l.bucket.wait(ctx); err != nil {
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+			}
+		}
 		select {
 		case l.sem <- struct{}{}:
 		case <-ctx.Done():
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
 		}
 		defer func() { <-l.sem }()
-		if l.bucket != nil {
-			if err := l.bucket.wait(ctx); err != nil {
-				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
-			}
-		}
 		return next.HandleFinalize(ctx, in)
 	}), middleware.After)
 }

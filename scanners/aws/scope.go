@@ -55,8 +55,11 @@ func (s *Scanner) newScope(a account, region string, sink scanners.Sink) *scope 
 	sc.cwLimiter = newLimiter(cloudwatchInFlight, s.opts.RateLimit)
 	sc.ec2 = s.ec2Client(a.cfg, region, lim())
 	sc.cw = s.cloudwatchClient(a.cfg, region, sc.cwLimiter)
-	sc.elbv2 = s.elbv2Client(a.cfg, region, lim())
-	sc.elb = s.elbClient(a.cfg, region, lim())
+	// ELBv2 and Classic ELB are one service (elasticloadbalancing) with
+	// one request rate per account and region: one limiter.
+	elbLimiter := lim()
+	sc.elbv2 = s.elbv2Client(a.cfg, region, elbLimiter)
+	sc.elb = s.elbClient(a.cfg, region, elbLimiter)
 	sc.rds = s.rdsClient(a.cfg, region, lim())
 	sc.logs = s.logsClient(a.cfg, region, lim())
 	return sc
@@ -104,4 +107,25 @@ func (sc *scope) gap(ctx context.Context, op, scopeSuffix string, err error) {
 func (sc *scope) pageSizeIn(lo, hi int32) *int32 {
 	n := min(max(sc.pageSize, lo), hi)
 	return &n
+}
+
+// each runs f(0) … f(n-1) concurrently and waits for them. It is for the
+// calls that depend on a listing (a load balancer's listeners, a launch
+// template's versions): sent one after another they would add a round
+// trip each to the scope's critical path. The scope's limiters still
+// bound the calls in flight and their rate.
+func each(n int, f func(i int)) {
+	if n == 1 {
+		f(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }

@@ -124,7 +124,14 @@ func (sc *scope) launchTemplates(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("ec2 DescribeLaunchTemplates %s: %w", sc.region, err)
 		}
-		for _, lt := range page.LaunchTemplates {
+		// Each template's versions at once. A template whose versions
+		// cannot be read is not emitted: without them its references are
+		// unknown, and emitting it would make its snapshots and AMIs look
+		// unused. The first failure (in page order) is the step's error.
+		lts := page.LaunchTemplates
+		errs := make([]error, len(lts))
+		each(len(lts), func(i int) {
+			lt := lts[i]
 			id := aws.ToString(lt.LaunchTemplateId)
 			var snaps, images []string
 			vp := ec2.NewDescribeLaunchTemplateVersionsPaginator(sc.ec2, &ec2.DescribeLaunchTemplateVersionsInput{
@@ -133,10 +140,8 @@ func (sc *scope) launchTemplates(ctx context.Context) error {
 			for vp.HasMorePages() {
 				vpage, err := vp.NextPage(ctx)
 				if err != nil {
-					// Without its versions the template's references are
-					// unknown; emitting it without them would make its
-					// snapshots and AMIs look unused.
-					return fmt.Errorf("ec2 DescribeLaunchTemplateVersions %s %s: %w", sc.region, id, err)
+					errs[i] = fmt.Errorf("ec2 DescribeLaunchTemplateVersions %s %s: %w", sc.region, id, err)
+					return
 				}
 				for _, v := range vpage.LaunchTemplateVersions {
 					d := v.LaunchTemplateData
@@ -167,6 +172,11 @@ func (sc *scope) launchTemplates(ctx context.Context) error {
 				Kind: KindLaunchTemplate, ID: id, Name: name, Tags: tags,
 				Created: timePtr(lt.CreateTime), Attributes: clean(attrs),
 			})
+		})
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil

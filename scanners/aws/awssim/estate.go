@@ -84,6 +84,20 @@ type Faults struct {
 	Unavailable map[string]int `yaml:"unavailable"`
 	// Latency delays every response, e.g. "25ms".
 	Latency string `yaml:"latency"`
+	// Rate throttles with token buckets, as AWS does: each key (a service's
+	// IAM prefix such as ec2, cloudwatch, elasticloadbalancing, rds, logs,
+	// sts, or an operation name such as GetMetricData) gets one bucket per
+	// account and region that refills at Rate tokens per second up to Burst
+	// tokens (default: one second's worth), starting full. A request takes
+	// one token from every bucket that names its service or operation when
+	// it arrives; one that finds a bucket empty is answered, after the
+	// latency, with the service's throttling error (EC2:
+	// RequestLimitExceeded). This is the request-rate model of "Request
+	// throttling for the Amazon EC2 API" (per account, per Region; e.g. a
+	// non-mutating action's bucket holds 100 tokens and refills 20 per
+	// second). A region's value for a key replaces the account's.
+	Rate  map[string]float64 `yaml:"rate"`
+	Burst map[string]int     `yaml:"burst"`
 }
 
 // Volume is an EBS volume (DescribeVolumes).

@@ -54,6 +54,9 @@ var (
 		"GetProducts"} // GetProducts: pricing.go
 )
 
+// rateServices are the service keys of the rate fault (IAM prefixes).
+var rateServices = []string{"ec2", "sts", "cloudwatch", "elasticloadbalancing", "rds", "logs", "organizations"}
+
 var (
 	accountRE  = regexp.MustCompile(`^\d{12}$`)
 	regionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
@@ -142,6 +145,19 @@ func (v *validator) faults(f string, fl *Faults) error {
 			if m[op] < 0 {
 				return v.fail(f+"."+name, "%s: count %d is negative", op, m[op])
 			}
+		}
+	}
+	for _, k := range sortedKeys(fl.Rate) {
+		if !contains(faultOps, k) && !contains(rateServices, k) || k == "*" {
+			return v.fail(f+".rate", "%q is neither a simulated service (%s) nor operation", k, strings.Join(rateServices, ", "))
+		}
+		if !(fl.Rate[k] > 0) || math.IsInf(fl.Rate[k], 0) {
+			return v.fail(f+".rate", "%s: %v is not a positive number of requests per second", k, fl.Rate[k])
+		}
+	}
+	for _, k := range sortedKeys(fl.Burst) {
+		if fl.Burst[k] < 1 {
+			return v.fail(f+".burst", "%s: %d is not a positive number of tokens", k, fl.Burst[k])
 		}
 	}
 	if fl.Latency != "" {

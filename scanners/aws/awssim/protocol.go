@@ -259,6 +259,9 @@ var errClientGone = errors.New("client went away")
 // the service's own (see services).
 func (s *Sim) inject(c *call) error {
 	f := s.faultsFor(c.account, c.region)
+	// The rate buckets are consulted when the request arrives; the answer
+	// comes after the latency like any other.
+	admitted := s.takeTokens(c, f)
 	if f.latency > 0 {
 		t := time.NewTimer(f.latency)
 		defer t.Stop()
@@ -277,6 +280,9 @@ func (s *Sim) inject(c *call) error {
 		}
 		return &apiError{status: d.status, code: d.code, message: msg, typ: d.typ}
 	}
+	if !admitted {
+		return throttled(c)
+	}
 	throttle := f.throttle[c.action] + f.throttle["*"]
 	unavailable := f.unavailable[c.action] + f.unavailable["*"]
 	if throttle == 0 && unavailable == 0 {
@@ -289,14 +295,7 @@ func (s *Sim) inject(c *call) error {
 	s.mu.Unlock()
 	switch {
 	case n <= throttle:
-		t := c.svc.throttle
-		msg := "Rate exceeded"
-		if c.svc.id == "ec2" {
-			// RequestLimitExceeded: "The maximum request rate permitted by the
-			// Amazon EC2 APIs has been exceeded for your account."
-			msg = "Request limit exceeded."
-		}
-		return &apiError{status: t.status, code: t.code, message: msg, typ: t.typ}
+		return throttled(c)
 	case n <= throttle+unavailable:
 		u := c.svc.unavailable
 		msg := "The request has failed due to a temporary failure of the server."
@@ -306,6 +305,18 @@ func (s *Sim) inject(c *call) error {
 		return &apiError{status: u.status, code: u.code, message: msg, typ: u.typ}
 	}
 	return nil
+}
+
+// throttled is the service's own throttling error.
+func throttled(c *call) *apiError {
+	t := c.svc.throttle
+	msg := "Rate exceeded"
+	if c.svc.id == "ec2" {
+		// RequestLimitExceeded: "The maximum request rate permitted by the
+		// Amazon EC2 APIs has been exceeded for your account."
+		msg = "Request limit exceeded."
+	}
+	return &apiError{status: t.status, code: t.code, message: msg, typ: t.typ}
 }
 
 // EC2 error body, as in "Example error response" of the EC2 error codes page:

@@ -61,6 +61,7 @@ type Sim struct {
 	counts   map[string]int // account/region/action -> requests seen, for throttle and unavailable faults
 	issued   map[string]session
 	seq      int
+	buckets  map[string]*bucket // account/region/key -> rate fault bucket
 }
 
 type session struct {
@@ -82,6 +83,7 @@ func New(est *Estate, opts Options) *Sim {
 		log:      opts.Logger,
 		counts:   map[string]int{},
 		issued:   map[string]session{},
+		buckets:  map[string]*bucket{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -206,12 +208,14 @@ type mergedFaults struct {
 	throttle    map[string]int
 	unavailable map[string]int
 	latency     time.Duration
+	rate        map[string]float64
+	burst       map[string]int
 }
 
 // faultsFor merges account faults with the region's: deny lists are
 // joined, counts and latencies add up.
 func (s *Sim) faultsFor(account, region string) mergedFaults {
-	m := mergedFaults{throttle: map[string]int{}, unavailable: map[string]int{}}
+	m := mergedFaults{throttle: map[string]int{}, unavailable: map[string]int{}, rate: map[string]float64{}, burst: map[string]int{}}
 	a := s.accounts[account]
 	if a == nil {
 		return m
@@ -223,6 +227,12 @@ func (s *Sim) faultsFor(account, region string) mergedFaults {
 		}
 		for k, v := range f.Unavailable {
 			m.unavailable[k] += v
+		}
+		for k, v := range f.Rate {
+			m.rate[k] = v
+		}
+		for k, v := range f.Burst {
+			m.burst[k] = v
 		}
 		if d, err := time.ParseDuration(f.Latency); err == nil && d > 0 {
 			m.latency += d
@@ -279,3 +289,54 @@ func stableHex(n int, parts ...string) string {
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 var _ http.Handler = (*Sim)(nil)
+
+// bucket is one rate fault token bucket (see Faults.Rate).
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// takeTokens takes a token from each rate bucket that names the call's
+// service or operation, and reports false when one of them was empty (a
+// throttled request takes nothing). Time is the wall clock, not Options.Now:
+// request rates are real time even when the estate's clock is fixed.
+func (s *Sim) takeTokens(c *call, f mergedFaults) bool {
+	if len(f.rate) == 0 {
+		return true
+	}
+	var keys []string
+	for _, k := range []string{c.svc.name, c.action} {
+		if f.rate[k] > 0 {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return true
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	bs := make([]*bucket, len(keys))
+	for i, k := range keys {
+		burst := float64(f.burst[k])
+		if burst <= 0 {
+			burst = max(1, f.rate[k])
+		}
+		id := c.account + "/" + c.region + "/" + k
+		b := s.buckets[id]
+		if b == nil {
+			b = &bucket{tokens: burst, last: now}
+			s.buckets[id] = b
+		}
+		b.tokens = min(burst, b.tokens+now.Sub(b.last).Seconds()*f.rate[k])
+		b.last = now
+		if b.tokens < 1 {
+			return false
+		}
+		bs[i] = b
+	}
+	for _, b := range bs {
+		b.tokens--
+	}
+	return true
+}
