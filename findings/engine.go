@@ -97,6 +97,9 @@ var onDemandKinds = map[string]bool{
 	kindAWSImage: true, kindAWSLaunchTemplate: true, kindGCPRecommendation: true, kindGCPDisk: true, kindGCPAddress: true,
 }
 
+// saasKinds are SaaS licences and seats.
+var saasKinds = map[string]bool{kindM365SKU: true, "m365.license.seat": true}
+
 // PolicyClassifier classifies resources with an accounting policy: it
 // describes each resource as a classify.Item (what kind of charge it is)
 // and maps the decision to its effect on EBITDA. A kind it does not know is
@@ -106,7 +109,10 @@ func PolicyClassifier(p *classify.Policy, now time.Time) ClassifyFunc {
 		it := classify.Item{ServiceDate: now}
 		if r != nil {
 			it.Provider, it.Tags = r.Provider, r.Tags
-			if onDemandKinds[r.Kind] {
+			if saasKinds[r.Kind] {
+				// A SaaS subscription, billed monthly or per term: a service (R7).
+				it.Source, it.ChargeCategory, it.Arrangement, it.CostNature = classify.SourceSaaSInvoice, classify.ChargeUsage, classify.ArrangementSaaS, classify.NatureFee
+			} else if onDemandKinds[r.Kind] {
 				it.Source, it.ChargeCategory, it.PricingCategory = classify.SourceCloudBill, classify.ChargeUsage, classify.PricingStandard
 				it.Arrangement, it.CostNature = classify.ArrangementIaaSPaaS, classify.NatureFee
 				if r.Attr("lifecycle") == "spot" {
@@ -228,7 +234,11 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 				f.Risk = r.Risk
 			}
 			f.Currency = settings.Currency
-			c := classify(byKey[f.ResourceKey])
+			subject := byKey[f.ResourceKey]
+			if subject == nil { // a seat, or a finding on no single resource
+				subject = &scanners.Resource{Provider: f.Provider, Account: f.Account, Kind: f.ResourceKind, Tags: f.Tags}
+			}
+			c := classify(subject)
 			f.Class, f.ClassRule, f.ClassRationale, f.ClassCitation = c.Class, c.Rule, c.Rationale, c.Citation
 			e.suppress(&f, byKey[f.ResourceKey], now)
 			savingsModel(&f, c, &settings, now)

@@ -43,5 +43,6 @@ func Rules() []Rule {
 		ruleEIPUnassociated, ruleEIPOnStoppedInstance, ruleNATIdle, ruleELBIdle, ruleCLBIdle,
 		ruleRDSIdle, ruleRDSStopped, ruleRDSSnapshot, ruleLogsNoRetention,
 		ruleGCPIdle, ruleGCPMachineType, ruleGCPDiskUnattached, ruleGCPAddressUnused,
+		ruleM365Unassigned, ruleM365Disabled, ruleM365Guest, ruleM365NeverSignedIn, ruleM365Inactive, ruleM365Redundant, ruleM365DirectAndGroup,
 	}
 }

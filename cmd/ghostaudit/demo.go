@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -13,6 +14,8 @@ import (
 	"github.com/ghostaudit/ghostaudit/scanners/estate"
 	gcpscanner "github.com/ghostaudit/ghostaudit/scanners/gcp"
 	"github.com/ghostaudit/ghostaudit/scanners/gcp/gcpsim"
+	m365scanner "github.com/ghostaudit/ghostaudit/scanners/m365"
+	"github.com/ghostaudit/ghostaudit/scanners/m365/graphsim"
 	"github.com/ghostaudit/ghostaudit/testdata/estates"
 )
 
@@ -58,7 +61,9 @@ type simulation struct {
 	aws    *awssim.Estate
 	awsSim *awssim.Sim
 	awsURL string
-	gcp    *gcpsim.Server // nil when the estate has no gcp section
+	gcp    *gcpsim.Server   // nil when the estate has no gcp section
+	m365   *graphsim.Server // nil when the estate has no m365 section
+	m365E  *graphsim.Estate
 	closes []func()
 }
 
@@ -77,7 +82,19 @@ func (s *simulation) scanners() []string {
 	if s.gcp != nil {
 		out = append(out, "gcp")
 	}
+	if s.m365 != nil {
+		out = append(out, "m365")
+	}
 	return out
+}
+
+// httpClient is the HTTP client a scanner needs to reach its simulator
+// (the Graph simulator's self-signed TLS certificate), or nil.
+func (s *simulation) httpClient(name string) *http.Client {
+	if name == "m365" && s.m365 != nil {
+		return s.m365.Client()
+	}
+	return nil
 }
 
 // configure points a scanner's options at the simulators.
@@ -92,6 +109,18 @@ func (s *simulation) configure(name string, o scanners.Options) {
 	case *gcpscanner.Options:
 		if s.gcp != nil {
 			opts.ClientOptions = s.gcp.ClientOptions()
+		}
+	case *m365scanner.Options:
+		if s.m365 != nil {
+			opts.Tenants, opts.ClientID, opts.ClientSecret = nil, "", ""
+			for _, t := range s.m365E.Tenants {
+				opts.Tenants = append(opts.Tenants, t.ID)
+				if len(t.Apps) > 0 && opts.ClientID == "" {
+					opts.ClientID, opts.ClientSecret = t.Apps[0].ClientID, t.Apps[0].ClientSecret
+				}
+			}
+			opts.Auth = m365scanner.AuthClientSecret
+			opts.GraphURL, opts.AuthorityHost = s.m365.URL, s.m365.URL+"/"
 		}
 	}
 }
@@ -129,6 +158,16 @@ func (a *app) startSimulation(est *estate.Estate, listen string) (*simulation, e
 		s.gcp = g
 		s.closes = append(s.closes, g.Stop)
 	}
+	mEst, hasM365, err := graphsim.Load(est)
+	if err != nil {
+		s.close()
+		return nil, &usageError{err}
+	}
+	if hasM365 {
+		s.m365E = mEst
+		s.m365 = graphsim.Start(mEst, graphsim.Options{Now: a.now, Logger: a.logger.With("sim", "m365")})
+		s.closes = append(s.closes, s.m365.Close)
+	}
 	return s, nil
 }
 
@@ -165,6 +204,7 @@ func (a *app) demo(cmd *cobra.Command, of *outputFlags, estatePath string) error
 	if err != nil {
 		return err
 	}
+	a.simClient = sim.httpClient
 	jobs, _, err := a.buildJobs(cfg, nil, sim.scanners(), sim.configure)
 	if err != nil {
 		return err

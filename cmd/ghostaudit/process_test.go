@@ -129,3 +129,21 @@ func TestSimThenScanAsProcesses(t *testing.T) {
 		}
 	})
 }
+
+// TestMsgraphStaysInTheM365Scanner: only scanners/m365 (and the packages
+// that assemble the binary) may depend on msgraph-sdk-go, whose compile
+// costs minutes; rules, reports and the other scanners never build it.
+func TestMsgraphStaysInTheM365Scanner(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Deps " "}}`,
+		"../../findings/...", "../../report/...", "../../scanners", "../../scanners/aws/...", "../../scanners/gcp/...",
+		"../../scanners/estate", "../../scanners/scannertest", "../../scanners/m365/graphsim").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.Contains(line, "microsoftgraph/msgraph-sdk-go") {
+			t.Errorf("%s depends on msgraph-sdk-go", strings.Fields(line)[0])
+		}
+	}
+}

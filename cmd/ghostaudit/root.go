@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -31,6 +32,9 @@ type app struct {
 	logFormat string
 	logger    *slog.Logger
 	progress  *progress // set on a terminal; nil in CI and when piped
+	// simClient, when set (the demo), gives a scanner the HTTP client that
+	// reaches its simulator.
+	simClient func(scanner string) *http.Client
 }
 
 // run is the whole CLI: main only adds the process's streams and signals.

@@ -118,7 +118,11 @@ func (a *app) buildJobs(cfg *fileConfig, flags *pflag.FlagSet, names []string, t
 				continue
 			}
 		}
-		s, err := info.New(opts, scanners.Env{Logger: a.logger.With("scanner", info.Name), Now: a.now, Progress: prog})
+		env := scanners.Env{Logger: a.logger.With("scanner", info.Name), Now: a.now, Progress: prog}
+		if a.simClient != nil {
+			env.HTTPClient = a.simClient(info.Name)
+		}
+		s, err := info.New(opts, env)
 		if err != nil {
 			return nil, explicit, usagef("%s: %v", info.Name, err)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,6 +50,26 @@ credentials and the member accounts to assume a role into.`,
 				fmt.Fprintf(out, "export GHOSTAUDIT_GCP_ENDPOINT=%s\n", sim.gcp.Addr)
 				fmt.Fprintf(out, "export GHOSTAUDIT_GCP_ENDPOINT_PLAINTEXT=true\n")
 			}
+			if sim.m365 != nil {
+				certFile, err := writeSimCertificate(sim.m365.CertificatePEM())
+				if err != nil {
+					return err
+				}
+				var tenants []string
+				clientID, secret := "", ""
+				for _, t := range sim.m365E.Tenants {
+					tenants = append(tenants, t.ID)
+					if len(t.Apps) > 0 && clientID == "" {
+						clientID, secret = t.Apps[0].ClientID, t.Apps[0].ClientSecret
+					}
+				}
+				fmt.Fprintf(out, "export SSL_CERT_FILE=%s\n", certFile)
+				fmt.Fprintf(out, "export GHOSTAUDIT_M365_TENANTS=%s\n", strings.Join(tenants, ","))
+				fmt.Fprintf(out, "export GHOSTAUDIT_M365_CLIENT_ID=%s\n", clientID)
+				fmt.Fprintf(out, "export GHOSTAUDIT_M365_CLIENT_SECRET=%s\n", secret)
+				fmt.Fprintf(out, "export GHOSTAUDIT_M365_GRAPH_URL=%s\n", sim.m365.URL)
+				fmt.Fprintf(out, "export GHOSTAUDIT_M365_AUTHORITY_HOST=%s/\n", sim.m365.URL)
+			}
 			// Always the last line, possibly empty, so readers know the list is complete.
 			fmt.Fprintf(out, "export GHOSTAUDIT_AWS_ACCOUNTS=%s\n", strings.Join(sim.memberAccounts(), ","))
 			if f, ok := out.(interface{ Sync() error }); ok {
@@ -62,4 +83,19 @@ credentials and the member accounts to assume a role into.`,
 	cmd.Flags().StringVar(&estatePath, "estate", "", "estate file to serve (required)")
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "address to listen on (loopback only is sensible)")
 	return cmd
+}
+
+// writeSimCertificate saves the Graph simulator's self-signed certificate
+// for a scan in another process (SSL_CERT_FILE); the file is private to
+// this run and removed with the temp directory by the OS.
+func writeSimCertificate(pemBytes []byte) (string, error) {
+	f, err := os.CreateTemp("", "ghostaudit-graphsim-*.pem")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := f.Write(pemBytes); err != nil {
+		return "", err
+	}
+	return f.Name(), nil
 }

@@ -49,7 +49,7 @@ func TestSnapshotLoadsWithProvenance(t *testing.T) {
 	}
 	for _, p := range all {
 		k := Key(p.Provider, p.Region, p.Item)
-		if (p.Provider != "aws" && p.Provider != "gcp") || p.Region == "" {
+		if (p.Provider != "aws" && p.Provider != "gcp" && p.Provider != "m365") || p.Region == "" {
 			t.Errorf("%s: provider/region missing", k)
 		}
 		if p.Currency != "USD" {

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
@@ -130,6 +131,12 @@ func Start(est *Estate, opts Options) *Server {
 
 // Close shuts the server down.
 func (s *Server) Close() { s.srv.Close() }
+
+// CertificatePEM is the server's self-signed certificate, PEM-encoded, for
+// a client in another process to trust (SSL_CERT_FILE).
+func (s *Server) CertificatePEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
+}
 
 // Client returns an http.Client that trusts the server's certificate.
 func (s *Server) Client() *http.Client { return s.srv.Client() }

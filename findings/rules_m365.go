@@ -1,0 +1,276 @@
+package findings
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+const kindM365SKU = "m365.license.sku"
+
+// m365Index is what the licence rules share: SKUs by tenant and part
+// number, and each user's seats.
+type m365Index struct {
+	skus  map[string]*scanners.Resource // tenant/part number → SKU
+	byUsr map[string][]*scanners.Seat   // tenant/user id → seats
+}
+
+func newM365Index(inv *scanners.Inventory) *m365Index {
+	x := &m365Index{skus: map[string]*scanners.Resource{}, byUsr: map[string][]*scanners.Seat{}}
+	for i := range inv.Resources {
+		if r := &inv.Resources[i]; r.Kind == kindM365SKU {
+			x.skus[r.Account+"/"+orDefault(r.Attr("sku_part_number"), r.Name)] = r
+		}
+	}
+	for i := range inv.Seats {
+		s := &inv.Seats[i]
+		if s.Provider == "m365" {
+			x.byUsr[s.Tenant+"/"+s.UserID] = append(x.byUsr[s.Tenant+"/"+s.UserID], s)
+		}
+	}
+	return x
+}
+
+// renewal is when a SKU's licences can be cut: its next renewal date.
+func (x *m365Index) renewal(tenant, sku string) *time.Time {
+	r := x.skus[tenant+"/"+sku]
+	if r == nil {
+		return nil
+	}
+	if t, ok := attrTime(r, "next_renewal"); ok {
+		return &t
+	}
+	return nil
+}
+
+func seatFinding(s *scanners.Seat, title, action string) Finding {
+	name := s.Principal
+	return Finding{
+		Provider: "m365", Account: s.Tenant, Region: "", ResourceKind: "m365.license.seat",
+		ResourceID: s.SKU + ":" + s.UserID, ResourceName: name + " (" + orDefault(s.SKUName, s.SKU) + ")", ResourceKey: s.Key(),
+		Title: title, Action: action,
+	}
+}
+
+// seatBill prices n licences of a SKU per month.
+func seatBill(rc *RuleContext, sku string, n int64) *bill {
+	b := newBill(rc, "m365", "global")
+	b.add("m365."+sku, dec(n), fmt.Sprintf("%s licence × %d", sku, n))
+	return b
+}
+
+// removalAction says how to take a licence back: from the group when it
+// comes through one.
+func removalAction(s *scanners.Seat) string {
+	if strings.HasPrefix(s.AssignmentSource, "group:") {
+		return fmt.Sprintf("The licence comes from group %s: remove %s from that group (or exclude them from its licensing), then reduce the %s seat count at renewal", strings.TrimPrefix(s.AssignmentSource, "group:"), s.Principal, s.SKU)
+	}
+	return fmt.Sprintf("Remove the %s licence from %s, then reduce the seat count at renewal", s.SKU, s.Principal)
+}
+
+// seatReason decides, once per seat, which reclaim rule owns it, so a
+// disabled user who also never signed in is counted once.
+func seatReason(s *scanners.Seat, rc *RuleContext, params map[string]int) (rule string, ev []Evidence) {
+	created := s.Created
+	switch {
+	case s.AccountEnabled != nil && !*s.AccountEnabled:
+		return "m365.license.disabled_user", []Evidence{{"account_enabled", "false"}}
+	case s.UserType == "Guest":
+		return "m365.license.guest", []Evidence{{"user_type", "Guest"}}
+	}
+	signIn := s.Attributes["sign_in"] != "unavailable"
+	last := s.LastActivity
+	source := "sign-in activity"
+	if !signIn {
+		if t, err := time.Parse(time.RFC3339, s.Attributes["usage_last_activity"]); err == nil {
+			last, source = &t, "usage report (sign-in activity unavailable)"
+		} else if s.Attributes["usage_report"] != "matched" {
+			return "", nil // no evidence either way: never guessed
+		}
+	}
+	if created != nil && rc.Now.Sub(*created) < time.Duration(params["min_account_age_days"])*24*time.Hour {
+		return "", nil
+	}
+	if last == nil && signIn {
+		return "m365.license.never_signed_in", []Evidence{{"last_sign_in", "never"}, {"created", created.Format("2006-01-02")}}
+	}
+	if last != nil && rc.Now.Sub(*last) >= time.Duration(params["inactive_days"])*24*time.Hour {
+		return "m365.license.inactive", []Evidence{{"last_activity", last.Format("2006-01-02")}, {"inactive_days", fmt.Sprint(int(rc.Now.Sub(*last).Hours() / 24))}, {"source", source}}
+	}
+	return "", nil
+}
+
+func seatRule(id, category, title, desc, conf string) Rule {
+	return Rule{ID: id, Category: category, Title: title, Description: desc, Confidence: conf, Effort: Low, Risk: Low,
+		Params: []Param{
+			{Name: "inactive_days", Default: "90", Description: "days without sign-in (or, without Entra ID P1, without activity in the usage report) after which a licensed user is inactive"},
+			{Name: "min_account_age_days", Default: "30", Description: "skip accounts created fewer than this many days ago"},
+		},
+		Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+			x := newM365Index(inv)
+			params := map[string]int{"inactive_days": rc.IntParam("inactive_days"), "min_account_age_days": rc.IntParam("min_account_age_days")}
+			var out []Finding
+			for i := range inv.Seats {
+				s := &inv.Seats[i]
+				if s.Provider != "m365" {
+					continue
+				}
+				rule, ev := seatReason(s, rc, params)
+				if rule != id {
+					continue
+				}
+				f := seatFinding(s, fmt.Sprintf("%s licence held by %s", orDefault(s.SKUName, s.SKU), s.Principal), removalAction(s))
+				f.Evidence = append(ev, Evidence{"sku", s.SKU}, Evidence{"assignment", s.AssignmentSource})
+				if s.Attributes["sign_in"] == "unavailable" {
+					f.Confidence = Low // no Entra ID P1: the usage report is weaker evidence
+				}
+				f.RealisableFrom = x.renewal(s.Tenant, s.SKU)
+				price(&f, seatBill(rc, s.SKU, 1), func(c decimal.Decimal) decimal.Decimal { return c })
+				out = append(out, f)
+			}
+			return out
+		},
+	}
+}
+
+var (
+	ruleM365Disabled = seatRule("m365.license.disabled_user", CategoryGhostLicense, "Licence held by a disabled account",
+		"A licence assigned to an account that is disabled (a leaver, usually): nobody can use it. Saving: the SKU's list price per month, realisable at the subscription's next renewal (seat counts can be reduced then). Each seat is counted under one reason only: disabled, then guest, then never signed in, then inactive.", High)
+	ruleM365Guest = seatRule("m365.license.guest", CategoryGhostLicense, "Licence assigned to a guest",
+		"A licence assigned to a guest (B2B) account: guests are usually covered by the inviting tenant's own licences or need none. Saving: the SKU's list price per month, from the next renewal.", Medium)
+	ruleM365NeverSignedIn = seatRule("m365.license.never_signed_in", CategoryGhostLicense, "Licensed user who never signed in",
+		"A licensed, enabled member account older than `min_account_age_days` with no sign-in ever recorded (signInActivity). Saving: the SKU's list price per month, from the next renewal.", High)
+	ruleM365Inactive = seatRule("m365.license.inactive", CategoryGhostLicense, "Licensed user inactive for months",
+		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to lastSignInDateTime) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports. Saving: the SKU's list price per month, from the next renewal.", High)
+)
+
+// ruleM365Unassigned flags purchased seats nobody holds.
+var ruleM365Unassigned = Rule{
+	ID:          "m365.license.unassigned",
+	Category:    CategoryGhostLicense,
+	Title:       "Purchased licences not assigned to anyone",
+	Description: "For each user SKU (appliesTo User, status Enabled or Warning, not a trial): enabled + warning − consumed units are paid for and held by nobody. Saving: that many × the SKU's list price per month, realisable at the subscription's next renewal (/directory/subscriptions nextLifecycleDateTime), when the seat count can be lowered.",
+	Confidence:  High, Effort: Low, Risk: Low,
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		var out []Finding
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if r.Kind != kindM365SKU || r.Attr("applies_to") != "User" || r.Attr("is_trial") == "true" {
+				continue
+			}
+			if st := r.Attr("capability_status"); st != "Enabled" && st != "Warning" {
+				continue
+			}
+			enabled, _ := r.AttrInt("enabled_units")
+			warning, _ := r.AttrInt("warning_units")
+			consumed, _ := r.AttrInt("consumed_units")
+			unused := enabled + warning - consumed
+			if unused <= 0 {
+				continue
+			}
+			sku := orDefault(r.Attr("sku_part_number"), r.Name)
+			f := resourceFinding(r, fmt.Sprintf("%d unassigned %s licences", unused, orDefault(r.Attr("sku_name"), sku)),
+				fmt.Sprintf("Lower the %s seat count by %d at the next renewal (Microsoft 365 admin center, Billing > Your products)", sku, unused))
+			f.Evidence = []Evidence{{"enabled", fmt.Sprint(enabled)}, {"warning", fmt.Sprint(warning)}, {"consumed", fmt.Sprint(consumed)}, {"unassigned", fmt.Sprint(unused)}}
+			if t, ok := attrTime(r, "next_renewal"); ok {
+				f.RealisableFrom = &t
+				f.Evidence = append(f.Evidence, Evidence{"next_renewal", t.Format("2006-01-02")})
+			}
+			price(&f, seatBill(rc, sku, unused), func(c decimal.Decimal) decimal.Decimal { return c })
+			out = append(out, f)
+		}
+		return out
+	},
+}
+
+// supersedes lists licences whose service plans another SKU already
+// includes (hand-kept from Microsoft's service-plan reference: a plain
+// subset check over plan IDs is wrong, e.g. E5's Power BI Pro plan).
+var supersedes = map[string][]string{
+	"SPE_E5":                {"POWER_BI_PRO", "AAD_PREMIUM", "ENTERPRISEPACK", "SPE_E3", "EMS"},
+	"SPE_E3":                {"ENTERPRISEPACK", "AAD_PREMIUM", "EMS"},
+	"SPB":                   {"AAD_PREMIUM", "O365_BUSINESS_PREMIUM", "O365_BUSINESS_ESSENTIALS"},
+	"O365_BUSINESS_PREMIUM": {"O365_BUSINESS_ESSENTIALS"},
+}
+
+// ruleM365Redundant flags a licence another of the user's licences includes.
+var ruleM365Redundant = Rule{
+	ID:          "m365.license.redundant",
+	Category:    CategoryGhostLicense,
+	Title:       "Licence already included in another of the user's licences",
+	Description: "A user holds a SKU that another of their SKUs already includes (e.g. Microsoft 365 E5 includes Power BI Pro and Entra ID P1; E3 includes Office 365 E3), from a hand-kept supersedes table checked against Microsoft's service-plan reference. Seats already reclaimable for another reason (disabled, guest, never signed in, inactive) are not counted again. Saving: the redundant SKU's list price per month, from its next renewal.",
+	Confidence:  High, Effort: Low, Risk: Low,
+	Params: []Param{
+		{Name: "inactive_days", Default: "90", Description: "as m365.license.inactive: seats it claims are not counted here"},
+		{Name: "min_account_age_days", Default: "30", Description: "as m365.license.inactive"},
+	},
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		x := newM365Index(inv)
+		params := map[string]int{"inactive_days": rc.IntParam("inactive_days"), "min_account_age_days": rc.IntParam("min_account_age_days")}
+		users := make([]string, 0, len(x.byUsr))
+		for u := range x.byUsr {
+			users = append(users, u)
+		}
+		sort.Strings(users)
+		var out []Finding
+		for _, u := range users {
+			seats := x.byUsr[u]
+			held := map[string]bool{}
+			for _, s := range seats {
+				held[s.SKU] = true
+			}
+			for _, s := range seats {
+				var by string
+				for sup, subs := range supersedes {
+					for _, sub := range subs {
+						if sub == s.SKU && held[sup] {
+							by = sup
+						}
+					}
+				}
+				if by == "" {
+					continue
+				}
+				if r, _ := seatReason(s, rc, params); r != "" {
+					continue
+				}
+				f := seatFinding(s, fmt.Sprintf("%s also holds %s, which includes %s", s.Principal, by, s.SKU), removalAction(s))
+				f.Evidence = []Evidence{{"redundant", s.SKU}, {"included_in", by}, {"assignment", s.AssignmentSource}}
+				f.RealisableFrom = x.renewal(s.Tenant, s.SKU)
+				price(&f, seatBill(rc, s.SKU, 1), func(c decimal.Decimal) decimal.Decimal { return c })
+				out = append(out, f)
+			}
+		}
+		return out
+	},
+}
+
+// ruleM365DirectAndGroup flags a licence assigned both directly and
+// through a group: removing the group membership alone would not free it.
+var ruleM365DirectAndGroup = Rule{
+	ID:          "m365.license.direct_and_group",
+	Category:    CategoryHygiene,
+	Title:       "Licence assigned both directly and through a group",
+	Description: "The same SKU is assigned to a user directly and through group-based licensing. It costs one seat, so there is no saving, but clean-ups fail silently: removing the user from the group leaves the direct assignment. Remove the direct assignment.",
+	Confidence:  High, Effort: Low, Risk: Low,
+	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
+		var out []Finding
+		for i := range inv.Seats {
+			s := &inv.Seats[i]
+			if s.Provider != "m365" || s.Attributes["assignment_direct"] != "true" || s.Attributes["assignment_groups"] == "" {
+				continue
+			}
+			f := seatFinding(s, fmt.Sprintf("%s holds %s directly and through group %s", s.Principal, s.SKU, s.Attributes["assignment_groups"]),
+				fmt.Sprintf("Remove the direct %s assignment from %s; group-based licensing keeps it", s.SKU, s.Principal))
+			f.Evidence = []Evidence{{"direct", "true"}, {"groups", s.Attributes["assignment_groups"]}}
+			f.MonthlySavings = Money(decimal.Zero)
+			out = append(out, f)
+		}
+		return out
+	},
+}
