@@ -247,6 +247,7 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 	}
 	rank(res.Findings, now, settings.WinWindowDays)
 	res.CostLines = costLines(inv, &RuleContext{Now: now, Catalog: cat, Settings: &settings}, classify)
+	res.Licences = licenceSummaries(inv, &RuleContext{Now: now, Catalog: cat, Settings: &settings})
 	res.Totals = totals(res.Findings, res.CostLines, &settings, now)
 	if e.Catalog != nil {
 		res.Prices = e.Catalog.Used()

@@ -192,6 +192,9 @@ type Result struct {
 	Thresholds  []Threshold           `json:"thresholds"`
 	Settings    Settings              `json:"settings"`   // the finance assumptions in force
 	CostLines   []CostLine            `json:"cost_lines"` // every scanned resource we know how to cost, with its class
+	// Licences summarises each SaaS SKU: bought, assigned, unused and what
+	// the unused seats cost (the Ghost Licences sheet).
+	Licences []LicenceSummary `json:"licences,omitempty"`
 	// Trend is the savings history from the ledger, oldest run first; empty
 	// when no ledger is kept.
 	Trend     []TrendPoint `json:"trend,omitempty"`
@@ -235,4 +238,18 @@ type TrendPoint struct {
 	Identified decimal.Decimal `json:"identified_monthly"`
 	Realised   decimal.Decimal `json:"realised_monthly"`
 	Open       decimal.Decimal `json:"open_monthly"`
+}
+
+// LicenceSummary is one SaaS SKU in one tenant.
+type LicenceSummary struct {
+	Provider  string           `json:"provider"`
+	Tenant    string           `json:"tenant"`
+	SKU       string           `json:"sku"`
+	Name      string           `json:"name"`
+	Purchased int64            `json:"purchased"`
+	Assigned  int64            `json:"assigned"`
+	Unused    int64            `json:"unused"`
+	UnitPrice *decimal.Decimal `json:"unit_price"`    // per user per month; nil when unpriced
+	Waste     *decimal.Decimal `json:"monthly_waste"` // unused × unit price; nil when unpriced
+	Renewal   *time.Time       `json:"renewal,omitempty"`
 }

@@ -274,3 +274,30 @@ var ruleM365DirectAndGroup = Rule{
 		return out
 	},
 }
+
+// licenceSummaries lists each user SKU with its seat counts and the cost
+// of the seats nobody holds.
+func licenceSummaries(inv *scanners.Inventory, rc *RuleContext) []LicenceSummary {
+	var out []LicenceSummary
+	for i := range inv.Resources {
+		r := &inv.Resources[i]
+		if r.Kind != kindM365SKU || r.Attr("applies_to") != "User" {
+			continue
+		}
+		enabled, _ := r.AttrInt("enabled_units")
+		warning, _ := r.AttrInt("warning_units")
+		consumed, _ := r.AttrInt("consumed_units")
+		sku := orDefault(r.Attr("sku_part_number"), r.Name)
+		l := LicenceSummary{Provider: r.Provider, Tenant: r.Account, SKU: sku, Name: orDefault(r.Attr("sku_name"), sku),
+			Purchased: enabled + warning, Assigned: consumed, Unused: max(0, enabled+warning-consumed)}
+		if t, ok := attrTime(r, "next_renewal"); ok {
+			l.Renewal = &t
+		}
+		if unit, ok, _ := seatBill(rc, sku, 1).result(); ok {
+			l.UnitPrice = Money(unit)
+			l.Waste = Money(unit.Mul(dec(l.Unused)))
+		}
+		out = append(out, l)
+	}
+	return out
+}

@@ -95,6 +95,23 @@ func writeCategory(s *sheet, res *findings.Result, category string) {
 		findings.CategoryIdleInfrastructure: "Idle infrastructure: resources that run or are kept without use",
 	}[category]
 	s.line(title(label))
+	if category == findings.CategoryGhostLicense && len(res.Licences) > 0 {
+		s.line(heading("Licences by SKU"))
+		s.header("Provider", "Tenant", "SKU", "Product", "Purchased", "Assigned", "Unused", "Unit price / month", "Monthly waste", "Renewal")
+		for _, l := range res.Licences {
+			var renewal any = ""
+			if l.Renewal != nil {
+				renewal = date(*l.Renewal)
+			}
+			unit, waste := any("unpriced"), any("unpriced")
+			if l.UnitPrice != nil {
+				unit, waste = amount{*l.UnitPrice, res.Totals.Currency, 2}, amount{*l.Waste, res.Totals.Currency, 2}
+			}
+			s.line(l.Provider, l.Tenant, l.SKU, l.Name, int(l.Purchased), int(l.Assigned), int(l.Unused), unit, waste, renewal)
+		}
+		s.line()
+		s.line(heading("Per-user and per-SKU findings"))
+	}
 	s.line("Findings of category " + category + ", in rank order. Suppressed findings are listed on the Suppressed sheet and are not in any total.")
 	s.line()
 	s.header("Rank", "ID", "Provider", "Account", "Region", "Resource ID", "Resource name", "Title", "Evidence", "Action",
