@@ -540,3 +540,61 @@ func TestLivePrices(t *testing.T) {
 		t.Errorf("--prices guess: exit %d", r.code)
 	}
 }
+
+// TestEveryTriggerStaysText is issue 7's acceptance check: names and tags
+// that start with every formula trigger come out as plain text in the
+// workbook (read back), the CSV and the JSON.
+func TestEveryTriggerStaysText(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	xlsx, csvPath, js := filepath.Join(dir, "h.xlsx"), filepath.Join(dir, "h.csv"), filepath.Join(dir, "h.json")
+	r := runCLI(t, nil, "demo", "--estate", "../../testdata/estates/hostile.yaml", "--format", "none", "-o", "xlsx="+xlsx, "-o", "csv="+csvPath, "-o", "json="+js)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	res := readResult(t, js)
+	if len(res.Findings) != 15 {
+		t.Fatalf("%d findings, want 15", len(res.Findings))
+	}
+	triggers := "=+-@＝＋－＠\t\r\n"
+	startsWithTrigger := func(v string) bool {
+		v = strings.TrimLeft(v, " \u00a0\ufeff")
+		return v != "" && strings.ContainsRune(triggers, []rune(v)[0])
+	}
+	names := map[string]bool{}
+	for _, f := range res.Findings {
+		if !startsWithTrigger(f.ResourceName) && !strings.HasPrefix(f.ResourceName, "\t") && !strings.HasPrefix(f.ResourceName, "\r") && !strings.HasPrefix(f.ResourceName, "\n") {
+			t.Errorf("JSON: name %q lost its payload (should be verbatim)", f.ResourceName)
+		}
+		names[f.ResourceName] = true
+	}
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sheet := range f.GetSheetList() {
+		rows, _ := f.GetRows(sheet)
+		for i, row := range rows {
+			for j, v := range row {
+				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if typ, _ := f.GetCellType(sheet, cell); typ == excelize.CellTypeNumber {
+					continue
+				}
+				if startsWithTrigger(v) {
+					t.Errorf("xlsx %s!%s = %q starts with a formula trigger", sheet, cell, v)
+				}
+			}
+		}
+	}
+	data, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range strings.Split(strings.TrimPrefix(string(data), "\ufeff"), "\",\"") {
+		field = strings.Trim(field, "\"\r\n")
+		if startsWithTrigger(field) {
+			t.Errorf("CSV field %q starts with a formula trigger", field)
+		}
+	}
+}
