@@ -23,6 +23,9 @@ const (
 	kindDate                // a date (UTC day); empty when zero
 )
 
+// ColConsole is the Findings column with the provider console link.
+const ColConsole = "Console"
+
 // column describes one column of the findings detail (xlsx and CSV).
 type column struct {
 	Name  string
@@ -65,6 +68,7 @@ var findingColumns = []column{
 	{"Suppressed", kindText, 30},
 	{"Price source", kindText, 40},
 	{"Unpriced reason", kindText, 40},
+	{ColConsole, kindText, 18},
 	{ColEffectiveFrom, kindDate, 12},
 	{"Treatment", kindText, 11},
 	{ColInTotals, kindInt, 9},
@@ -134,6 +138,7 @@ func findingRow(f *findings.Finding) []value {
 		txt(suppression(f)),
 		txt(priceSources(f)),
 		txt(unpricedReason(f)),
+		txt(ConsoleURL(f)),
 		{Kind: kindDate, Date: f.EffectiveFrom},
 		txt(f.Treatment),
 		{Kind: kindInt, Int: inTotals(f)},

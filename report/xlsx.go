@@ -295,6 +295,26 @@ func writeFindingsSheet(f *excelize.File, st *styles, res *findings.Result) erro
 			return err
 		}
 	}
+	// Console links: set before Flush (stream sheets keep hyperlinks added
+	// then), https to known console hosts only, within Excel's per-sheet limit.
+	consoleCol := 0
+	for i, c := range findingColumns {
+		if c.Name == ColConsole {
+			consoleCol = i + 1
+		}
+	}
+	for i := range res.Findings {
+		if i >= 65000 || consoleCol == 0 {
+			break
+		}
+		if link := ConsoleURL(&res.Findings[i]); link != "" {
+			cell, _ := excelize.CoordinatesToCellName(consoleCol, i+2)
+			display, tip := "open in console", "Provider console (link built from the resource's IDs)"
+			if err := f.SetCellHyperLink(SheetFindings, cell, link, "External", excelize.HyperlinkOpts{Display: &display, Tooltip: &tip}); err != nil {
+				return err
+			}
+		}
+	}
 	last, _ := excelize.CoordinatesToCellName(len(findingColumns), max(len(res.Findings)+1, 2))
 	stripes := true
 	if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: FindingsTable,
