@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -178,6 +179,20 @@ func (lo *libreOffice) cacheDiff(cached, recalc, src, tag string) string {
 	var diff strings.Builder
 	for _, fa := range files {
 		x, _ := os.ReadFile(fa)
+		// LibreOffice's own CSV export must carry no cell that a spreadsheet
+		// would take for a formula when the CSV is opened again: scanned
+		// text is exported with its ' prefix.
+		r := csv.NewReader(bytes.NewReader(x))
+		r.FieldsPerRecord, r.LazyQuotes = -1, true
+		if recs, err := r.ReadAll(); err == nil {
+			for _, rec := range recs {
+				for _, field := range rec {
+					if v := strings.TrimLeft(field, " \u00a0\t"); v != "" && strings.ContainsRune("=+@＝＋＠", []rune(v)[0]) {
+						diff.WriteString(filepath.Base(fa) + ": a field would be read as a formula from the CSV: " + field + "\n")
+					}
+				}
+			}
+		}
 		y, err := os.ReadFile(filepath.Join(b, filepath.Base(fa)))
 		if err != nil {
 			diff.WriteString(filepath.Base(fa) + ": missing from the recalculated export\n")
