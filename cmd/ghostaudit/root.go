@@ -61,10 +61,10 @@ func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ghostaudit",
 		Short: "Audit cloud and SaaS spend: ghost licences and idle infrastructure, priced, for the CFO",
-		Long: `ghostaudit scans AWS (and, as they land, GCP and Microsoft 365) read-only, finds
-paid resources and seats nobody uses, prices each finding from dated list prices,
-ranks the 30-day wins, and writes an Excel workbook for the CFO plus JSON and a
-terminal table.
+		Long: `ghostaudit scans AWS, GCP and Microsoft 365 read-only, finds paid resources and
+seats nobody uses, prices each finding from dated list prices, ranks the 30-day
+wins, and writes an Excel workbook for the CFO plus JSON, CSV, Markdown and a
+terminal table. With --ledger it tracks savings from run to run for CI.
 
 Exit codes: 0 ok (including nothing found), 1 runtime error, 2 usage or config
 error, 3 --fail-on threshold crossed, 4 no usable credentials, 5 incomplete
