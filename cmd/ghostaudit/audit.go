@@ -16,7 +16,6 @@ import (
 	"github.com/ghostaudit/ghostaudit/findings/pricing"
 	"github.com/ghostaudit/ghostaudit/report"
 	"github.com/ghostaudit/ghostaudit/scanners"
-	awsscanner "github.com/ghostaudit/ghostaudit/scanners/aws"
 )
 
 // outputFlags are the flags every command that produces a report shares.
@@ -85,12 +84,12 @@ func (o *outputFlags) parse() ([]outputSpec, error) {
 // rule parameters and price overrides layered over the snapshot; with
 // --prices live, a first pass finds the prices the rules need, they are
 // fetched, and a second pass layers them over the snapshot.
-func (a *app) analyse(ctx context.Context, inv *scanners.Inventory, cfg *fileConfig, of *outputFlags, aws *awsscanner.Options) (*findings.Result, error) {
+func (a *app) analyse(ctx context.Context, inv *scanners.Inventory, cfg *fileConfig, of *outputFlags, jobs []scanners.Job) (*findings.Result, error) {
 	res, err := a.analyseWith(inv, cfg, nil)
 	if err != nil || of == nil || of.prices.source != "live" {
 		return res, err
 	}
-	live, err := a.livePrices(ctx, res, aws, of.prices.cacheDir)
+	live, err := a.livePrices(ctx, res, awsOptions(jobs), gcpOptions(jobs), of.prices.cacheDir)
 	if err != nil {
 		return nil, err
 	}

@@ -517,17 +517,23 @@ func TestLivePrices(t *testing.T) {
 			t.Fatalf("run %d: exit %d\n%s", run, r.code, r.stderr)
 		}
 		res := readResult(t, out)
-		live, fromCache := 0, 0
+		live, fromCache, gcpLive := 0, 0, 0
 		for _, p := range res.Prices {
-			if p.Source == "live" {
+			if p.Source == "live" && p.Provider == "gcp" {
+				gcpLive++ // from the Cloud Billing Catalog, also cached
+				if p.Item == "disk.pd-standard" && !p.Amount.Equal(decimal.RequireFromString("0.044")) {
+					t.Errorf("pd-standard in us-east4: %s, want the zonal SKU's 0.044, not the regional decoy", p.Amount)
+				}
+			}
+			if p.Source == "live" && p.Provider == "aws" {
 				live++
 				if strings.Contains(p.Ref, "from the cache") {
 					fromCache++
 				}
 			}
 		}
-		if live == 0 {
-			t.Fatalf("run %d: no live price was used", run)
+		if live == 0 || gcpLive == 0 {
+			t.Fatalf("run %d: live prices used: %d (GCP %d)", run, live, gcpLive)
 		}
 		if run == 1 && fromCache != live {
 			t.Errorf("second run: %d of %d live prices came from the cache", fromCache, live)
@@ -535,6 +541,9 @@ func TestLivePrices(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(cache); len(entries) == 0 {
 		t.Error("nothing was cached")
+	}
+	if !fileExists(filepath.Join(cache, "gcp-compute-catalog.json")) {
+		t.Error("the GCP catalog was not cached")
 	}
 	if r := runCLI(t, nil, "demo", "--prices", "guess"); r.code != exitUsage {
 		t.Errorf("--prices guess: exit %d", r.code)

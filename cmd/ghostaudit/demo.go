@@ -216,7 +216,7 @@ func (a *app) demo(cmd *cobra.Command, of *outputFlags, estatePath string) error
 	if err := allFailed(inv); err != nil {
 		return err
 	}
-	res, err := a.analyse(cmd.Context(), inv, cfg, of, awsOptions(jobs))
+	res, err := a.analyse(cmd.Context(), inv, cfg, of, jobs)
 	if err != nil {
 		return err
 	}

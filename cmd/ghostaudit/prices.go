@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/ghostaudit/ghostaudit/findings/pricing"
 	"github.com/ghostaudit/ghostaudit/scanners"
 	awsscanner "github.com/ghostaudit/ghostaudit/scanners/aws"
+	gcpscanner "github.com/ghostaudit/ghostaudit/scanners/gcp"
 )
 
 // priceFlags choose where list prices come from.
@@ -30,7 +34,7 @@ func (p *priceFlags) validate() error {
 // rules asked for in a first pass over the snapshot, through the on-disk
 // cache. Prices it cannot fetch keep their snapshot value (or stay
 // unpriced), and each failure is logged: the source column says which.
-func (a *app) livePrices(ctx context.Context, first *findings.Result, opts *awsscanner.Options, cacheDir string) (*pricing.Table, error) {
+func (a *app) livePrices(ctx context.Context, first *findings.Result, opts *awsscanner.Options, gopts *gcpscanner.Options, cacheDir string) (*pricing.Table, error) {
 	seen := map[string]bool{}
 	var queries []awsscanner.PriceQuery
 	add := func(provider, region, item string) {
@@ -48,19 +52,20 @@ func (a *app) livePrices(ctx context.Context, first *findings.Result, opts *awss
 			add(f[0], f[1], f[2])
 		}
 	}
-	if len(queries) == 0 {
-		return pricing.NewTable(nil)
-	}
-	cfg := awsscanner.PriceListConfig{}
-	if opts != nil {
-		cfg.EndpointURL, cfg.Profile, cfg.Credentials, cfg.MaxBackoff = opts.EndpointURL, opts.Profile, opts.Credentials, opts.MaxBackoff
-	}
 	if cacheDir == "" {
 		dir, err := awsscanner.DefaultPriceCacheDir()
 		if err != nil {
 			return nil, usagef("--price-cache: no default cache directory (%v); give one", err)
 		}
 		cacheDir = dir
+	}
+	gcpPrices := a.gcpLivePrices(ctx, first, gopts, cacheDir)
+	if len(queries) == 0 {
+		return pricing.NewTable(gcpPrices)
+	}
+	cfg := awsscanner.PriceListConfig{}
+	if opts != nil {
+		cfg.EndpointURL, cfg.Profile, cfg.Credentials, cfg.MaxBackoff = opts.EndpointURL, opts.Profile, opts.Credentials, opts.MaxBackoff
 	}
 	cache, err := awsscanner.NewPriceCache(cacheDir)
 	if err != nil {
@@ -70,7 +75,7 @@ func (a *app) livePrices(ctx context.Context, first *findings.Result, opts *awss
 	for _, err := range errs {
 		a.logger.Warn("live price not fetched; the snapshot price is used where there is one", "err", err)
 	}
-	var ps []pricing.Price
+	ps := gcpPrices
 	for _, g := range got {
 		amount, err := decimal.NewFromString(g.Amount)
 		if err != nil {
@@ -89,6 +94,93 @@ func (a *app) livePrices(ctx context.Context, first *findings.Result, opts *awss
 	}
 	a.logger.Info("live prices", "asked", len(queries), "fetched", len(ps), "failed", len(errs))
 	return pricing.NewTable(ps)
+}
+
+// gcpCatalogItems picks, for each GCP price item, the Cloud Catalog SKUs
+// that price it: on-demand, by description (research gcp-focus.md §1.3:
+// the resource group alone is shared, e.g. zonal and regional PD).
+var gcpCatalogItems = map[string]func(p gcpscanner.CatalogPrice) bool{
+	"disk.pd-standard": func(p gcpscanner.CatalogPrice) bool { return strings.HasPrefix(p.Description, "Storage PD Capacity") },
+	"disk.pd-balanced": func(p gcpscanner.CatalogPrice) bool { return strings.HasPrefix(p.Description, "Balanced PD Capacity") },
+	"disk.pd-ssd": func(p gcpscanner.CatalogPrice) bool {
+		return strings.HasPrefix(p.Description, "SSD backed PD Capacity")
+	},
+	"address.static_unused": func(p gcpscanner.CatalogPrice) bool { return strings.HasPrefix(p.Description, "Static Ip Charge") },
+}
+
+// gcpLivePrices prices the GCP items a first pass needed from the Cloud
+// Billing Catalog (cached on disk with its fetch date). An item with no
+// SKU, several, or tiers is left to the snapshot and logged: never a guess.
+func (a *app) gcpLivePrices(ctx context.Context, first *findings.Result, opts *gcpscanner.Options, cacheDir string) []pricing.Price {
+	type query struct{ region, item string }
+	var queries []query
+	seen := map[query]bool{}
+	add := func(provider, region, item string) {
+		q := query{region, item}
+		if provider == "gcp" && gcpCatalogItems[item] != nil && !seen[q] {
+			seen[q] = true
+			queries = append(queries, q)
+		}
+	}
+	for _, p := range first.Prices {
+		add(p.Provider, p.Region, p.Item)
+	}
+	for _, m := range first.Missing {
+		if f := strings.Fields(m); len(f) == 3 {
+			add(f[0], f[1], f[2])
+		}
+	}
+	if len(queries) == 0 || opts == nil {
+		return nil
+	}
+	path := filepath.Join(cacheDir, "gcp-compute-catalog.json")
+	cat, err := gcpscanner.CachedCatalog(ctx, path, 7*24*time.Hour, a.now(), func(ctx context.Context) (*gcpscanner.Catalog, error) {
+		return gcpscanner.FetchCatalog(ctx, opts, gcpscanner.CatalogRequest{}, a.now)
+	})
+	if err != nil {
+		a.logger.Warn("GCP catalog not fetched; snapshot prices are used", "err", err)
+		return nil
+	}
+	var out []pricing.Price
+	for _, q := range queries {
+		var hits []gcpscanner.CatalogPrice
+		for _, p := range cat.Prices {
+			if p.UsageType == "OnDemand" && p.InRegion(q.region) && gcpCatalogItems[q.item](p) {
+				hits = append(hits, p)
+			}
+		}
+		if len(hits) != 1 || len(hits[0].Tiers) != 1 {
+			a.logger.Warn("GCP catalog price not used: want exactly one single-tier SKU", "item", q.item, "region", q.region, "skus", len(hits))
+			continue
+		}
+		h := hits[0]
+		amount, err := decimal.NewFromString(h.Tiers[0].UnitPrice)
+		unit := map[string]string{"GiBy.mo": pricing.UnitGBMonth, "h": pricing.UnitHour}[h.UsageUnit]
+		if err != nil || unit == "" {
+			a.logger.Warn("GCP catalog price not used: unexpected unit or amount", "item", q.item, "unit", h.UsageUnit, "amount", h.Tiers[0].UnitPrice)
+			continue
+		}
+		out = append(out, pricing.Price{Provider: "gcp", Region: q.region, Item: q.item, Unit: unit, Amount: amount, Currency: orCurrency(h.Currency),
+			Source: pricing.SourceLive, Ref: fmt.Sprintf("Cloud Billing Catalog SKU %s (%s), cached in %s", h.SKU, h.Description, path), AsOf: cat.FetchedAt.UTC().Format("2006-01-02")})
+	}
+	return out
+}
+
+func orCurrency(c string) string {
+	if c == "" {
+		return "USD"
+	}
+	return c
+}
+
+// gcpOptions returns the GCP scanner's options among the jobs, if any.
+func gcpOptions(jobs []scanners.Job) *gcpscanner.Options {
+	for _, j := range jobs {
+		if o, ok := j.Options.(*gcpscanner.Options); ok {
+			return o
+		}
+	}
+	return nil
 }
 
 // awsOptions returns the AWS scanner's options among the jobs, if any.

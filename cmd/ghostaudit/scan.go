@@ -69,7 +69,7 @@ func (a *app) scan(cmd *cobra.Command, of *outputFlags, selected string) error {
 	if err := allFailed(inv); err != nil {
 		return err
 	}
-	res, err := a.analyse(cmd.Context(), inv, cfg, of, awsOptions(jobs))
+	res, err := a.analyse(cmd.Context(), inv, cfg, of, jobs)
 	if err != nil {
 		return err
 	}
