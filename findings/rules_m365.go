@@ -2,6 +2,7 @@ package findings
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -198,6 +199,35 @@ var supersedes = map[string][]string{
 	"O365_BUSINESS_PREMIUM": {"O365_BUSINESS_ESSENTIALS"},
 }
 
+// includedIn names the held SKU that includes sku, or "". When several
+// do, it prefers one that is not itself included in another held SKU (the
+// licence the user keeps), then the first by name, so the evidence is the
+// same on every run.
+func includedIn(sku string, held map[string]bool) string {
+	var cands []string
+	for sup, subs := range supersedes {
+		if held[sup] && slices.Contains(subs, sku) {
+			cands = append(cands, sup)
+		}
+	}
+	sort.Strings(cands)
+	for _, c := range cands {
+		kept := true
+		for sup, subs := range supersedes {
+			if held[sup] && slices.Contains(subs, c) {
+				kept = false
+			}
+		}
+		if kept {
+			return c
+		}
+	}
+	if len(cands) > 0 {
+		return cands[0]
+	}
+	return ""
+}
+
 // ruleM365Redundant flags a licence another of the user's licences includes.
 var ruleM365Redundant = Rule{
 	ID:          "m365.license.redundant",
@@ -225,14 +255,7 @@ var ruleM365Redundant = Rule{
 				held[s.SKU] = true
 			}
 			for _, s := range seats {
-				var by string
-				for sup, subs := range supersedes {
-					for _, sub := range subs {
-						if sub == s.SKU && held[sup] {
-							by = sup
-						}
-					}
-				}
+				by := includedIn(s.SKU, held)
 				if by == "" {
 					continue
 				}
