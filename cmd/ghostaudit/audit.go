@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -33,7 +34,7 @@ func (o *outputFlags) add(fs *pflag.FlagSet, defaultFormat string, getenv func(s
 	o.ledger.add(fs, getenv)
 	fs.StringVar(&o.config, "config", "", "config file (default ./ghostaudit.yaml when present; env GHOSTAUDIT_CONFIG)")
 	fs.StringArrayVar(&o.sets, "set", nil, "override a finance setting, KEY=VALUE, e.g. --set finance.ev_ebitda_multiple=12 (repeatable)")
-	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report file, FORMAT=PATH; formats: xlsx, json, csv, md, inventory (repeatable)")
+	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report file, FORMAT=PATH or a path ending .xlsx, .json, .csv or .md; formats: xlsx, json, csv, md, inventory (repeatable)")
 	fs.StringVar(&o.format, "format", defaultFormat, "what to print on stdout: table, json, csv, md or none")
 	fs.BoolVar(&o.strict, "strict", false, "exit 5 when coverage is incomplete (any scanner failed or any gap)")
 	fs.StringVar(&o.prices.source, "prices", "snapshot", "list prices: snapshot (embedded, dated, offline) or live (AWS Price List API, cached on disk; needs pricing:GetProducts)")
@@ -50,7 +51,13 @@ func (o *outputFlags) parse() ([]outputSpec, error) {
 	seen := map[string]bool{}
 	for _, v := range o.outputs {
 		format, path, ok := strings.Cut(v, "=")
-		if !ok || path == "" {
+		if !ok { // a bare path: the format is its extension
+			format, path = strings.TrimPrefix(strings.ToLower(filepath.Ext(v)), "."), v
+			if !slices.Contains([]string{"xlsx", "json", "csv", "md"}, format) {
+				return nil, usagef("-o %q: cannot tell the format from the extension; want FORMAT=PATH, e.g. -o xlsx=audit.xlsx", v)
+			}
+		}
+		if path == "" {
 			return nil, usagef("-o %q: want FORMAT=PATH, e.g. -o xlsx=audit.xlsx", v)
 		}
 		known := false

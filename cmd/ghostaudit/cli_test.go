@@ -192,7 +192,7 @@ func TestDemoWorkbookSummaryEqualsExpect(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	xlsx := filepath.Join(dir, "demo.xlsx")
-	r := runCLI(t, nil, "demo", "-o", "xlsx="+xlsx)
+	r := runCLI(t, nil, "demo", "-o", xlsx) // a bare .xlsx path names its format
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -396,6 +396,9 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", []string{"scan", "--bogus"}, exitUsage, "unknown flag: --bogus"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
 		{"bad output", []string{"demo", "-o", "pdf=x.pdf"}, exitUsage, "unknown format \"pdf\""},
+		{"output without format", []string{"demo", "-o", filepath.Join(dir, "report.pdf")}, exitUsage, "cannot tell the format from the extension"},
+		{"validate argument and flag differ", []string{"config", "validate", badKey, "--config", badType}, exitUsage, "name different files"},
+		{"validate argument", []string{"config", "validate", badKey}, exitUsage, badKey + ":3:5: scanners.aws.regoins: unknown key"},
 		{"config unknown key", []string{"scan", "--config", badKey}, exitUsage, badKey + ":3:5: scanners.aws.regoins: unknown key"},
 		{"config wrong type", []string{"scan", "--config", badType}, exitUsage, badType + ":3:19: scanners.aws.max_attempts: cannot use a string here, want int"},
 		{"config bad value", []string{"scan", "--config", badValue}, exitUsage, badValue + ":3:15: scanners.aws.accounts: \"12\" is not a 12-digit"},

@@ -17,16 +17,23 @@ func (a *app) configCommand() *cobra.Command {
 	var path string
 	var sets []string
 	validate := &cobra.Command{
-		Use:   "validate",
+		Use:   "validate [FILE]",
 		Short: "Check ghostaudit.yaml: keys, types, values, scanner options and rule parameters",
 		Long: `validate reads the config file (--config, GHOSTAUDIT_CONFIG or ./ghostaudit.yaml),
 applies the GHOSTAUDIT_* environment, and checks everything a scan would check,
 without contacting any provider. A problem is reported as file:line:column:
 key: problem with exit code 2.`,
 		Example: `  ghostaudit config validate
+  ghostaudit config validate prod.yaml
   ghostaudit config validate --config prod.yaml`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if path != "" && path != args[0] {
+					return usagef("config validate: a file argument (%s) and --config (%s) name different files", args[0], path)
+				}
+				path = args[0]
+			}
 			cfg, err := a.loadConfig(path, sets...)
 			if err != nil {
 				return err
