@@ -26,15 +26,17 @@ var (
 		"c6i.large", "c6i.xlarge", "c6g.large", "c6g.xlarge",
 		"r6i.large", "r6i.xlarge", "r6g.large", "r6g.xlarge",
 	}
-	// Exception: us-east-1 only; per-region figures not yet sourced (pass
-	// prices3 found no regional table it could verify). natgw.hour and
-	// natgw.data moved to networkTenRegions.
+	// Exception: us-east-1 only (plus ap-northeast-1 for elb.alb.lcu and
+	// elb.nlb.hour); per-region figures not yet sourced (passes prices3 and
+	// prices4 found no regional table they could verify). natgw.hour,
+	// natgw.data and elb.alb.hour moved to networkTenRegions.
 	networkUSEast1Only = map[string]string{
-		"elb.alb.hour": UnitHour, "elb.alb.lcu": UnitHour, "elb.nlb.hour": UnitHour,
+		"elb.alb.lcu": UnitHour, "elb.nlb.hour": UnitHour,
 		"elb.clb.hour": UnitHour, "logs.storage": UnitGBMonth,
 	}
 	// Sourced for >= 10 of the major regions.
-	networkTenRegions = map[string]string{"natgw.hour": UnitHour, "natgw.data": UnitGB}
+	networkTenRegions = map[string]string{"natgw.hour": UnitHour, "natgw.data": UnitGB,
+		"elb.alb.hour": UnitHour}
 	// Not in the snapshot at all (no source verified): findings are unpriced.
 	knownMissing = []string{"elb.gwlb.hour",
 		"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1", "rds.snapshot",
@@ -191,6 +193,15 @@ func TestSnapshotEC2KnownFigures(t *testing.T) {
 		{"us-west-1", "ec2.m5.large", "0.112"},
 		{"us-west-2", "ec2.m5.large", "0.096"},
 		{"ap-northeast-1", "ec2.t3.micro", "0.0136"},
+		// ALB hour by region (2017-12-18 transcription of the ELB pricing page).
+		{"eu-west-1", "elb.alb.hour", "0.0252"},
+		{"eu-central-1", "elb.alb.hour", "0.027"},
+		{"eu-west-2", "elb.alb.hour", "0.02646"},
+		{"ca-central-1", "elb.alb.hour", "0.02475"},
+		{"ap-northeast-1", "elb.alb.hour", "0.0243"},
+		{"us-west-2", "elb.alb.hour", "0.0225"},
+		{"ap-northeast-1", "elb.nlb.hour", "0.0243"},
+		{"ap-northeast-1", "elb.alb.lcu", "0.008"},
 	} {
 		p, ok := tab.Lookup("aws", c.region, c.item)
 		if !ok {
