@@ -12,14 +12,17 @@ var (
 		"db.t4g.micro", "db.t4g.small", "db.t4g.medium",
 		"db.m5.large", "db.m5.xlarge", "db.m6g.large", "db.r5.large", "db.r6g.large"}
 	// Exception to the 10-region rule: the number of major regions each RDS
-	// class is priced in today (pass prices3 located only the ap-northeast-2
-	// and ap-northeast-3 keys of its source; neither is a major region).
-	// Everywhere else these findings show "unpriced". Raise when rows are added.
+	// class is priced in today. Pass prices3 located only the ap-northeast-2
+	// and ap-northeast-3 keys of its source (neither is a major region); pass
+	// prices4 added the us-west-2 burstable classes, so those six classes are
+	// in one major region and the m/r classes in none. Everywhere else these
+	// findings show "unpriced". Raise when rows are added.
 	rdsMinMajorRegions = 0
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
 		"ap-northeast-2": {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium"},
 		"ap-northeast-3": {"db.m5.large", "db.m5.xlarge"},
+		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium"},
 	}
 )
 
@@ -145,6 +148,11 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"ap-northeast-2", "rds.postgres.db.t3.micro", "0.028"},
 		{"ap-northeast-2", "rds.postgres.db.t4g.medium", "0.102"},
 		{"ap-northeast-3", "rds.postgres.db.m5.large", "0.259"},
+		{"us-west-2", "rds.mysql.db.t3.micro", "0.017"},
+		{"us-west-2", "rds.postgres.db.t3.micro", "0.018"},
+		{"us-west-2", "rds.postgres.db.t3.medium", "0.072"},
+		{"us-west-2", "rds.mysql.db.t4g.small", "0.032"},
+		{"us-west-2", "rds.postgres.db.t4g.medium", "0.065"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
