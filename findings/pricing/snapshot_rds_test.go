@@ -11,13 +11,19 @@ var (
 	rdsClasses = []string{"db.t3.micro", "db.t3.small", "db.t3.medium",
 		"db.t4g.micro", "db.t4g.small", "db.t4g.medium",
 		"db.m5.large", "db.m5.xlarge", "db.m6g.large", "db.r5.large", "db.r6g.large"}
-	// Exception to the 10-region rule: the number of major regions each RDS
-	// class is priced in today. Pass prices3 located only the ap-northeast-2
-	// and ap-northeast-3 keys of its source (neither is a major region); pass
-	// prices4 added the us-west-2 burstable classes, so those six classes are
-	// in one major region and the m/r classes in none. Everywhere else these
-	// findings show "unpriced". Raise when rows are added.
-	rdsMinMajorRegions = 0
+	// Major regions each RDS class must be priced in (exception to the
+	// 10-region rule where below 10). Pass prices5 added the 14 major regions for
+	// the db.t3, db.m5.large/xlarge and db.r5.large classes from ec2instances.info's
+	// 2019-11-30 instances.json (cross-checked against the Flexera rows below).
+	// That file predates db.t4g, db.m6g and db.r6g: db.t4g is priced in one major
+	// region (us-west-2, Flexera) and the Graviton m/r classes in none; their
+	// findings show "unpriced" elsewhere. Raise when rows are added.
+	rdsMinMajorRegions = map[string]int{
+		"db.t3.micro": 14, "db.t3.small": 14, "db.t3.medium": 14,
+		"db.m5.large": 14, "db.m5.xlarge": 14, "db.r5.large": 14,
+		"db.t4g.micro": 1, "db.t4g.small": 1, "db.t4g.medium": 1,
+		"db.m6g.large": 0, "db.r6g.large": 0,
+	}
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
 		"ap-northeast-2": {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium"},
@@ -37,11 +43,15 @@ func TestSnapshotRDSCoverage(t *testing.T) {
 					n++
 				}
 			}
-			if n < rdsMinMajorRegions {
-				t.Errorf("%s priced in %d major regions, want >= %d", item, n, rdsMinMajorRegions)
+			min, ok := rdsMinMajorRegions[cls]
+			if !ok {
+				t.Errorf("%s: no entry in rdsMinMajorRegions", cls)
 			}
-			if n >= 10 {
-				t.Logf("%s now in %d major regions: raise rdsMinMajorRegions to 10", item, n)
+			if n < min {
+				t.Errorf("%s priced in %d major regions, want >= %d", item, n, min)
+			}
+			if n > min {
+				t.Logf("%s now in %d major regions: raise rdsMinMajorRegions[%q] to %d", item, n, cls, n)
 			}
 		}
 	}
@@ -153,6 +163,15 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"us-west-2", "rds.postgres.db.t3.medium", "0.072"},
 		{"us-west-2", "rds.mysql.db.t4g.small", "0.032"},
 		{"us-west-2", "rds.postgres.db.t4g.medium", "0.065"},
+		// pass prices5, ec2instances.info instances.json @00573910 (2019-11-30)
+		{"us-east-1", "rds.mysql.db.t3.micro", "0.017"},
+		{"us-east-1", "rds.postgres.db.t3.micro", "0.018"},
+		{"eu-central-1", "rds.mysql.db.t3.medium", "0.08"},
+		{"ap-southeast-2", "rds.postgres.db.t3.small", "0.056"},
+		{"eu-west-1", "rds.postgres.db.m5.large", "0.197"},
+		{"ap-south-1", "rds.mysql.db.m5.xlarge", "0.482"},
+		{"us-east-1", "rds.mysql.db.r5.large", "0.24"},
+		{"ca-central-1", "rds.postgres.db.r5.large", "0.2703"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
@@ -168,5 +187,61 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		if !p.Amount.Equal(d(c.want)) {
 			t.Errorf("%s %s = %s, want %s", c.region, c.item, p.Amount, c.want)
 		}
+	}
+}
+
+// Pass prices5 took its rows from ec2instances.info's www/rds/instances.json.
+// Before using it, every figure it has for a key the Flexera extract already
+// priced was compared: all equal. The table keeps both readings; the snapshot
+// row is the Flexera one. If a future reading disagrees, stop using
+// ec2instances.info for that item.
+var rdsCrossChecked = []struct{ region, item, flexera, ec2instances string }{
+	{"ap-northeast-2", "rds.mysql.db.t3.micro", "0.026", "0.026"},
+	{"ap-northeast-2", "rds.postgres.db.t3.micro", "0.028", "0.028"},
+	{"ap-northeast-2", "rds.mysql.db.t3.small", "0.052", "0.052"},
+	{"ap-northeast-2", "rds.postgres.db.t3.small", "0.056", "0.056"},
+	{"ap-northeast-2", "rds.mysql.db.t3.medium", "0.104", "0.104"},
+	{"ap-northeast-2", "rds.postgres.db.t3.medium", "0.112", "0.112"},
+	{"us-west-2", "rds.mysql.db.t3.micro", "0.017", "0.017"},
+	{"us-west-2", "rds.postgres.db.t3.micro", "0.018", "0.018"},
+	{"us-west-2", "rds.mysql.db.t3.small", "0.034", "0.034"},
+	{"us-west-2", "rds.postgres.db.t3.small", "0.036", "0.036"},
+	{"us-west-2", "rds.mysql.db.t3.medium", "0.068", "0.068"},
+	{"us-west-2", "rds.postgres.db.t3.medium", "0.072", "0.072"},
+}
+
+func TestSnapshotRDSCrossCheck(t *testing.T) {
+	tab := mustSnapshot(t)
+	for _, c := range rdsCrossChecked {
+		if !d(c.flexera).Equal(d(c.ec2instances)) {
+			t.Errorf("%s %s: Flexera %s != ec2instances.info %s", c.region, c.item, c.flexera, c.ec2instances)
+		}
+		p, ok := tab.Lookup("aws", c.region, c.item)
+		if !ok {
+			t.Errorf("%s %s: missing", c.region, c.item)
+			continue
+		}
+		if !p.Amount.Equal(d(c.flexera)) || !strings.Contains(p.Ref, "flexera-public/policy_templates") {
+			t.Errorf("%s %s = %s (%s), want the Flexera row %s", c.region, c.item, p.Amount, p.Ref, c.flexera)
+		}
+	}
+	// Rows from ec2instances.info: dated by the site's build stamp, naming the
+	// commit and the JSON path they were read at.
+	n := 0
+	for _, p := range tab.All() {
+		if !strings.HasPrefix(p.Item, "rds.") || !strings.Contains(p.Ref, "ec2instances.info") {
+			continue
+		}
+		n++
+		cls := strings.SplitN(p.Item, ".", 3)[2]
+		eng := map[string]string{"mysql": "MySQL", "postgres": "PostgreSQL"}[strings.SplitN(p.Item, ".", 3)[1]]
+		path := "[instance_type=" + cls + "].pricing." + p.Region + "." + eng + ".ondemand"
+		if p.AsOf != "2019-11-30" || !strings.Contains(p.Ref, "00573910a38da31a1d8495601c8ded861c99b4a4") ||
+			!strings.Contains(p.Ref, path) {
+			t.Errorf("%s %s: as_of %s ref %q, want 2019-11-30, the commit and %s", p.Region, p.Item, p.AsOf, p.Ref, path)
+		}
+	}
+	if n < 162 {
+		t.Errorf("%d rows from ec2instances.info, want >= 162", n)
 	}
 }
