@@ -38,6 +38,11 @@ const (
 type Options struct {
 	Now    func() time.Time // scan clock for relative estate times; nil = time.Now
 	Logger *slog.Logger     // nil = discard
+	// Clock is the wall clock of STS sessions (issue and expiry); nil =
+	// time.Now. It is not Now: the SDK's credential cache compares an
+	// AssumeRole Expiration with the real time, so sessions issued on a
+	// fixed estate clock in the past would be refreshed before every call.
+	Clock func() time.Time
 }
 
 // Request is one request the simulator served.
@@ -54,6 +59,7 @@ type Sim struct {
 	est      *Estate
 	accounts map[string]*Account
 	now      func() time.Time
+	clock    func() time.Time // STS sessions (Options.Clock)
 	log      *slog.Logger
 
 	mu       sync.Mutex
@@ -80,6 +86,7 @@ func New(est *Estate, opts Options) *Sim {
 		est:      est,
 		accounts: map[string]*Account{},
 		now:      opts.Now,
+		clock:    opts.Clock,
 		log:      opts.Logger,
 		counts:   map[string]int{},
 		issued:   map[string]session{},
@@ -87,6 +94,9 @@ func New(est *Estate, opts Options) *Sim {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.clock == nil {
+		s.clock = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -194,7 +204,7 @@ func (s *Sim) identify(c *call) (string, *apiError) {
 		}
 		return s.callerAccount(), nil
 	}
-	if !s.now().Before(sess.expires) {
+	if !s.clock().Before(sess.expires) {
 		if c.service == "ec2" {
 			return "", errorf(http.StatusBadRequest, "RequestExpired", "The security token included in the request is expired")
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,10 +40,48 @@ func loadTestEstate(t testing.TB) *Estate {
 
 func newTestSim(t testing.TB) (*Sim, *httptest.Server) {
 	t.Helper()
-	sim := New(loadTestEstate(t), Options{Now: func() time.Time { return testNow }})
+	sim := New(loadTestEstate(t), Options{Now: func() time.Time { return testNow }, Clock: func() time.Time { return testNow }})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	return sim, srv
+}
+
+// TestSessionsExpireOnTheSessionClock: AssumeRole credentials are dated
+// and checked on Options.Clock (the wall clock by default), not on the
+// estate clock, and a request signed with an expired session is refused
+// with STS's and EC2's own error codes.
+func TestSessionsExpireOnTheSessionClock(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	clock := testNow.Add(1000 * time.Hour) // far from the estate clock
+	sim := New(loadTestEstate(t), Options{Now: func() time.Time { return testNow }, Clock: func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return clock
+	}})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	out, err := stsClient(srv, "us-east-1", nil).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::222222222222:role/ghostaudit-read"), RoleSessionName: aws.String("audit"), DurationSeconds: aws.Int32(900)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToTime(out.Credentials.Expiration); !got.Equal(clock.Add(15 * time.Minute)) {
+		t.Fatalf("Expiration %v, want the session clock + 15m", got)
+	}
+	cr := out.Credentials
+	creds := credentials.NewStaticCredentialsProvider(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken))
+	if _, err := ec2Client(srv, "us-east-1", creds).DescribeRegions(ctx, &ec2.DescribeRegionsInput{}); err != nil {
+		t.Fatalf("fresh session refused: %v", err)
+	}
+	mu.Lock()
+	clock = clock.Add(16 * time.Minute)
+	mu.Unlock()
+	_, err = ec2Client(srv, "us-east-1", creds).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	wantAPIError(t, err, "RequestExpired", http.StatusBadRequest)
+	_, err = stsClient(srv, "us-east-1", creds).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	wantAPIError(t, err, "ExpiredToken", http.StatusBadRequest)
 }
 
 func awsConfig(srv *httptest.Server, region string, creds aws.CredentialsProvider) aws.Config {

@@ -108,7 +108,7 @@ func (s *Sim) assumeRole(c *call) (any, *apiError) {
 		return nil, errorf(http.StatusForbidden, "AccessDenied",
 			"User: arn:aws:iam::%s:user/%s is not authorized to perform: sts:AssumeRole on resource: %s", c.account, callerUser, arn)
 	}
-	now := s.now().UTC()
+	now := s.clock().UTC()
 	s.mu.Lock()
 	s.seq++
 	n := strconv.Itoa(s.seq)
