@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ghostaudit/ghostaudit/findings/m365plans"
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
 
@@ -189,14 +190,19 @@ var ruleM365Unassigned = Rule{
 	},
 }
 
-// supersedes lists licences whose service plans another SKU already
-// includes (hand-kept from Microsoft's service-plan reference: a plain
-// subset check over plan IDs is wrong, e.g. E5's Power BI Pro plan).
-var supersedes = map[string][]string{
-	"SPE_E5":                {"POWER_BI_PRO", "AAD_PREMIUM", "ENTERPRISEPACK", "SPE_E3", "EMS"},
-	"SPE_E3":                {"ENTERPRISEPACK", "AAD_PREMIUM", "EMS"},
-	"SPB":                   {"AAD_PREMIUM", "O365_BUSINESS_PREMIUM", "O365_BUSINESS_ESSENTIALS"},
-	"O365_BUSINESS_PREMIUM": {"O365_BUSINESS_ESSENTIALS"},
+// supersedes is the table of licences that include other licences: built
+// once from Microsoft's service-plan CSV (vendored in findings/m365plans)
+// plus the curated suite-tier exceptions of saas.md §1.e, since a plain
+// subset check over plan ids misses tiers whose plans are named
+// differently (Office 365 E3's FORMS_PLAN_E3 is FORMS_PLAN_E5 in E5).
+func supersedes() *m365plans.Table {
+	t, err := m365plans.Default()
+	if err != nil {
+		// The data is embedded and its tests parse it: a failure here is a
+		// programming error, as with an undeclared rule parameter.
+		panic("findings: " + err.Error())
+	}
+	return t
 }
 
 // includedIn names the held SKU that includes sku, or "". When several
@@ -204,21 +210,15 @@ var supersedes = map[string][]string{
 // licence the user keeps), then the first by name, so the evidence is the
 // same on every run.
 func includedIn(sku string, held map[string]bool) string {
+	t := supersedes()
 	var cands []string
-	for sup, subs := range supersedes {
-		if held[sup] && slices.Contains(subs, sku) {
+	for _, sup := range t.IncludedBy(sku) { // sorted by name
+		if held[sup] {
 			cands = append(cands, sup)
 		}
 	}
-	sort.Strings(cands)
 	for _, c := range cands {
-		kept := true
-		for sup, subs := range supersedes {
-			if held[sup] && slices.Contains(subs, c) {
-				kept = false
-			}
-		}
-		if kept {
+		if !slices.ContainsFunc(t.IncludedBy(c), func(sup string) bool { return held[sup] }) {
 			return c
 		}
 	}
@@ -233,7 +233,7 @@ var ruleM365Redundant = Rule{
 	ID:          "m365.license.redundant",
 	Category:    CategoryGhostLicense,
 	Title:       "Licence already included in another of the user's licences",
-	Description: "A user holds a SKU that another of their SKUs already includes (e.g. Microsoft 365 E5 includes Power BI Pro and Entra ID P1; E3 includes Office 365 E3), from a hand-kept supersedes table checked against Microsoft's service-plan reference. Seats already reclaimable for another reason (disabled, guest, never signed in, inactive) are not counted again. Saving: the redundant SKU's list price per month, from its next renewal.",
+	Description: "A user holds a SKU that another of their SKUs already includes (e.g. Microsoft 365 E5 includes Power BI Pro, Entra ID P1 and E3; E3 includes Office 365 E3). The supersedes table is built from Microsoft's service-plan CSV (one SKU's service plans a strict subset of another's, plumbing plans such as Exchange Foundation aside) plus curated exceptions for suite tiers whose plans are named differently, closed transitively. Seats already reclaimable for another reason (disabled, guest, never signed in, inactive) are not counted again. Saving: the redundant SKU's list price per month, from its next renewal.",
 	Confidence:  High, Effort: Low, Risk: Low,
 	Params: []Param{
 		{Name: "inactive_days", Default: "90", Description: "as m365.license.inactive: seats it claims are not counted here"},
