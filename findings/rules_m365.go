@@ -205,15 +205,17 @@ func supersedes() *m365plans.Table {
 	return t
 }
 
-// includedIn names the held SKU that includes sku, or "". When several
-// do, it prefers one that is not itself included in another held SKU (the
-// licence the user keeps), then the first by name, so the evidence is the
-// same on every run.
-func includedIn(sku string, held map[string]bool) string {
+// includedIn names the held SKU that includes sku, or "". disabled holds,
+// per held SKU, the service plans turned off in the user's assignment: a
+// SKU with one of sku's plans turned off does not include it (see
+// m365plans.Table.Covers). When several do, it prefers one that is not
+// itself included in another held SKU (the licence the user keeps), then
+// the first by name, so the evidence is the same on every run.
+func includedIn(sku string, held map[string]bool, disabled map[string]map[string]bool) string {
 	t := supersedes()
 	var cands []string
 	for _, sup := range t.IncludedBy(sku) { // sorted by name
-		if held[sup] {
+		if ok, _ := t.Covers(sup, sku, disabled[sup]); held[sup] && ok {
 			cands = append(cands, sup)
 		}
 	}
@@ -233,7 +235,7 @@ var ruleM365Redundant = Rule{
 	ID:          "m365.license.redundant",
 	Category:    CategoryGhostLicense,
 	Title:       "Licence already included in another of the user's licences",
-	Description: "A user holds a SKU that another of their SKUs already includes (e.g. Microsoft 365 E5 includes Power BI Pro, Entra ID P1 and E3; E3 includes Office 365 E3). The supersedes table is built from Microsoft's service-plan CSV (one SKU's service plans a strict subset of another's, plumbing plans such as Exchange Foundation aside) plus curated exceptions for suite tiers whose plans are named differently, closed transitively. Seats already reclaimable for another reason (disabled, guest, never signed in, inactive) are not counted again. Saving: the redundant SKU's list price per month, from its next renewal.",
+	Description: "A user holds a SKU that another of their SKUs already includes (e.g. Microsoft 365 E5 includes Power BI Pro, Entra ID P1 and E3; E3 includes Office 365 E3). The supersedes table is built from Microsoft's service-plan CSV (one SKU's service plans a strict subset of another's, plumbing plans such as Exchange Foundation aside) plus curated exceptions for suite tiers whose plans are named differently, closed transitively. Service plans turned off in the including licence's assignment are honoured: with one of the redundant SKU's plans disabled (or, for a curated suite-tier pair, any plan disabled) the pair does not apply. Seats already reclaimable for another reason (disabled, guest, never signed in, inactive) are not counted again. Saving: the redundant SKU's list price per month, from its next renewal.",
 	Confidence:  High, Effort: Low, Risk: Low,
 	Params: []Param{
 		{Name: "inactive_days", Default: "90", Description: "as m365.license.inactive: seats it claims are not counted here"},
@@ -250,12 +252,19 @@ var ruleM365Redundant = Rule{
 		var out []Finding
 		for _, u := range users {
 			seats := x.byUsr[u]
-			held := map[string]bool{}
+			held, disabled := map[string]bool{}, map[string]map[string]bool{}
 			for _, s := range seats {
 				held[s.SKU] = true
+				if ids := s.Attributes["disabled_plan_ids"]; ids != "" {
+					d := map[string]bool{}
+					for _, id := range strings.Split(ids, ",") {
+						d[strings.ToLower(strings.TrimSpace(id))] = true
+					}
+					disabled[s.SKU] = d
+				}
 			}
 			for _, s := range seats {
-				by := includedIn(s.SKU, held)
+				by := includedIn(s.SKU, held, disabled)
 				if by == "" {
 					continue
 				}

@@ -40,9 +40,50 @@ func TestIncludedInIsStableAndPrefersTheKeptLicence(t *testing.T) {
 			held[h] = true
 		}
 		for range 50 { // map order varies between iterations; the answer must not
-			if got := includedIn(c.sku, held); got != c.want {
+			if got := includedIn(c.sku, held, nil); got != c.want {
 				t.Fatalf("includedIn(%s, %v) = %q, want %q", c.sku, c.held, got, c.want)
 			}
+		}
+	}
+}
+
+// TestIncludedInHonoursDisabledPlans: a plan turned off in the including
+// licence's assignment can make the "redundant" licence the one that
+// actually gives the user that service.
+func TestIncludedInHonoursDisabledPlans(t *testing.T) {
+	t.Parallel()
+	const (
+		powerBI = "70d33638-9c74-4d01-bfd3-562de28bd4ba" // BI_AZURE_P2, in E5 and in Power BI Pro
+		teams   = "57ff2da0-773e-42df-b2af-ffb7a2317929" // TEAMS1, in E5, not in Power BI Pro
+		exFound = "113feb6c-3fe4-4440-bddc-54d774bf0318" // EXCHANGE_S_FOUNDATION, ignored plumbing
+	)
+	cases := []struct {
+		name     string
+		sku      string
+		held     []string
+		disabled map[string]map[string]bool
+		want     string
+	}{
+		{"Power BI off in E5: Power BI Pro is what gives it", "POWER_BI_PRO", []string{"SPE_E5", "POWER_BI_PRO"},
+			map[string]map[string]bool{"SPE_E5": {powerBI: true}}, ""},
+		{"Teams off in E5 does not touch Power BI", "POWER_BI_PRO", []string{"SPE_E5", "POWER_BI_PRO"},
+			map[string]map[string]bool{"SPE_E5": {teams: true}}, "SPE_E5"},
+		{"plumbing plans do not count", "POWER_BI_PRO", []string{"SPE_E5", "POWER_BI_PRO"},
+			map[string]map[string]bool{"SPE_E5": {exFound: true}}, "SPE_E5"},
+		{"a curated tier pair cannot match plans: any plan off in E5 keeps E3", "SPE_E3", []string{"SPE_E3", "SPE_E5"},
+			map[string]map[string]bool{"SPE_E5": {teams: true}}, ""},
+		{"a plan off in the redundant licence itself changes nothing", "POWER_BI_PRO", []string{"SPE_E5", "POWER_BI_PRO"},
+			map[string]map[string]bool{"POWER_BI_PRO": {powerBI: true}}, "SPE_E5"},
+		{"another including licence still covers it", "POWER_BI_PRO", []string{"SPE_E5", "ENTERPRISEPREMIUM", "POWER_BI_PRO"},
+			map[string]map[string]bool{"SPE_E5": {powerBI: true}}, "ENTERPRISEPREMIUM"},
+	}
+	for _, c := range cases {
+		held := map[string]bool{}
+		for _, h := range c.held {
+			held[h] = true
+		}
+		if got := includedIn(c.sku, held, c.disabled); got != c.want {
+			t.Errorf("%s: includedIn(%s, %v, %v) = %q, want %q", c.name, c.sku, c.held, c.disabled, got, c.want)
 		}
 	}
 }

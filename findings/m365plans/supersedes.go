@@ -114,6 +114,45 @@ var exceptions = []Exception{
 type Table struct {
 	pairs map[string]map[string]Pair // Sup → Sub → pair
 	by    map[string][]string        // Sub → the Sups including it, sorted
+	cat   *Catalog
+}
+
+// Covers reports whether a user's sup licence, with the service plans
+// disabled (plan ids, lower case) turned off in that assignment, still
+// gives everything sub gives. An admin who turns off, say, Power BI in a
+// user's E5 and buys them Power BI Pro is not paying twice.
+//   - A pair the plan ids prove (BasisPlans) holds unless one of sub's
+//     plans is disabled in sup.
+//   - A curated or transitive pair maps suite tiers whose plans are named
+//     differently, so a disabled plan cannot be matched to sub's: any
+//     disabled plan other than the ignored plumbing ones makes it false.
+//
+// why says which plan made it false.
+func (t *Table) Covers(sup, sub string, disabled map[string]bool) (ok bool, why string) {
+	p, found := t.pairs[sup][sub]
+	if !found {
+		return false, ""
+	}
+	if len(disabled) == 0 {
+		return true, ""
+	}
+	s, b := t.cat.SKUs[sup], t.cat.SKUs[sub]
+	for _, id := range slices.Sorted(maps.Keys(disabled)) {
+		if _, plumbing := ignoredPlans[id]; plumbing {
+			continue
+		}
+		name := id
+		if s != nil && s.Plans[id] != "" {
+			name = s.Plans[id]
+		}
+		if p.Basis != BasisPlans {
+			return false, fmt.Sprintf("%s has plan %s disabled, and %s ⊃ %s is a suite-tier match the plan ids cannot check", sup, name, sup, sub)
+		}
+		if b != nil && b.Plans[id] != "" {
+			return false, fmt.Sprintf("%s has plan %s disabled, which %s provides", sup, name, sub)
+		}
+	}
+	return true, ""
 }
 
 // Includes reports whether licence sup includes everything licence sub gives.
@@ -218,7 +257,7 @@ func Build(cat *Catalog, ex []Exception) (*Table, error) {
 		add(Pair{Sup: e.Sup, Sub: e.Sub, Basis: BasisException})
 	}
 
-	t := &Table{pairs: map[string]map[string]Pair{}, by: map[string][]string{}}
+	t := &Table{pairs: map[string]map[string]Pair{}, by: map[string][]string{}, cat: cat}
 	for _, sup := range slices.Sorted(maps.Keys(direct)) {
 		// Everything reachable from sup through direct pairs.
 		seen := map[string]bool{}
