@@ -546,6 +546,7 @@ func BenchmarkOrgScale(b *testing.B) {
 	b.ReportMetric(mb(run.peakHeap), "peakHeap-MB")
 	b.ReportMetric(run.cpu.Seconds(), "scanner-cpu-s")
 	b.ReportMetric(run.simCPU.Seconds(), "sim-cpu-s")
+	b.ReportMetric(run.wall.Seconds()/bothFloor.Seconds(), "wall/cpu-floor")
 	ratio := func(d time.Duration) float64 { return d.Seconds() / bound.Seconds() }
 	fmt.Printf("\n"+
 		"estate: %d accounts × %d regions × %d resources = %d resources; latency %v; rates per account × region: %v\n"+
@@ -555,6 +556,7 @@ func BenchmarkOrgScale(b *testing.B) {
 		"| concurrent scan, wall (--aws-concurrency %-3d)   | %8.2fs | %7.2f× |\n"+
 		"| scanner CPU %7.2fs / %d cores                  | %8.2fs | %7.2f× |\n"+
 		"| scanner + simulator CPU (%6.2fs) / %d cores     | %8.2fs | %7.2f× |\n"+
+		"| concurrent wall ÷ that CPU floor                | %8.2f× |          |\n"+
 		"| sequential, %d accounts (their bound %5.2fs)     | %8.2fs |          |\n"+
 		"| sequential, extrapolated ×%-3d                   | %8.2fs | %7.1f× |\n"+
 		"| scanner peak RSS (VmHWM of the child process)   | %6.0f MB |          |\n"+
@@ -566,6 +568,7 @@ func BenchmarkOrgScale(b *testing.B) {
 		concurrency, run.wall.Seconds(), ratio(run.wall),
 		run.cpu.Seconds(), cores, scanFloor.Seconds(), ratio(scanFloor),
 		run.simCPU.Seconds(), cores, bothFloor.Seconds(), ratio(bothFloor),
+		run.wall.Seconds()/bothFloor.Seconds(),
 		seqAccounts, seqBound.Seconds(), seq.wall.Seconds(),
 		accounts/seqAccounts, seqFull.Seconds(), ratio(seqFull),
 		mb(run.peakRSS), mb(run.peakHeap),
