@@ -15,10 +15,8 @@ var (
 		"m4.large", "m4.xlarge", "m5.large", "m5.xlarge",
 		"c4.large", "c4.xlarge", "c5.large", "c5.xlarge",
 		"r4.large", "r4.xlarge", "r5.large", "r5.xlarge",
-	}
-	// Exception: only us-east-1 was sourced (Karpenter table); the regional
-	// source predates these types. Raise to the 10-region rule when sourced.
-	ec2USEast1Only = []string{
+		// Pass prices6 (SkyPilot's AWS catalog): 13 major regions besides
+		// Karpenter's us-east-1 row; t3a has no eu-north-1 rows in that catalog.
 		"t3a.micro", "t3a.small", "t3a.medium", "t3a.large", "t3a.xlarge",
 		"t4g.micro", "t4g.small", "t4g.medium", "t4g.large", "t4g.xlarge",
 		"m6i.large", "m6i.xlarge", "m7i.large", "m7i.xlarge",
@@ -26,6 +24,10 @@ var (
 		"c6i.large", "c6i.xlarge", "c6g.large", "c6g.xlarge",
 		"r6i.large", "r6i.xlarge", "r6g.large", "r6g.xlarge",
 	}
+	// Types priced in us-east-1 only (Karpenter table), shown unpriced
+	// elsewhere. Empty since pass prices6 sourced the newer families for
+	// 13 major regions; a new type without a regional source goes here.
+	ec2USEast1Only = []string{}
 	// Exception: us-east-1 only (plus ap-northeast-1 for elb.alb.lcu and
 	// elb.nlb.hour); per-region figures not yet sourced (passes prices3 and
 	// prices4 found no regional table they could verify). natgw.hour,
@@ -101,8 +103,13 @@ func TestSnapshotEC2Invariants(t *testing.T) {
 	tab := mustSnapshot(t)
 	// c4 and t2 sizes are not exact doublings in the Price List itself (us-east-1
 	// c4 0.100 / 0.199, t2.micro 0.0116 / t2.small 0.023; eu-west-1 t2.medium
-	// 0.05 / t2.large 0.1008); allow those within 2%. All other families are exact.
-	inexactPairs := map[string]bool{"c4": true, "t2": true}
+	// 0.05 / t2.large 0.1008); nor are some regional c6g, m7g and t3a sizes in
+	// SkyPilot's catalog (eu-west-1 c6g.large 0.073 / c6g.xlarge 0.1459;
+	// ca-central-1, eu-central-1, eu-west-1, eu-west-2 m7g.xlarge, e.g. 0.091 /
+	// 0.1819; t3a in ap-northeast-1, ap-south-1, ap-southeast-2, ca-central-1,
+	// eu-west-2, eu-west-3, us-west-1, e.g. 0.0122 / 0.0245, at most 0.81% off).
+	// Allow those within 2%. All other families are exact.
+	inexactPairs := map[string]bool{"c4": true, "t2": true, "c6g": true, "m7g": true, "t3a": true}
 	for _, p := range tab.All() {
 		if !strings.HasPrefix(p.Item, "ec2.") {
 			continue
@@ -152,8 +159,15 @@ func TestSnapshotEC2Invariants(t *testing.T) {
 				t.Errorf("%s: %s %s not < %s %s", r, c[0], lo.Amount, c[1], hi.Amount)
 			}
 		}
-		// Regional prices are never below the us-east-1 price.
+		// Regional prices are never below the us-east-1 price, except that
+		// ap-south-1 prices Graviton (c6g, m6g, m7g, r6g, t4g) and t3a below it
+		// (c6g.large 0.0426 vs 0.068; ec2instances.info's rounded .043 agrees).
+		belowOK := map[string]bool{"c6g": true, "m6g": true, "m7g": true, "r6g": true, "t4g": true, "t3a": true}
 		for _, it := range ec2TenRegions {
+			fam, _, _ := strings.Cut(it, ".")
+			if r == "ap-south-1" && belowOK[fam] {
+				continue
+			}
 			base, ok1 := tab.Lookup("aws", "us-east-1", "ec2."+it)
 			p, ok2 := tab.Lookup("aws", r, "ec2."+it)
 			if ok1 && ok2 && p.Amount.LessThan(base.Amount) {
@@ -202,6 +216,21 @@ func TestSnapshotEC2KnownFigures(t *testing.T) {
 		{"us-west-2", "elb.alb.hour", "0.0225"},
 		{"ap-northeast-1", "elb.nlb.hour", "0.0243"},
 		{"ap-northeast-1", "elb.alb.lcu", "0.008"},
+		// Pass prices6, SkyPilot's AWS catalog (full-precision Price List figures).
+		{"eu-west-1", "ec2.m6i.large", "0.107"},
+		{"us-west-1", "ec2.r6i.xlarge", "0.28"},
+		{"ap-southeast-2", "ec2.c6i.large", "0.111"},
+		{"eu-central-1", "ec2.m7i.large", "0.12075"},
+		{"ap-south-1", "ec2.m7i.large", "0.10605"},
+		{"eu-west-2", "ec2.m6g.xlarge", "0.1776"},
+		{"ap-southeast-1", "ec2.m7g.large", "0.102"},
+		{"ca-central-1", "ec2.m7g.xlarge", "0.1819"},
+		{"eu-west-1", "ec2.c6g.xlarge", "0.1459"},
+		{"eu-north-1", "ec2.r6g.large", "0.107"},
+		{"ap-south-1", "ec2.t4g.micro", "0.0056"},
+		{"us-west-2", "ec2.t4g.medium", "0.0336"},
+		{"ap-northeast-1", "ec2.t3a.small", "0.0245"},
+		{"eu-west-3", "ec2.t3a.xlarge", "0.1699"},
 	} {
 		p, ok := tab.Lookup("aws", c.region, c.item)
 		if !ok {
@@ -227,5 +256,72 @@ func TestParseCSVAcceptsGBUnit(t *testing.T) {
 	bad := strings.Replace(in, ",GB,", ",GiB,", 1)
 	if _, err := ParseCSV("t.csv", strings.NewReader(bad), SourceSnapshot); err == nil {
 		t.Error("unit GiB accepted")
+	}
+}
+
+// Pass prices6 took the newer families' regional rows from SkyPilot's AWS
+// catalog (skypilot-org/skypilot-catalog catalogs/v7/aws/vms.csv at commit
+// 001367d2). Its figures for the same keys elsewhere are recorded here.
+func TestSnapshotEC2SkyPilotCrossChecks(t *testing.T) {
+	tab := mustSnapshot(t)
+	const commit = "001367d22a0033fac286a8c71aeac7109e431bcb"
+	// (1) The catalog's us-east-1 Price for all 26 types, as read; each must
+	// equal the Karpenter row (2026-01-19) the snapshot keeps for us-east-1.
+	useast1 := map[string]string{
+		"t3a.micro": "0.0094", "t3a.small": "0.0188", "t3a.medium": "0.0376", "t3a.large": "0.0752", "t3a.xlarge": "0.1504",
+		"t4g.micro": "0.0084", "t4g.small": "0.0168", "t4g.medium": "0.0336", "t4g.large": "0.0672", "t4g.xlarge": "0.1344",
+		"m6i.large": "0.096", "m6i.xlarge": "0.192", "m7i.large": "0.1008", "m7i.xlarge": "0.2016",
+		"m6g.large": "0.077", "m6g.xlarge": "0.154", "m7g.large": "0.0816", "m7g.xlarge": "0.1632",
+		"c6i.large": "0.085", "c6i.xlarge": "0.17", "c6g.large": "0.068", "c6g.xlarge": "0.136",
+		"r6i.large": "0.126", "r6i.xlarge": "0.252", "r6g.large": "0.1008", "r6g.xlarge": "0.2016",
+	}
+	for typ, want := range useast1 {
+		p, ok := tab.Lookup("aws", "us-east-1", "ec2."+typ)
+		if !ok {
+			t.Errorf("us-east-1 ec2.%s missing", typ)
+			continue
+		}
+		if !p.Amount.Equal(d(want)) || p.AsOf != "2026-01-19" || !strings.Contains(p.Ref, "Karpenter") {
+			t.Errorf("us-east-1 ec2.%s = %s (%s, %.40q), want the Karpenter row equal to SkyPilot's %s", typ, p.Amount, p.AsOf, p.Ref, want)
+		}
+	}
+	// (2) ec2instances.info's www/c6g.large.html (vantage-sh/ec2instances.info
+	// commit 136b6119d544e5249b39256c1d2871af2952903a) shows Linux on-demand
+	// rounded to 3 decimals; the full-precision rows must round to it.
+	rounded := map[string]string{
+		"us-east-1": "0.068", "us-east-2": "0.068", "us-west-1": "0.085", "us-west-2": "0.068",
+		"ca-central-1": "0.074", "eu-west-1": "0.073", "eu-west-2": "0.081", "eu-west-3": "0.081",
+		"eu-central-1": "0.078", "eu-north-1": "0.073", "ap-southeast-1": "0.078", "ap-southeast-2": "0.089",
+		"ap-northeast-1": "0.086", "ap-south-1": "0.043",
+	}
+	for r, want := range rounded {
+		p, ok := tab.Lookup("aws", r, "ec2.c6g.large")
+		if !ok {
+			t.Errorf("%s ec2.c6g.large missing", r)
+			continue
+		}
+		if !p.Amount.Round(3).Equal(d(want)) {
+			t.Errorf("%s ec2.c6g.large %s does not round to ec2instances.info's %s", r, p.Amount, want)
+		}
+	}
+	// (3) The catalog has no t3a rows for eu-north-1: unpriced, not guessed.
+	for _, typ := range []string{"t3a.micro", "t3a.small", "t3a.medium", "t3a.large", "t3a.xlarge"} {
+		if p, ok := tab.Lookup("aws", "eu-north-1", "ec2."+typ); ok {
+			t.Errorf("eu-north-1 ec2.%s is priced (%s) but the source has no such row", typ, p.Amount)
+		}
+	}
+	// (4) Every SkyPilot row is undated (as_of = date read) and none is in us-east-1.
+	n := 0
+	for _, p := range tab.All() {
+		if !strings.Contains(p.Ref, commit) {
+			continue
+		}
+		n++
+		if p.AsOf != "2026-12-02" || p.Region == "us-east-1" || !strings.HasPrefix(p.Item, "ec2.") {
+			t.Errorf("%s %s: as_of %s; want 2026-12-02, an ec2 item, not us-east-1", p.Region, p.Item, p.AsOf)
+		}
+	}
+	if n != 333 {
+		t.Errorf("%d SkyPilot rows, want 333 (26 types x 13 regions, less t3a x eu-north-1)", n)
 	}
 }
