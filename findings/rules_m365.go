@@ -2,6 +2,7 @@ package findings
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -205,14 +206,52 @@ func supersedes() *m365plans.Table {
 	return t
 }
 
+// tenantTables builds, once per tenant, the supersedes table from the
+// embedded reference with the tenant's own SKU plan lists laid over it
+// (m365plans.ForTenant; the scanner records them as service_plan_ids).
+type tenantTables struct {
+	skus   map[string][]m365plans.SKU
+	tables map[string]*m365plans.Table
+}
+
+func newTenantTables(x *m365Index) *tenantTables {
+	tt := &tenantTables{skus: map[string][]m365plans.SKU{}, tables: map[string]*m365plans.Table{}}
+	for _, key := range slices.Sorted(maps.Keys(x.skus)) {
+		r := x.skus[key]
+		ids := r.Attr("service_plan_ids")
+		part := orDefault(r.Attr("sku_part_number"), r.Name)
+		if ids == "" || part == "" {
+			continue
+		}
+		k := m365plans.SKU{PartNumber: part, ID: r.Attr("sku_id"), Plans: map[string]string{}}
+		for _, id := range strings.Split(ids, ",") {
+			k.Plans[strings.TrimSpace(id)] = ""
+		}
+		tt.skus[r.Account] = append(tt.skus[r.Account], k)
+	}
+	return tt
+}
+
+func (tt *tenantTables) of(tenant string) *m365plans.Table {
+	if t, ok := tt.tables[tenant]; ok {
+		return t
+	}
+	t, err := m365plans.ForTenant(tt.skus[tenant])
+	if t == nil {
+		// The embedded data is checked by its tests: a programming error.
+		panic("findings: " + err.Error())
+	}
+	tt.tables[tenant] = t
+	return t
+}
+
 // includedIn names the held SKU that includes sku, or "". disabled holds,
 // per held SKU, the service plans turned off in the user's assignment: a
 // SKU with one of sku's plans turned off does not include it (see
 // m365plans.Table.Covers). When several do, it prefers one that is not
 // itself included in another held SKU (the licence the user keeps), then
 // the first by name, so the evidence is the same on every run.
-func includedIn(sku string, held map[string]bool, disabled map[string]map[string]bool) string {
-	t := supersedes()
+func includedIn(t *m365plans.Table, sku string, held map[string]bool, disabled map[string]map[string]bool) string {
 	var cands []string
 	for _, sup := range t.IncludedBy(sku) { // sorted by name
 		if ok, _ := t.Covers(sup, sku, disabled[sup]); held[sup] && ok {
@@ -235,7 +274,7 @@ var ruleM365Redundant = Rule{
 	ID:          "m365.license.redundant",
 	Category:    CategoryGhostLicense,
 	Title:       "Licence already included in another of the user's licences",
-	Description: "A user holds a SKU that another of their SKUs already includes (e.g. Microsoft 365 E5 includes Power BI Pro, Entra ID P1 and E3; E3 includes Office 365 E3). The supersedes table is built from Microsoft's service-plan CSV (one SKU's service plans a strict subset of another's, plumbing plans such as Exchange Foundation aside) plus curated exceptions for suite tiers whose plans are named differently, closed transitively. Service plans turned off in the including licence's assignment are honoured: with one of the redundant SKU's plans disabled (or, for a curated suite-tier pair, any plan disabled) the pair does not apply. Seats already reclaimable for another reason (disabled, guest, never signed in, inactive) are not counted again. Saving: the redundant SKU's list price per month, from its next renewal.",
+	Description: "A user holds a SKU that another of their SKUs already includes (e.g. Microsoft 365 E5 includes Power BI Pro, Entra ID P1 and E3; E3 includes Office 365 E3). The supersedes table is built from Microsoft's service-plan CSV, with the tenant's own plan lists from subscribedSkus laid over it (so SKUs the CSV lacks, such as the \"(no Teams)\" suites, are related too): one SKU's service plans a strict subset of another's, plumbing plans such as Exchange Foundation aside, plus curated exceptions for suite tiers whose plans are named differently, closed transitively. Service plans turned off in the including licence's assignment are honoured: with one of the redundant SKU's plans disabled (or, for a curated suite-tier pair, any plan disabled) the pair does not apply. Seats already reclaimable for another reason (disabled, guest, never signed in, inactive) are not counted again. Saving: the redundant SKU's list price per month, from its next renewal.",
 	Confidence:  High, Effort: Low, Risk: Low,
 	Params: []Param{
 		{Name: "inactive_days", Default: "90", Description: "as m365.license.inactive: seats it claims are not counted here"},
@@ -243,6 +282,7 @@ var ruleM365Redundant = Rule{
 	},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		x := newM365Index(inv)
+		tables := newTenantTables(x)
 		params := map[string]int{"inactive_days": rc.IntParam("inactive_days"), "min_account_age_days": rc.IntParam("min_account_age_days")}
 		users := make([]string, 0, len(x.byUsr))
 		for u := range x.byUsr {
@@ -264,7 +304,7 @@ var ruleM365Redundant = Rule{
 				}
 			}
 			for _, s := range seats {
-				by := includedIn(s.SKU, held, disabled)
+				by := includedIn(tables.of(s.Tenant), s.SKU, held, disabled)
 				if by == "" {
 					continue
 				}

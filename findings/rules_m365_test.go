@@ -40,7 +40,7 @@ func TestIncludedInIsStableAndPrefersTheKeptLicence(t *testing.T) {
 			held[h] = true
 		}
 		for range 50 { // map order varies between iterations; the answer must not
-			if got := includedIn(c.sku, held, nil); got != c.want {
+			if got := includedIn(supersedes(), c.sku, held, nil); got != c.want {
 				t.Fatalf("includedIn(%s, %v) = %q, want %q", c.sku, c.held, got, c.want)
 			}
 		}
@@ -82,7 +82,7 @@ func TestIncludedInHonoursDisabledPlans(t *testing.T) {
 		for _, h := range c.held {
 			held[h] = true
 		}
-		if got := includedIn(c.sku, held, c.disabled); got != c.want {
+		if got := includedIn(supersedes(), c.sku, held, c.disabled); got != c.want {
 			t.Errorf("%s: includedIn(%s, %v, %v) = %q, want %q", c.name, c.sku, c.held, c.disabled, got, c.want)
 		}
 	}

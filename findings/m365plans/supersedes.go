@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -331,4 +332,58 @@ func Exceptions() []Exception {
 		out[i] = e
 	}
 	return out
+}
+
+// WithTenant returns a copy of the catalog in which the SKUs a tenant
+// reported (subscribedSkus: part number and service plan ids) replace or
+// add to the reference's. saas.md §1.e prefers the tenant's own plan lists:
+// they are what the tenant actually bought (Microsoft's CSV lags new SKUs
+// such as the "(no Teams)" suites, and plan lists change). A plan name the
+// tenant did not give is taken from the reference when it knows the id.
+func (c *Catalog) WithTenant(tenant []SKU) *Catalog {
+	out := &Catalog{SKUs: make(map[string]*SKU, len(c.SKUs)+len(tenant)), Ambiguous: c.Ambiguous}
+	maps.Copy(out.SKUs, c.SKUs)
+	names := map[string]string{}
+	for _, s := range c.SKUs {
+		maps.Copy(names, s.Plans)
+	}
+	for _, t := range tenant {
+		if t.PartNumber == "" || len(t.Plans) == 0 {
+			continue
+		}
+		s := &SKU{PartNumber: t.PartNumber, ID: strings.ToLower(t.ID), Name: t.Name, Plans: map[string]string{}}
+		if ref := c.SKUs[t.PartNumber]; ref != nil && s.Name == "" {
+			s.Name = ref.Name
+		}
+		for id, name := range t.Plans {
+			id = strings.ToLower(id)
+			if name == "" {
+				name = names[id]
+			}
+			s.Plans[id] = name
+		}
+		out.SKUs[t.PartNumber] = s
+	}
+	return out
+}
+
+// ForTenant builds the table for one tenant: the embedded reference with
+// the tenant's SKUs laid over it (WithTenant), and the curated exceptions.
+// If the tenant's data cannot be built into a table (a cycle), the
+// embedded table is returned with the error, so the caller can say so and
+// still use the reference.
+func ForTenant(tenant []SKU) (*Table, error) {
+	cat, err := DefaultCatalog()
+	if err != nil {
+		return nil, err
+	}
+	if len(tenant) == 0 {
+		return Default()
+	}
+	t, err := Build(cat.WithTenant(tenant), exceptions)
+	if err != nil {
+		def, _ := Default()
+		return def, err
+	}
+	return t, nil
 }

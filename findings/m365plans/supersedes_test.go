@@ -299,3 +299,60 @@ func TestDeriveSkipsSKUsWithOnlyPlumbing(t *testing.T) {
 		t.Errorf("Derive = %v, want nothing: ADDON has no plan left to compare", got)
 	}
 }
+
+// TestForTenantUsesTheTenantsPlanLists: a SKU the reference lacks is
+// related through the plan ids the tenant reported, and a tenant's plan
+// list replaces the reference's for the same part number.
+func TestForTenantUsesTheTenantsPlanLists(t *testing.T) {
+	t.Parallel()
+	const powerBI = "70d33638-9c74-4d01-bfd3-562de28bd4ba" // BI_AZURE_P2
+	cat, err := DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e5 := cat.SKUs["SPE_E5"]
+	noTeams := SKU{PartNumber: "Microsoft_365_E5_(no_Teams)", ID: "18A4BD3F-0B5B-4887-B04F-61DD0EE15F5E", Plans: map[string]string{}}
+	for id, name := range e5.Plans {
+		if name != "TEAMS1" {
+			noTeams.Plans[strings.ToUpper(id)] = "" // ids as Graph may case them; names left to the reference
+		}
+	}
+	tab, err := ForTenant([]SKU{noTeams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := tab.Pair("Microsoft_365_E5_(no_Teams)", "POWER_BI_PRO"); !ok || p.Basis != BasisPlans {
+		t.Errorf("E5 (no Teams) ⊃ Power BI Pro: %+v %v, want a plan-id pair", p, ok)
+	}
+	if !tab.Includes("SPE_E5", "Microsoft_365_E5_(no_Teams)") {
+		t.Error("E5 should include E5 (no Teams): its plans are E5's less Teams")
+	}
+	if tab.Includes("Microsoft_365_E5_(no_Teams)", "SPE_E5") {
+		t.Error("E5 (no Teams) must not include E5")
+	}
+	if ok, why := tab.Covers("Microsoft_365_E5_(no_Teams)", "POWER_BI_PRO", map[string]bool{powerBI: true}); ok || !strings.Contains(why, "BI_AZURE_P2") {
+		t.Errorf("Covers with Power BI off = %v %q, want false naming BI_AZURE_P2 (the name comes from the reference)", ok, why)
+	}
+
+	// The tenant's own E5 without Power BI: the derived pair goes away.
+	mine := SKU{PartNumber: "SPE_E5", ID: e5.ID, Plans: map[string]string{}}
+	for id := range e5.Plans {
+		if id != powerBI {
+			mine.Plans[id] = ""
+		}
+	}
+	tab, err = ForTenant([]SKU{mine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Includes("SPE_E5", "POWER_BI_PRO") {
+		t.Error("a tenant whose E5 lacks BI_AZURE_P2 must not have E5 ⊃ Power BI Pro")
+	}
+	if def, _ := Default(); !def.Includes("SPE_E5", "POWER_BI_PRO") {
+		t.Error("ForTenant changed the default table")
+	}
+	// No tenant data: the default table.
+	if tab, err := ForTenant(nil); err != nil || tab == nil || !tab.Includes("SPE_E5", "POWER_BI_PRO") {
+		t.Errorf("ForTenant(nil) = %v, %v", tab, err)
+	}
+}

@@ -165,6 +165,7 @@ var productNames = map[string]string{
 	"ENTERPRISEPREMIUM":           "Office 365 E5",
 	"SPE_E3":                      "Microsoft 365 E3",
 	"SPE_E5":                      "Microsoft 365 E5",
+	"Microsoft_365_E5_(no_Teams)": "Microsoft 365 E5 (no Teams)",
 	"SPE_F1":                      "Microsoft 365 F3",
 	"M365_F1_COMM":                "Microsoft 365 F1",
 	"POWER_BI_PRO":                "Power BI Pro",
