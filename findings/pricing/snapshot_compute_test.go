@@ -27,16 +27,17 @@ var (
 		"r6i.large", "r6i.xlarge", "r6g.large", "r6g.xlarge",
 	}
 	// Exception: us-east-1 only (plus ap-northeast-1 for elb.alb.lcu and
-	// elb.nlb.hour); per-region figures not yet sourced (passes prices3 and
-	// prices4 found no regional table they could verify). natgw.hour,
-	// natgw.data and elb.alb.hour moved to networkTenRegions.
+	// elb.nlb.hour); per-region figures not yet sourced (passes prices3,
+	// prices4 and prices-net found no regional table they could verify).
+	// natgw.hour, natgw.data, elb.alb.hour and logs.storage moved to
+	// networkTenRegions.
 	networkUSEast1Only = map[string]string{
 		"elb.alb.lcu": UnitHour, "elb.nlb.hour": UnitHour,
-		"elb.clb.hour": UnitHour, "logs.storage": UnitGBMonth,
+		"elb.clb.hour": UnitHour,
 	}
 	// Sourced for >= 10 of the major regions.
 	networkTenRegions = map[string]string{"natgw.hour": UnitHour, "natgw.data": UnitGB,
-		"elb.alb.hour": UnitHour}
+		"elb.alb.hour": UnitHour, "logs.storage": UnitGBMonth}
 	// Not in the snapshot at all (no source verified): findings are unpriced.
 	knownMissing = []string{"elb.gwlb.hour",
 		"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1", "rds.snapshot",
@@ -202,6 +203,14 @@ func TestSnapshotEC2KnownFigures(t *testing.T) {
 		{"us-west-2", "elb.alb.hour", "0.0225"},
 		{"ap-northeast-1", "elb.nlb.hour", "0.0243"},
 		{"ap-northeast-1", "elb.alb.lcu", "0.008"},
+		// CloudWatch Logs storage by region (Duckbill table, as of 2025-04-30);
+		// eu-west-2 also in an independent note quoting the London Price List.
+		{"eu-west-2", "logs.storage", "0.0315"},
+		{"eu-central-1", "logs.storage", "0.0324"},
+		{"eu-north-1", "logs.storage", "0.028"},
+		{"ap-northeast-1", "logs.storage", "0.033"},
+		{"us-west-2", "logs.storage", "0.03"},
+		{"sa-east-1", "logs.storage", "0.0408"},
 	} {
 		p, ok := tab.Lookup("aws", c.region, c.item)
 		if !ok {
