@@ -28,17 +28,27 @@ var (
 	// elsewhere. Empty since pass prices6 sourced the newer families for
 	// 13 major regions; a new type without a regional source goes here.
 	ec2USEast1Only = []string{}
-	// Exception: us-east-1 only (plus ap-northeast-1 for elb.alb.lcu and
-	// elb.nlb.hour); per-region figures not yet sourced (passes prices3 and
-	// prices4 found no regional table they could verify). natgw.hour,
-	// natgw.data and elb.alb.hour moved to networkTenRegions.
+	// Exception: sourced in fewer than 10 major regions, so findings in the
+	// other regions stay unpriced. Each needs a us-east-1 row; the floors in
+	// networkPartialRegions keep the regional rows that were found. No
+	// regional table was found for NLB hours or ALB LCU-hours (passes
+	// prices3, prices4, prices-net); the CLB table predates five major regions.
+	// natgw.hour, natgw.data, elb.alb.hour and logs.storage moved to
+	// networkTenRegions.
 	networkUSEast1Only = map[string]string{
 		"elb.alb.lcu": UnitHour, "elb.nlb.hour": UnitHour,
-		"elb.clb.hour": UnitHour, "logs.storage": UnitGBMonth,
+		"elb.clb.hour": UnitHour,
+	}
+	// Major regions priced today for the items above (raise when rows are
+	// added; move the item to networkTenRegions at 10).
+	networkPartialRegions = map[string]int{
+		"elb.clb.hour": 9, // legacy pricing-elb.min.js: no us-east-2, ca-central-1, eu-west-2/3, eu-north-1
+		"elb.alb.lcu":  5, // us-east-1, ap-northeast-1, eu-west-2, ca-central-1, eu-west-1
+		"elb.nlb.hour": 3, // us-east-1, ap-northeast-1, eu-west-2
 	}
 	// Sourced for >= 10 of the major regions.
 	networkTenRegions = map[string]string{"natgw.hour": UnitHour, "natgw.data": UnitGB,
-		"elb.alb.hour": UnitHour}
+		"elb.alb.hour": UnitHour, "logs.storage": UnitGBMonth}
 	// Not in the snapshot at all (no source verified): findings are unpriced.
 	knownMissing = []string{"elb.gwlb.hour",
 		"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1", "rds.snapshot",
@@ -74,6 +84,26 @@ func TestSnapshotEC2Coverage(t *testing.T) {
 		}
 		if p.Unit != unit {
 			t.Errorf("%s unit %q, want %q", item, p.Unit, unit)
+		}
+	}
+	for item, floor := range networkPartialRegions {
+		if _, ok := networkUSEast1Only[item]; !ok {
+			t.Errorf("%s has a partial-coverage floor but is not in networkUSEast1Only", item)
+		}
+		n := 0
+		for _, r := range majorRegions {
+			if p, ok := tab.Lookup("aws", r, item); ok {
+				n++
+				if p.Unit != networkUSEast1Only[item] {
+					t.Errorf("%s %s unit %q, want %q", r, item, p.Unit, networkUSEast1Only[item])
+				}
+			}
+		}
+		if n < floor {
+			t.Errorf("%s priced in %d major regions, want >= %d", item, n, floor)
+		}
+		if n >= 10 {
+			t.Errorf("%s priced in %d major regions: move it to networkTenRegions", item, n)
 		}
 	}
 	for item, unit := range networkTenRegions {
@@ -231,6 +261,25 @@ func TestSnapshotEC2KnownFigures(t *testing.T) {
 		{"us-west-2", "ec2.t4g.medium", "0.0336"},
 		{"ap-northeast-1", "ec2.t3a.small", "0.0245"},
 		{"eu-west-3", "ec2.t3a.xlarge", "0.1699"},
+		// CloudWatch Logs storage by region (Duckbill table, as of 2025-04-30);
+		// eu-west-2 also in an independent note quoting the London Price List.
+		{"eu-west-2", "logs.storage", "0.0315"},
+		{"eu-central-1", "logs.storage", "0.0324"},
+		{"eu-north-1", "logs.storage", "0.028"},
+		{"ap-northeast-1", "logs.storage", "0.033"},
+		{"us-west-2", "logs.storage", "0.03"},
+		{"sa-east-1", "logs.storage", "0.0408"},
+		// Classic LB hour (legacy pricing-elb.min.js via agilestacks/korral;
+		// us-west-1 also a Price List row effective 2023-08-01).
+		{"eu-central-1", "elb.clb.hour", "0.03"},
+		{"ap-south-1", "elb.clb.hour", "0.0266"},
+		{"ap-northeast-1", "elb.clb.hour", "0.027"},
+		{"us-west-1", "elb.clb.hour", "0.028"},
+		// Single-region Price List quotes for ALB LCU-hours and NLB hours.
+		{"eu-west-2", "elb.alb.lcu", "0.0084"},
+		{"ca-central-1", "elb.alb.lcu", "0.0088"},
+		{"eu-west-1", "elb.alb.lcu", "0.008"},
+		{"eu-west-2", "elb.nlb.hour", "0.02646"},
 	} {
 		p, ok := tab.Lookup("aws", c.region, c.item)
 		if !ok {
