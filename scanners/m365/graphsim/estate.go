@@ -27,7 +27,8 @@ import (
 //	      entra_p1: true              # default true; false: signInActivity answers 403
 //	      concealed_names: false      # admin/reportSettings displayConcealedNames
 //	      apps:                       # app registrations for the token endpoint
-//	        - {client_id: <guid>, client_secret: s3cret, roles: [User.Read.All, ...]}
+//	        - {client_id: <guid>, client_secret: s3cret, roles: [User.Read.All, ...],
+//	           certificates: ["-----BEGIN CERTIFICATE-----\n..."]}   # optional, PEM
 //	      faults: {deny: [reports], throttle: {users: 1}, retry_after: 1, latency: 5ms}
 //	      skus:
 //	        - {sku_id: <guid>, part_number: SPE_E5, enabled: 25, warning: 0, suspended: 0, locked_out: 0,
@@ -75,6 +76,11 @@ func (t *Tenant) HasP1() bool { return t.EntraP1 == nil || *t.EntraP1 }
 type App struct {
 	ClientID     string `yaml:"client_id"`
 	ClientSecret string `yaml:"client_secret"`
+	// Certificates are the public certificates (PEM) registered on the app
+	// for certificate credentials: the token endpoint verifies a
+	// client_assertion's signature against the one its x5t#S256 (or x5t)
+	// header names. An app needs a client_secret, a certificate, or both.
+	Certificates []string `yaml:"certificates"`
 	// Roles are the application permissions granted (with admin consent)
 	// and carried in the token's roles claim, e.g. User.Read.All. Graph
 	// calls that need a role the token lacks answer 403.

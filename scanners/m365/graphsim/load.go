@@ -88,8 +88,13 @@ func (v *validator) tenant(f string, t *Tenant) error {
 		if err := v.guid(fmt.Sprintf("%s.apps[%d].client_id", f, i), a.ClientID); err != nil {
 			return err
 		}
-		if a.ClientSecret == "" {
-			return v.fail(fmt.Sprintf("%s.apps[%d].client_secret", f, i), "required")
+		if a.ClientSecret == "" && len(a.Certificates) == 0 {
+			return v.fail(fmt.Sprintf("%s.apps[%d].client_secret", f, i), "required (or certificates)")
+		}
+		for j, c := range a.Certificates {
+			if _, err := parseCertificate(c); err != nil {
+				return v.fail(fmt.Sprintf("%s.apps[%d].certificates[%d]", f, i, j), "%s", err)
+			}
 		}
 	}
 	if err := v.faults(f+".faults", &t.Faults); err != nil {

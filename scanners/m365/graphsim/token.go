@@ -1,12 +1,14 @@
 package graphsim
 
 import (
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Claims are the access-token claims the simulator issues and reads.
@@ -74,9 +76,11 @@ func oauthError(w http.ResponseWriter, status int, code, description string, aad
 }
 
 // token serves POST /{tenant}/oauth2/v2.0/token for the client
-// credentials grant: with client_secret, or with a client_assertion
-// (certificate or workload identity; the simulator does not verify the
-// assertion's signature).
+// credentials grant: with client_secret, or with a client_assertion signed
+// by a certificate registered on the app (verifyAssertion). Workload
+// identity federation (an assertion issued by an external OIDC issuer) is
+// not simulated: such an assertion names no registered certificate and is
+// refused.
 func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'grant_type'.", 900144)
@@ -107,7 +111,27 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 		return
 	}
 	secret, assertion := r.PostForm.Get("client_secret"), r.PostForm.Get("client_assertion")
-	if assertion == "" && secret != t.Apps[i].ClientSecret {
+	switch {
+	case assertion != "":
+		if typ := r.PostForm.Get("client_assertion_type"); typ != jwtBearer {
+			oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS50027: JWT token is invalid or malformed: client_assertion_type must be "+jwtBearer+", got '"+typ+"'.", 50027)
+			return
+		}
+		endpoint := baseURL(r) + r.URL.Path
+		if err := verifyAssertion(assertion, t.Apps[i].ClientID, endpoint, t.Apps[i].Certificates, time.Now()); err != nil {
+			var ae *assertionError
+			errors.As(err, &ae)
+			code := "invalid_client"
+			if ae.status == http.StatusBadRequest {
+				code = "invalid_request"
+			}
+			oauthError(w, ae.status, code, ae.Error(), ae.code)
+			return
+		}
+	case secret == "":
+		oauthError(w, http.StatusBadRequest, "invalid_client", "AADSTS7000216: 'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.", 7000216)
+		return
+	case t.Apps[i].ClientSecret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(t.Apps[i].ClientSecret)) != 1:
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.", 7000215)
 		return
 	}

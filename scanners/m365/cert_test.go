@@ -1,0 +1,92 @@
+package m365
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+// newCertFile writes a self-signed certificate and its key (PEM, as
+// AZURE_CLIENT_CERTIFICATE_PATH takes them) and returns the file and the
+// certificate alone (what the app registration holds).
+func newCertFile(t *testing.T) (path, certPEM string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "ghostaudit-reader"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	path = filepath.Join(t.TempDir(), "reader.pem")
+	data := certPEM + string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk}))
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, certPEM
+}
+
+// certEstate is normalEstate with an app that has only a certificate
+// credential.
+func certEstate(t *testing.T, certPEM string) string {
+	t.Helper()
+	certApp := `      apps: [{client_id: ` + clientID + `, certificates: [` + strconv.Quote(certPEM) + `],
+              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All]}]
+`
+	if !strings.Contains(normalEstate, app) {
+		t.Fatal("normalEstate no longer uses app")
+	}
+	return strings.ReplaceAll(normalEstate, app, certApp)
+}
+
+// TestClientCertificateAuthenticates: azidentity's certificate credential
+// (MSAL's PS256 client assertion) obtains a token from the simulator's
+// token endpoint, which verifies the signature against the registered
+// certificate, and the scan reads the tenant as with a secret.
+func TestClientCertificateAuthenticates(t *testing.T) {
+	t.Parallel()
+	path, certPEM := newCertFile(t)
+	fx := newFixture(t, certEstate(t, certPEM), nil, func(o *Options) {
+		o.Auth, o.CertificatePath, o.ClientSecret = AuthClientCertificate, path, ""
+	})
+	inv := fx.scan(t)
+	if len(inv.Gaps) != 0 || len(inv.Seats) != normalSeats {
+		t.Fatalf("%d seats, gaps %+v", len(inv.Seats), inv.Gaps)
+	}
+}
+
+// TestUnregisteredCertificateIsNoCredentials: a certificate the app does
+// not have is refused by the token endpoint (AADSTS700027), which the scan
+// reports as no usable credentials.
+func TestUnregisteredCertificateIsNoCredentials(t *testing.T) {
+	t.Parallel()
+	_, registered := newCertFile(t)
+	other, _ := newCertFile(t)
+	fx := newFixture(t, certEstate(t, registered), nil, func(o *Options) {
+		o.Auth, o.CertificatePath, o.ClientSecret = AuthClientCertificate, other, ""
+	})
+	err := fx.scanner.Scan(context.Background(), &scanners.Collector{})
+	if err == nil || !strings.Contains(err.Error(), "no usable credentials") || !strings.Contains(err.Error(), "700027") {
+		t.Fatalf("err %v", err)
+	}
+}

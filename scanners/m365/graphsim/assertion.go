@@ -1,0 +1,150 @@
+package graphsim
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1" // #nosec G505 -- x5t is defined as a SHA-1 thumbprint (RFC 7515 §4.1.7)
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// jwtBearer is the only client_assertion_type Entra ID accepts.
+const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// parseCertificate reads one PEM certificate.
+func parseCertificate(p string) (*x509.Certificate, error) {
+	block, _ := pem.Decode([]byte(p))
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, errors.New("not a PEM certificate (want -----BEGIN CERTIFICATE-----)")
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := c.PublicKey.(*rsa.PublicKey); !ok {
+		return nil, errors.New("the certificate's key is not RSA (Entra ID certificate credentials are RSA)")
+	}
+	return c, nil
+}
+
+// assertionError is a token-endpoint refusal of a client assertion, with
+// Entra ID's error code.
+type assertionError struct {
+	code   int
+	status int
+	msg    string
+}
+
+func (e *assertionError) Error() string { return fmt.Sprintf("AADSTS%d: %s", e.code, e.msg) }
+
+// decodeThumbprint accepts the base64 variants seen in x5t headers: MSAL Go
+// writes standard base64 with padding, RFC 7515 says base64url.
+func decodeThumbprint(s string) ([]byte, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+// verifyAssertion checks a client_assertion as Entra ID does for a
+// certificate credential (private_key_jwt): an RS256 or PS256 JWT whose
+// x5t#S256 (or x5t) header names a certificate registered on the app,
+// signed by that certificate's key, with iss = sub = the client id, aud =
+// this token endpoint, and now within [nbf, exp] (5 minutes of skew).
+func verifyAssertion(assertion, clientID, endpoint string, certs []string, now time.Time) error {
+	bad := func(format string, a ...any) error {
+		return &assertionError{code: 50027, status: 400, msg: "JWT token is invalid or malformed: " + fmt.Sprintf(format, a...)}
+	}
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return bad("want three dot-separated parts, got %d", len(parts))
+	}
+	var header struct {
+		Alg     string `json:"alg"`
+		X5t     string `json:"x5t"`
+		X5tS256 string `json:"x5t#S256"`
+	}
+	var claims struct {
+		Aud string      `json:"aud"`
+		Iss string      `json:"iss"`
+		Sub string      `json:"sub"`
+		Exp json.Number `json:"exp"`
+		Nbf json.Number `json:"nbf"`
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil || json.Unmarshal(hb, &header) != nil {
+		return bad("the header is not base64url JSON")
+	}
+	cb, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(cb, &claims) != nil {
+		return bad("the payload is not base64url JSON")
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return bad("the signature is not base64url")
+	}
+
+	var thumb []byte
+	var sum func([]byte) []byte
+	switch {
+	case header.X5tS256 != "":
+		thumb, _ = decodeThumbprint(header.X5tS256)
+		sum = func(b []byte) []byte { h := sha256.Sum256(b); return h[:] }
+	case header.X5t != "":
+		thumb, _ = decodeThumbprint(header.X5t)
+		sum = func(b []byte) []byte { h := sha1.Sum(b); return h[:] } // #nosec G401 -- x5t is SHA-1 by definition
+	default:
+		return bad("the header has no x5t#S256 or x5t naming the certificate")
+	}
+	var cert *x509.Certificate
+	for _, p := range certs {
+		c, err := parseCertificate(p)
+		if err == nil && subtle.ConstantTimeCompare(sum(c.Raw), thumb) == 1 {
+			cert = c
+			break
+		}
+	}
+	if cert == nil {
+		return &assertionError{code: 700027, status: 401, msg: "The certificate with identifier used to sign the client assertion is not registered on application."}
+	}
+	pub := cert.PublicKey.(*rsa.PublicKey)
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	switch header.Alg {
+	case "RS256":
+		err = rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig)
+	case "PS256":
+		err = rsa.VerifyPSS(pub, crypto.SHA256, digest[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto})
+	default:
+		return bad("alg %q is not supported (RS256 or PS256)", header.Alg)
+	}
+	if err != nil {
+		return &assertionError{code: 700027, status: 401, msg: "Client assertion failed signature validation."}
+	}
+
+	if claims.Iss != clientID || claims.Sub != clientID {
+		return &assertionError{code: 700023, status: 401, msg: fmt.Sprintf("Client assertion issuer %q and subject %q must both be the client id %s.", claims.Iss, claims.Sub, clientID)}
+	}
+	if !strings.EqualFold(strings.TrimSuffix(claims.Aud, "/"), strings.TrimSuffix(endpoint, "/")) {
+		return &assertionError{code: 700021, status: 401, msg: fmt.Sprintf("Client assertion audience claim does not match Realm issuer: the assertion's aud is %q, this endpoint is %q.", claims.Aud, endpoint)}
+	}
+	const skew = 5 * time.Minute
+	exp, errE := claims.Exp.Int64()
+	nbf, errN := claims.Nbf.Int64()
+	if errE != nil || exp == 0 {
+		return bad("the payload has no numeric exp")
+	}
+	if now.After(time.Unix(exp, 0).Add(skew)) || errN == nil && nbf != 0 && now.Add(skew).Before(time.Unix(nbf, 0)) {
+		return &assertionError{code: 700024, status: 401, msg: "Client assertion is not within its valid time range."}
+	}
+	return nil
+}
