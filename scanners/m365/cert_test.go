@@ -90,3 +90,41 @@ func TestUnregisteredCertificateIsNoCredentials(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestWorkloadIdentityAuthenticates: azidentity's workload-identity
+// credential sends the CI job's federated token (AZURE_FEDERATED_TOKEN_FILE)
+// as a client assertion; the simulator, standing in for the issuer,
+// verifies it against the app's federated credential. A token for another
+// subject (another branch) is refused. Not parallel: it sets the
+// environment azidentity reads.
+func TestWorkloadIdentityAuthenticates(t *testing.T) {
+	const issuer, subject = "https://token.actions.githubusercontent.com", "repo:acme/infra:ref:refs/heads/main"
+	fedApp := `      apps: [{client_id: ` + clientID + `, federated: [{issuer: "` + issuer + `", subject: "` + subject + `"}],
+              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All]}]
+`
+	est := strings.ReplaceAll(normalEstate, app, fedApp)
+	for _, c := range []struct {
+		subject string
+		ok      bool
+	}{{subject, true}, {"repo:acme/infra:ref:refs/heads/dev", false}} {
+		fx := newFixture(t, est, nil, func(o *Options) { o.Auth, o.ClientSecret = AuthWorkloadIdentity, "" })
+		tok, err := fx.srv.FederatedToken(issuer, c.subject, "", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "token")
+		if err := os.WriteFile(file, []byte(tok), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("AZURE_FEDERATED_TOKEN_FILE", file)
+		col := &scanners.Collector{}
+		err = fx.scanner.Scan(context.Background(), col)
+		_, seats, gaps := col.Snapshot()
+		if c.ok && (err != nil || len(gaps) != 0 || len(seats) != normalSeats) {
+			t.Fatalf("subject %s: err %v, %d seats, gaps %+v", c.subject, err, len(seats), gaps)
+		}
+		if !c.ok && (err == nil || !strings.Contains(err.Error(), "70021")) {
+			t.Fatalf("subject %s: err %v, want AADSTS70021", c.subject, err)
+		}
+	}
+}

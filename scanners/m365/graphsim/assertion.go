@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"crypto"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1" // #nosec G505 -- x5t is defined as a SHA-1 thumbprint (RFC 7515 §4.1.7)
 	"crypto/sha256"
@@ -12,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -145,6 +147,140 @@ func verifyAssertion(assertion, clientID, endpoint string, certs []string, now t
 	}
 	if now.After(time.Unix(exp, 0).Add(skew)) || errN == nil && nbf != 0 && now.Add(skew).Before(time.Unix(nbf, 0)) {
 		return &assertionError{code: 700024, status: 401, msg: "Client assertion is not within its valid time range."}
+	}
+	return nil
+}
+
+// defaultFederatedAudience is the audience Entra ID expects in a federated
+// token unless the credential says otherwise.
+const defaultFederatedAudience = "api://AzureADTokenExchange"
+
+// issuerKey returns the simulator's signing key for an external OIDC
+// issuer, made on first use: the simulator stands in for the issuer (a CI
+// system's token service), as it stands in for Entra ID.
+func (s *Sim) issuerKey(issuer string) (*rsa.PrivateKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if k := s.issuers[issuer]; k != nil {
+		return k, nil
+	}
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	if s.issuers == nil {
+		s.issuers = map[string]*rsa.PrivateKey{}
+	}
+	s.issuers[issuer] = k
+	return k, nil
+}
+
+func keyID(issuer string) string {
+	h := sha256.Sum256([]byte(issuer))
+	return base64.RawURLEncoding.EncodeToString(h[:12])
+}
+
+// FederatedToken mints the OIDC token an external issuer (e.g. GitHub
+// Actions) would give a job: RS256, signed with the simulator's key for
+// issuer, valid for lifetime from now (wall clock). Write it to the file
+// AZURE_FEDERATED_TOKEN_FILE names for the workload-identity credential.
+func (s *Sim) FederatedToken(issuer, subject, audience string, lifetime time.Duration) (string, error) {
+	k, err := s.issuerKey(issuer)
+	if err != nil {
+		return "", err
+	}
+	if audience == "" {
+		audience = defaultFederatedAudience
+	}
+	now := time.Now()
+	hb, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": keyID(issuer)})
+	cb, _ := json.Marshal(map[string]any{"iss": issuer, "sub": subject, "aud": audience,
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(lifetime).Unix()})
+	in := base64.RawURLEncoding.EncodeToString(hb) + "." + base64.RawURLEncoding.EncodeToString(cb)
+	d := sha256.Sum256([]byte(in))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, d[:])
+	if err != nil {
+		return "", err
+	}
+	return in + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// assertionUsesCertificate reports whether a client assertion names a
+// certificate (x5t#S256 or x5t), as opposed to a federated token (kid).
+func assertionUsesCertificate(assertion string) bool {
+	head, _, _ := strings.Cut(assertion, ".")
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return true // malformed: let verifyAssertion say so
+	}
+	var h map[string]any
+	if json.Unmarshal(b, &h) != nil {
+		return true
+	}
+	_, a := h["x5t"]
+	_, b2 := h["x5t#S256"]
+	_, kid := h["kid"]
+	return a || b2 || !kid
+}
+
+// verifyFederated checks a federated token as Entra ID does for a
+// federated identity credential: signed (RS256) by the issuer's key, and
+// iss, sub and one aud matching one of the app's credentials, within its
+// lifetime.
+func (s *Sim) verifyFederated(assertion string, creds []FederatedCredential, now time.Time) error {
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return &assertionError{code: 50027, status: 400, msg: "JWT token is invalid or malformed."}
+	}
+	var header struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+	}
+	var claims struct {
+		Iss string          `json:"iss"`
+		Sub string          `json:"sub"`
+		Aud json.RawMessage `json:"aud"`
+		Exp int64           `json:"exp"`
+		Nbf int64           `json:"nbf"`
+	}
+	hb, err1 := base64.RawURLEncoding.DecodeString(parts[0])
+	cb, err2 := base64.RawURLEncoding.DecodeString(parts[1])
+	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil || json.Unmarshal(hb, &header) != nil || json.Unmarshal(cb, &claims) != nil {
+		return &assertionError{code: 50027, status: 400, msg: "JWT token is invalid or malformed."}
+	}
+	var auds []string
+	if json.Unmarshal(claims.Aud, &auds) != nil {
+		var one string
+		_ = json.Unmarshal(claims.Aud, &one)
+		auds = []string{one}
+	}
+	var match *FederatedCredential
+	for i := range creds {
+		c := &creds[i]
+		want := c.Audiences
+		if len(want) == 0 {
+			want = []string{defaultFederatedAudience}
+		}
+		if c.Issuer == claims.Iss && c.Subject == claims.Sub && slices.ContainsFunc(auds, func(a string) bool { return slices.Contains(want, a) }) {
+			match = c
+			break
+		}
+	}
+	if match == nil {
+		return &assertionError{code: 70021, status: 400, msg: fmt.Sprintf("No matching federated identity record found for presented assertion. Assertion Issuer: '%s'. Assertion Subject: '%s'. Assertion Audience: '%s'.", claims.Iss, claims.Sub, strings.Join(auds, ","))}
+	}
+	k, err := s.issuerKey(match.Issuer)
+	if err != nil {
+		return err
+	}
+	d := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if header.Alg != "RS256" || header.Kid != keyID(match.Issuer) || rsa.VerifyPKCS1v15(&k.PublicKey, crypto.SHA256, d[:], sig) != nil {
+		return &assertionError{code: 50013, status: 401, msg: "Assertion failed signature validation. [Reason - The key was not found.]"}
+	}
+	const skew = 5 * time.Minute
+	if claims.Exp == 0 || now.After(time.Unix(claims.Exp, 0).Add(skew)) || claims.Nbf != 0 && now.Add(skew).Before(time.Unix(claims.Nbf, 0)) {
+		return &assertionError{code: 700024, status: 400, msg: "Client assertion is not within its valid time range."}
 	}
 	return nil
 }

@@ -117,3 +117,47 @@ func TestVerifyAssertion(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyFederated(t *testing.T) {
+	t.Parallel()
+	const gh = "https://token.actions.githubusercontent.com"
+	const subj = "repo:acme/infra:ref:refs/heads/main"
+	s := New(nil, Options{})
+	creds := []FederatedCredential{{Issuer: gh, Subject: subj}}
+	now := time.Now()
+	mint := func(issuer, subject, aud string, life time.Duration) string {
+		tok, err := s.FederatedToken(issuer, subject, aud, life)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	other := New(nil, Options{}) // another simulator: same issuer name, another key
+	forged, _ := other.FederatedToken(gh, subj, "", time.Hour)
+	cases := []struct {
+		name  string
+		token string
+		code  int
+	}{
+		{"the CI job's token", mint(gh, subj, "", time.Hour), 0},
+		{"another branch", mint(gh, "repo:acme/infra:ref:refs/heads/dev", "", time.Hour), 70021},
+		{"another issuer", mint("https://gitlab.example.com", subj, "", time.Hour), 70021},
+		{"another audience", mint(gh, subj, "https://graph.microsoft.com", time.Hour), 70021},
+		{"expired", mint(gh, subj, "", -time.Hour), 700024},
+		{"signed by a key the issuer does not have", forged, 50013},
+		{"not a JWT", "x.y", 50027},
+	}
+	for _, c := range cases {
+		err := s.verifyFederated(c.token, creds, now)
+		var ae *assertionError
+		switch {
+		case c.code == 0 && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.code != 0 && (!errors.As(err, &ae) || ae.code != c.code):
+			t.Errorf("%s: got %v, want AADSTS%d", c.name, err, c.code)
+		}
+	}
+	if assertionUsesCertificate(mint(gh, subj, "", time.Hour)) {
+		t.Error("a federated token (kid, no x5t) was taken for a certificate assertion")
+	}
+}

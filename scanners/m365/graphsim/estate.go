@@ -69,6 +69,13 @@ type Tenant struct {
 	Users          []User         `yaml:"users"`
 }
 
+// FederatedCredential is one federated identity credential of an app.
+type FederatedCredential struct {
+	Issuer    string   `yaml:"issuer"`    // e.g. https://token.actions.githubusercontent.com
+	Subject   string   `yaml:"subject"`   // e.g. repo:acme/infra:ref:refs/heads/main
+	Audiences []string `yaml:"audiences"` // default [api://AzureADTokenExchange]
+}
+
 // HasP1 reports whether the tenant has Entra ID P1 or P2 (the default).
 func (t *Tenant) HasP1() bool { return t.EntraP1 == nil || *t.EntraP1 }
 
@@ -81,6 +88,12 @@ type App struct {
 	// client_assertion's signature against the one its x5t#S256 (or x5t)
 	// header names. An app needs a client_secret, a certificate, or both.
 	Certificates []string `yaml:"certificates"`
+	// Federated are federated identity credentials (workload identity: a
+	// CI job's OIDC token exchanged for an app token). The simulator stands
+	// in for each issuer: Sim.FederatedToken mints a token signed with the
+	// simulator's key for that issuer, and the token endpoint checks
+	// signature, iss, sub, aud and lifetime as Entra ID does.
+	Federated []FederatedCredential `yaml:"federated"`
 	// Roles are the application permissions granted (with admin consent)
 	// and carried in the token's roles claim, e.g. User.Read.All. Graph
 	// calls that need a role the token lacks answer 403.

@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -88,8 +89,16 @@ func (v *validator) tenant(f string, t *Tenant) error {
 		if err := v.guid(fmt.Sprintf("%s.apps[%d].client_id", f, i), a.ClientID); err != nil {
 			return err
 		}
-		if a.ClientSecret == "" && len(a.Certificates) == 0 {
-			return v.fail(fmt.Sprintf("%s.apps[%d].client_secret", f, i), "required (or certificates)")
+		if a.ClientSecret == "" && len(a.Certificates) == 0 && len(a.Federated) == 0 {
+			return v.fail(fmt.Sprintf("%s.apps[%d].client_secret", f, i), "required (or certificates, or federated)")
+		}
+		for j, fc := range a.Federated {
+			if u, err := url.Parse(fc.Issuer); err != nil || u.Scheme != "https" || u.Host == "" {
+				return v.fail(fmt.Sprintf("%s.apps[%d].federated[%d].issuer", f, i, j), "want an https URL, got %q", fc.Issuer)
+			}
+			if fc.Subject == "" {
+				return v.fail(fmt.Sprintf("%s.apps[%d].federated[%d].subject", f, i, j), "required")
+			}
 		}
 		for j, c := range a.Certificates {
 			if _, err := parseCertificate(c); err != nil {

@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"crypto/md5"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/hex"
@@ -71,7 +72,8 @@ type Sim struct {
 
 	mu       sync.Mutex
 	requests []Request
-	counts   map[string]int // tenant/endpoint -> calls seen, for throttle faults
+	counts   map[string]int             // tenant/endpoint -> calls seen, for throttle faults
+	issuers  map[string]*rsa.PrivateKey // federated-token issuers the simulator stands in for
 }
 
 // New returns the simulator for est (as returned by Load).

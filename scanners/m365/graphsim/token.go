@@ -77,10 +77,9 @@ func oauthError(w http.ResponseWriter, status int, code, description string, aad
 
 // token serves POST /{tenant}/oauth2/v2.0/token for the client
 // credentials grant: with client_secret, or with a client_assertion signed
-// by a certificate registered on the app (verifyAssertion). Workload
-// identity federation (an assertion issued by an external OIDC issuer) is
-// not simulated: such an assertion names no registered certificate and is
-// refused.
+// by a certificate registered on the app (verifyAssertion), or with a
+// federated token from an issuer the simulator stands in for
+// (verifyFederated: workload identity).
 func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'grant_type'.", 900144)
@@ -118,9 +117,17 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 			return
 		}
 		endpoint := baseURL(r) + r.URL.Path
-		if err := verifyAssertion(assertion, t.Apps[i].ClientID, endpoint, t.Apps[i].Certificates, time.Now()); err != nil {
+		verify := func() error {
+			return verifyAssertion(assertion, t.Apps[i].ClientID, endpoint, t.Apps[i].Certificates, time.Now())
+		}
+		if !assertionUsesCertificate(assertion) {
+			verify = func() error { return s.verifyFederated(assertion, t.Apps[i].Federated, time.Now()) }
+		}
+		if err := verify(); err != nil {
 			var ae *assertionError
-			errors.As(err, &ae)
+			if !errors.As(err, &ae) {
+				ae = &assertionError{code: 90000, status: http.StatusInternalServerError, msg: err.Error()}
+			}
 			code := "invalid_client"
 			if ae.status == http.StatusBadRequest {
 				code = "invalid_request"
