@@ -22,8 +22,8 @@ var (
 	rdsMinMajorRegions = map[string]int{
 		"db.t3.micro": 14, "db.t3.small": 14, "db.t3.medium": 14,
 		"db.m5.large": 14, "db.m5.xlarge": 14, "db.r5.large": 14,
-		"db.t4g.micro": 3, "db.t4g.small": 3, "db.t4g.medium": 3,
-		"db.m6g.large": 2, "db.r6g.large": 2,
+		"db.t4g.micro": 5, "db.t4g.small": 5, "db.t4g.medium": 5,
+		"db.m6g.large": 4, "db.r6g.large": 4,
 	}
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
@@ -31,6 +31,8 @@ var (
 		"ap-northeast-1": {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"ap-northeast-3": {"db.m5.large", "db.m5.xlarge"},
 		"ap-south-1":     {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
+		"ap-southeast-1": {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
+		"ap-southeast-2": {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium"},
 	}
 )
@@ -182,6 +184,10 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"ap-south-1", "rds.postgres.db.t4g.medium", "0.084"},
 		{"ap-south-1", "rds.mysql.db.m6g.large", "0.214"},
 		{"ap-south-1", "rds.postgres.db.r6g.large", "0.256"},
+		{"ap-southeast-1", "rds.mysql.db.t4g.small", "0.051"},
+		{"ap-southeast-1", "rds.postgres.db.r6g.large", "0.27"},
+		{"ap-southeast-2", "rds.postgres.db.t4g.micro", "0.025"},
+		{"ap-southeast-2", "rds.mysql.db.m6g.large", "0.209"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
@@ -272,6 +278,11 @@ var rdsGravitonCrossChecked = []struct{ region, item, flexera, sku string }{
 	{"ap-south-1", "rds.postgres.db.t3.medium", "0.106", "CZ37XU5GSFT79VNN"},
 	{"ap-south-1", "rds.mysql.db.r5.large", "0.27", "HP6SVJSB9KZ68X4E"},
 	{"ap-south-1", "rds.postgres.db.r5.large", "0.285", "DSNMV7TVE5W5ZAFQ"},
+	{"ap-southeast-1", "rds.postgres.db.t3.micro", "0.028", "BU36TX6ZN6RW7JCG"},
+	{"ap-southeast-1", "rds.mysql.db.t3.small", "0.052", "3RUSZX4Y7HYWGPZT"},
+	{"ap-southeast-1", "rds.postgres.db.t3.small", "0.056", "FG8P77WUMW7A2VMY"},
+	{"ap-southeast-2", "rds.mysql.db.t3.small", "0.052", "R4TQVBD6BC7YQM2H"},
+	{"ap-southeast-2", "rds.postgres.db.t3.small", "0.056", "898KVK87965CTCG6"},
 }
 
 func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
@@ -305,7 +316,7 @@ func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
 			}
 		}
 	}
-	if n < 32 {
-		t.Errorf("%d Graviton RDS rows, want >= 32", n)
+	if n < 52 {
+		t.Errorf("%d Graviton RDS rows, want >= 52", n)
 	}
 }
