@@ -22,8 +22,8 @@ var (
 	rdsMinMajorRegions = map[string]int{
 		"db.t3.micro": 14, "db.t3.small": 14, "db.t3.medium": 14,
 		"db.m5.large": 14, "db.m5.xlarge": 14, "db.r5.large": 14,
-		"db.t4g.micro": 5, "db.t4g.small": 5, "db.t4g.medium": 5,
-		"db.m6g.large": 4, "db.r6g.large": 4,
+		"db.t4g.micro": 6, "db.t4g.small": 6, "db.t4g.medium": 6,
+		"db.m6g.large": 5, "db.r6g.large": 5,
 	}
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
@@ -33,6 +33,7 @@ var (
 		"ap-south-1":     {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"ap-southeast-1": {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"ap-southeast-2": {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
+		"ca-central-1":   {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium"},
 	}
 )
@@ -188,6 +189,9 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"ap-southeast-1", "rds.postgres.db.r6g.large", "0.27"},
 		{"ap-southeast-2", "rds.postgres.db.t4g.micro", "0.025"},
 		{"ap-southeast-2", "rds.mysql.db.m6g.large", "0.209"},
+		{"ca-central-1", "rds.mysql.db.t4g.micro", "0.018"},
+		{"ca-central-1", "rds.postgres.db.m6g.large", "0.175"},
+		{"ca-central-1", "rds.mysql.db.r6g.large", "0.233"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
@@ -283,6 +287,12 @@ var rdsGravitonCrossChecked = []struct{ region, item, flexera, sku string }{
 	{"ap-southeast-1", "rds.postgres.db.t3.small", "0.056", "FG8P77WUMW7A2VMY"},
 	{"ap-southeast-2", "rds.mysql.db.t3.small", "0.052", "R4TQVBD6BC7YQM2H"},
 	{"ap-southeast-2", "rds.postgres.db.t3.small", "0.056", "898KVK87965CTCG6"},
+	{"ca-central-1", "rds.mysql.db.t3.micro", "0.019", "8SPH9ZPYCEW2SQXG"},
+	{"ca-central-1", "rds.postgres.db.t3.micro", "0.02", "XH35UNXKUSJY5BUJ"},
+	{"ca-central-1", "rds.mysql.db.t3.small", "0.037", "UXDKPENRHM8J5MPH"},
+	{"ca-central-1", "rds.postgres.db.t3.small", "0.04", "XWPUAB7UUMMU7QU5"},
+	{"ca-central-1", "rds.mysql.db.t3.medium", "0.074", "96S9YW4K2JQ2VN3C"},
+	{"ca-central-1", "rds.postgres.db.t3.medium", "0.08", "UZK7PZFSWBCD3DQ7"},
 }
 
 func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
@@ -316,7 +326,7 @@ func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
 			}
 		}
 	}
-	if n < 52 {
-		t.Errorf("%d Graviton RDS rows, want >= 52", n)
+	if n < 62 {
+		t.Errorf("%d Graviton RDS rows, want >= 62", n)
 	}
 }
