@@ -22,8 +22,8 @@ var (
 	rdsMinMajorRegions = map[string]int{
 		"db.t3.micro": 14, "db.t3.small": 14, "db.t3.medium": 14,
 		"db.m5.large": 14, "db.m5.xlarge": 14, "db.r5.large": 14,
-		"db.t4g.micro": 6, "db.t4g.small": 6, "db.t4g.medium": 6,
-		"db.m6g.large": 5, "db.r6g.large": 5,
+		"db.t4g.micro": 7, "db.t4g.small": 7, "db.t4g.medium": 7,
+		"db.m6g.large": 6, "db.r6g.large": 6,
 	}
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
@@ -34,6 +34,7 @@ var (
 		"ap-southeast-1": {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"ap-southeast-2": {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"ca-central-1":   {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
+		"eu-central-1":   {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium"},
 	}
 )
@@ -192,6 +193,9 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"ca-central-1", "rds.mysql.db.t4g.micro", "0.018"},
 		{"ca-central-1", "rds.postgres.db.m6g.large", "0.175"},
 		{"ca-central-1", "rds.mysql.db.r6g.large", "0.233"},
+		{"eu-central-1", "rds.postgres.db.t4g.small", "0.037"},
+		{"eu-central-1", "rds.mysql.db.m6g.large", "0.18"},
+		{"eu-central-1", "rds.postgres.db.r6g.large", "0.274"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
@@ -326,7 +330,7 @@ func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
 			}
 		}
 	}
-	if n < 62 {
-		t.Errorf("%d Graviton RDS rows, want >= 62", n)
+	if n < 72 {
+		t.Errorf("%d Graviton RDS rows, want >= 72", n)
 	}
 }
