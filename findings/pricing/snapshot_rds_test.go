@@ -23,7 +23,7 @@ var (
 		"db.t3.micro": 14, "db.t3.small": 14, "db.t3.medium": 14,
 		"db.m5.large": 14, "db.m5.xlarge": 14, "db.r5.large": 14,
 		"db.t4g.micro": 8, "db.t4g.small": 8, "db.t4g.medium": 8,
-		"db.m6g.large": 7, "db.r6g.large": 7,
+		"db.m6g.large": 7, "db.r6g.large": 8,
 	}
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
@@ -36,7 +36,7 @@ var (
 		"ca-central-1":   {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"eu-central-1":   {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"eu-north-1":     {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
-		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium"},
+		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.r6g.large"},
 	}
 )
 
@@ -207,6 +207,7 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"eu-north-1", "rds.mysql.db.t4g.small", "0.033"},
 		{"eu-north-1", "rds.postgres.db.m6g.large", "0.167"},
 		{"eu-north-1", "rds.mysql.db.r6g.large", "0.219"},
+		{"us-west-2", "rds.postgres.db.r6g.large", "0.225"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
@@ -349,7 +350,7 @@ func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
 			}
 		}
 	}
-	if n < 82 {
-		t.Errorf("%d Graviton RDS rows, want >= 82", n)
+	if n < 84 {
+		t.Errorf("%d Graviton RDS rows, want >= 84", n)
 	}
 }
