@@ -107,14 +107,7 @@ func TestVerifyAssertion(t *testing.T) {
 		}(), []string{otherPEM}, 700027},
 	}
 	for _, c := range cases {
-		err := verifyAssertion(c.assertion, client, endpoint, c.certs, now)
-		var ae *assertionError
-		switch {
-		case c.code == 0 && err != nil:
-			t.Errorf("%s: refused: %v", c.name, err)
-		case c.code != 0 && (!errors.As(err, &ae) || ae.code != c.code):
-			t.Errorf("%s: got %v, want AADSTS%d", c.name, err, c.code)
-		}
+		wantAADSTS(t, c.name, verifyAssertion(c.assertion, client, endpoint, c.certs, now), c.code)
 	}
 }
 
@@ -148,16 +141,22 @@ func TestVerifyFederated(t *testing.T) {
 		{"not a JWT", "x.y", 50027},
 	}
 	for _, c := range cases {
-		err := s.verifyFederated(c.token, creds, now)
-		var ae *assertionError
-		switch {
-		case c.code == 0 && err != nil:
-			t.Errorf("%s: refused: %v", c.name, err)
-		case c.code != 0 && (!errors.As(err, &ae) || ae.code != c.code):
-			t.Errorf("%s: got %v, want AADSTS%d", c.name, err, c.code)
-		}
+		wantAADSTS(t, c.name, s.verifyFederated(c.token, creds, now), c.code)
 	}
 	if assertionUsesCertificate(mint(gh, subj, "", time.Hour)) {
 		t.Error("a federated token (kid, no x5t) was taken for a certificate assertion")
+	}
+}
+
+// wantAADSTS checks that err is nil (code 0) or an assertionError with
+// Entra ID's code.
+func wantAADSTS(t *testing.T, name string, err error, code int) {
+	t.Helper()
+	var ae *assertionError
+	switch {
+	case code == 0 && err != nil:
+		t.Errorf("%s: refused: %v", name, err)
+	case code != 0 && (!errors.As(err, &ae) || ae.code != code):
+		t.Errorf("%s: got %v, want AADSTS%d", name, err, code)
 	}
 }
