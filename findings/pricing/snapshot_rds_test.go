@@ -22,8 +22,8 @@ var (
 	rdsMinMajorRegions = map[string]int{
 		"db.t3.micro": 14, "db.t3.small": 14, "db.t3.medium": 14,
 		"db.m5.large": 14, "db.m5.xlarge": 14, "db.r5.large": 14,
-		"db.t4g.micro": 9, "db.t4g.small": 9, "db.t4g.medium": 9,
-		"db.m6g.large": 8, "db.r6g.large": 9,
+		"db.t4g.micro": 10, "db.t4g.small": 10, "db.t4g.medium": 10,
+		"db.m6g.large": 9, "db.r6g.large": 10,
 	}
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
@@ -37,6 +37,7 @@ var (
 		"eu-central-1":   {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"eu-north-1":     {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"eu-west-1":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
+		"us-east-1":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.r6g.large"},
 	}
 )
@@ -214,6 +215,11 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"eu-west-1", "rds.postgres.db.t4g.medium", "0.069"},
 		{"eu-west-1", "rds.postgres.db.m6g.large", "0.176"},
 		{"eu-west-1", "rds.mysql.db.r6g.large", "0.237"},
+		{"us-east-1", "rds.postgres.db.t4g.micro", "0.016"},
+		{"us-east-1", "rds.mysql.db.t4g.medium", "0.065"},
+		{"us-east-1", "rds.mysql.db.m6g.large", "0.152"},
+		{"us-east-1", "rds.postgres.db.m6g.large", "0.159"},
+		{"us-east-1", "rds.mysql.db.r6g.large", "0.215"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
@@ -330,6 +336,12 @@ var rdsGravitonCrossChecked = []struct{ region, item, flexera, sku string }{
 	{"eu-west-1", "rds.postgres.db.t3.small", "0.039", "VZGN85VYE9TWGS7E"},
 	{"eu-west-1", "rds.mysql.db.t3.medium", "0.072", "NSKGMHC4XVWXKQUR"},
 	{"eu-west-1", "rds.postgres.db.t3.medium", "0.078", "THT5NJTAHP9C8Z3J"},
+	{"us-east-1", "rds.mysql.db.t3.micro", "0.017", "AXC2TYPWXFK88MVY"},
+	{"us-east-1", "rds.postgres.db.t3.micro", "0.018", "TGN7QDJF2AGFU9XA"},
+	{"us-east-1", "rds.mysql.db.t3.small", "0.034", "JS6E2TQ5Z5Y3GBYT"},
+	{"us-east-1", "rds.postgres.db.t3.small", "0.036", "CM2BHB5WGW9RDVZA"},
+	{"us-east-1", "rds.mysql.db.t3.medium", "0.068", "TSK7J2Y3CBVXPUQ2"},
+	{"us-east-1", "rds.postgres.db.t3.medium", "0.072", "2V4Z46C2HCZPQCUW"},
 }
 
 func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
@@ -363,7 +375,7 @@ func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
 			}
 		}
 	}
-	if n < 94 {
-		t.Errorf("%d Graviton RDS rows, want >= 94", n)
+	if n < 104 {
+		t.Errorf("%d Graviton RDS rows, want >= 104", n)
 	}
 }
