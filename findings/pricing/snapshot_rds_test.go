@@ -22,8 +22,8 @@ var (
 	rdsMinMajorRegions = map[string]int{
 		"db.t3.micro": 14, "db.t3.small": 14, "db.t3.medium": 14,
 		"db.m5.large": 14, "db.m5.xlarge": 14, "db.r5.large": 14,
-		"db.t4g.micro": 10, "db.t4g.small": 10, "db.t4g.medium": 10,
-		"db.m6g.large": 9, "db.r6g.large": 10,
+		"db.t4g.micro": 11, "db.t4g.small": 11, "db.t4g.medium": 11,
+		"db.m6g.large": 10, "db.r6g.large": 11,
 	}
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
@@ -38,6 +38,7 @@ var (
 		"eu-north-1":     {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"eu-west-1":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"us-east-1":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
+		"us-east-2":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.r6g.large"},
 	}
 )
@@ -220,6 +221,10 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"us-east-1", "rds.mysql.db.m6g.large", "0.152"},
 		{"us-east-1", "rds.postgres.db.m6g.large", "0.159"},
 		{"us-east-1", "rds.mysql.db.r6g.large", "0.215"},
+		{"us-east-2", "rds.mysql.db.t4g.small", "0.032"},
+		{"us-east-2", "rds.postgres.db.t4g.medium", "0.065"},
+		{"us-east-2", "rds.postgres.db.m6g.large", "0.159"},
+		{"us-east-2", "rds.postgres.db.r6g.large", "0.225"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
@@ -342,6 +347,12 @@ var rdsGravitonCrossChecked = []struct{ region, item, flexera, sku string }{
 	{"us-east-1", "rds.postgres.db.t3.small", "0.036", "CM2BHB5WGW9RDVZA"},
 	{"us-east-1", "rds.mysql.db.t3.medium", "0.068", "TSK7J2Y3CBVXPUQ2"},
 	{"us-east-1", "rds.postgres.db.t3.medium", "0.072", "2V4Z46C2HCZPQCUW"},
+	{"us-east-2", "rds.mysql.db.t3.micro", "0.017", "EWC6KNAN6B7AZNUU"},
+	{"us-east-2", "rds.postgres.db.t3.micro", "0.018", "FGFQT92QQRRPUS26"},
+	{"us-east-2", "rds.mysql.db.t3.small", "0.034", "C3H75BG5RZKRZW9B"},
+	{"us-east-2", "rds.postgres.db.t3.small", "0.036", "ZP2MSCQ8W7CXU897"},
+	{"us-east-2", "rds.mysql.db.t3.medium", "0.068", "HCTRC8UF3NPPXYK2"},
+	{"us-east-2", "rds.postgres.db.t3.medium", "0.072", "KR87NJE5UT83VBTV"},
 }
 
 func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
@@ -375,7 +386,7 @@ func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
 			}
 		}
 	}
-	if n < 104 {
-		t.Errorf("%d Graviton RDS rows, want >= 104", n)
+	if n < 114 {
+		t.Errorf("%d Graviton RDS rows, want >= 114", n)
 	}
 }
