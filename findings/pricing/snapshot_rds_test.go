@@ -23,7 +23,7 @@ var (
 		"db.t3.micro": 14, "db.t3.small": 14, "db.t3.medium": 14,
 		"db.m5.large": 14, "db.m5.xlarge": 14, "db.r5.large": 14,
 		"db.t4g.micro": 11, "db.t4g.small": 11, "db.t4g.medium": 11,
-		"db.m6g.large": 10, "db.r6g.large": 11,
+		"db.m6g.large": 11, "db.r6g.large": 11,
 	}
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
@@ -39,7 +39,7 @@ var (
 		"eu-west-1":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"us-east-1":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"us-east-2":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
-		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.r6g.large"},
+		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 	}
 )
 
@@ -225,6 +225,7 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"us-east-2", "rds.postgres.db.t4g.medium", "0.065"},
 		{"us-east-2", "rds.postgres.db.m6g.large", "0.159"},
 		{"us-east-2", "rds.postgres.db.r6g.large", "0.225"},
+		{"us-west-2", "rds.mysql.db.m6g.large", "0.152"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
@@ -386,7 +387,7 @@ func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
 			}
 		}
 	}
-	if n < 114 {
-		t.Errorf("%d Graviton RDS rows, want >= 114", n)
+	if n < 116 {
+		t.Errorf("%d Graviton RDS rows, want >= 116", n)
 	}
 }
