@@ -22,8 +22,8 @@ var (
 	rdsMinMajorRegions = map[string]int{
 		"db.t3.micro": 14, "db.t3.small": 14, "db.t3.medium": 14,
 		"db.m5.large": 14, "db.m5.xlarge": 14, "db.r5.large": 14,
-		"db.t4g.micro": 8, "db.t4g.small": 8, "db.t4g.medium": 8,
-		"db.m6g.large": 7, "db.r6g.large": 8,
+		"db.t4g.micro": 11, "db.t4g.small": 11, "db.t4g.medium": 11,
+		"db.m6g.large": 11, "db.r6g.large": 11,
 	}
 	// Regions (any) where a class must be priced: the rows added so far.
 	rdsPricedIn = map[string][]string{
@@ -36,7 +36,10 @@ var (
 		"ca-central-1":   {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"eu-central-1":   {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 		"eu-north-1":     {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
-		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.r6g.large"},
+		"eu-west-1":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
+		"us-east-1":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
+		"us-east-2":      {"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
+		"us-west-2":      {"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m6g.large", "db.r6g.large"},
 	}
 )
 
@@ -208,6 +211,21 @@ func TestSnapshotRDSAndNATKnownFigures(t *testing.T) {
 		{"eu-north-1", "rds.postgres.db.m6g.large", "0.167"},
 		{"eu-north-1", "rds.mysql.db.r6g.large", "0.219"},
 		{"us-west-2", "rds.postgres.db.r6g.large", "0.225"},
+		// pass rds-graviton2, same extract
+		{"eu-west-1", "rds.mysql.db.t4g.micro", "0.017"},
+		{"eu-west-1", "rds.postgres.db.t4g.medium", "0.069"},
+		{"eu-west-1", "rds.postgres.db.m6g.large", "0.176"},
+		{"eu-west-1", "rds.mysql.db.r6g.large", "0.237"},
+		{"us-east-1", "rds.postgres.db.t4g.micro", "0.016"},
+		{"us-east-1", "rds.mysql.db.t4g.medium", "0.065"},
+		{"us-east-1", "rds.mysql.db.m6g.large", "0.152"},
+		{"us-east-1", "rds.postgres.db.m6g.large", "0.159"},
+		{"us-east-1", "rds.mysql.db.r6g.large", "0.215"},
+		{"us-east-2", "rds.mysql.db.t4g.small", "0.032"},
+		{"us-east-2", "rds.postgres.db.t4g.medium", "0.065"},
+		{"us-east-2", "rds.postgres.db.m6g.large", "0.159"},
+		{"us-east-2", "rds.postgres.db.r6g.large", "0.225"},
+		{"us-west-2", "rds.mysql.db.m6g.large", "0.152"},
 		{"eu-west-1", "natgw.hour", "0.048"},
 		{"eu-central-1", "natgw.hour", "0.052"},
 		{"ap-southeast-1", "natgw.hour", "0.059"},
@@ -317,6 +335,25 @@ var rdsGravitonCrossChecked = []struct{ region, item, flexera, sku string }{
 	{"eu-north-1", "rds.postgres.db.t3.medium", "0.074", "Y6H36JGGA3WSK5E9"},
 	{"eu-north-1", "rds.mysql.db.m5.large", "0.18", "RSBRGBCTWDHBUPUM"},
 	{"eu-north-1", "rds.postgres.db.m5.large", "0.187", "RA87CQQ8PX3MT5SC"},
+	// pass rds-graviton2
+	{"eu-west-1", "rds.mysql.db.t3.micro", "0.018", "78SCX7EMVDT6N5KV"},
+	{"eu-west-1", "rds.postgres.db.t3.micro", "0.02", "6HA3SDYK235MHBDB"},
+	{"eu-west-1", "rds.mysql.db.t3.small", "0.036", "FC5YMWKH75739VHK"},
+	{"eu-west-1", "rds.postgres.db.t3.small", "0.039", "VZGN85VYE9TWGS7E"},
+	{"eu-west-1", "rds.mysql.db.t3.medium", "0.072", "NSKGMHC4XVWXKQUR"},
+	{"eu-west-1", "rds.postgres.db.t3.medium", "0.078", "THT5NJTAHP9C8Z3J"},
+	{"us-east-1", "rds.mysql.db.t3.micro", "0.017", "AXC2TYPWXFK88MVY"},
+	{"us-east-1", "rds.postgres.db.t3.micro", "0.018", "TGN7QDJF2AGFU9XA"},
+	{"us-east-1", "rds.mysql.db.t3.small", "0.034", "JS6E2TQ5Z5Y3GBYT"},
+	{"us-east-1", "rds.postgres.db.t3.small", "0.036", "CM2BHB5WGW9RDVZA"},
+	{"us-east-1", "rds.mysql.db.t3.medium", "0.068", "TSK7J2Y3CBVXPUQ2"},
+	{"us-east-1", "rds.postgres.db.t3.medium", "0.072", "2V4Z46C2HCZPQCUW"},
+	{"us-east-2", "rds.mysql.db.t3.micro", "0.017", "EWC6KNAN6B7AZNUU"},
+	{"us-east-2", "rds.postgres.db.t3.micro", "0.018", "FGFQT92QQRRPUS26"},
+	{"us-east-2", "rds.mysql.db.t3.small", "0.034", "C3H75BG5RZKRZW9B"},
+	{"us-east-2", "rds.postgres.db.t3.small", "0.036", "ZP2MSCQ8W7CXU897"},
+	{"us-east-2", "rds.mysql.db.t3.medium", "0.068", "HCTRC8UF3NPPXYK2"},
+	{"us-east-2", "rds.postgres.db.t3.medium", "0.072", "KR87NJE5UT83VBTV"},
 }
 
 func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
@@ -350,7 +387,7 @@ func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
 			}
 		}
 	}
-	if n < 84 {
-		t.Errorf("%d Graviton RDS rows, want >= 84", n)
+	if n < 116 {
+		t.Errorf("%d Graviton RDS rows, want >= 116", n)
 	}
 }
