@@ -130,6 +130,21 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 			b.add("address.static_unused", decimal.NewFromInt(1), "static IP, 730 h")
 		}
 	},
+	// A Microsoft 365 SKU costs its purchased seats (prepaid enabled plus
+	// warning units, the seats billed until they lapse) at the licence's
+	// list price; suspended or deleted subscriptions are no longer billed.
+	kindM365SKU: func(b *bill, r *scanners.Resource) {
+		switch r.Attr("capability_status") {
+		case "Suspended", "Deleted", "LockedOut":
+			return
+		}
+		enabled, _ := r.AttrInt("enabled_units")
+		warning, _ := r.AttrInt("warning_units")
+		if n := enabled + warning; n > 0 {
+			part := orDefault(r.Attr("sku_part_number"), r.Name)
+			b.add("m365."+part, dec(n), fmt.Sprintf("%s, %d purchased seats", part, n))
+		}
+	},
 	kindAWSLogGroup: func(b *bill, r *scanners.Resource) {
 		stored, _ := r.AttrInt("stored_bytes")
 		b.add("logs.storage", decimal.NewFromInt(stored).Div(decimal.NewFromInt(1_000_000_000)), "stored data")
@@ -146,6 +161,9 @@ func resourceBill(rc *RuleContext, r *scanners.Resource) (*bill, bool) {
 	region := r.Region
 	if reg := r.Attr("region"); r.Provider == "gcp" && reg != "" {
 		region = reg // GCP disks live in zones; prices are per region
+	}
+	if r.Provider == "m365" {
+		region = "global" // licences are priced per user, not per region
 	}
 	b := newBill(rc, r.Provider, region)
 	c(b, r)
