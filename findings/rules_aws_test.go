@@ -86,7 +86,8 @@ func TestAWSRules(t *testing.T) {
 		res(kindAWSLoadBalancer, "alb-busy", "active", daysAgo(60), map[string]string{"type": "application", "targets": "2", "healthy_targets": "2"},
 			series("RequestCount", "Sum", 5000, 7)),
 		res(kindAWSClassicLB, "clb-empty", "", daysAgo(60), map[string]string{"instances": "0", "healthy_instances": "0"}),
-		// RDS: no snapshot price for these classes: unpriced, never $0
+		// RDS (us-east-1 postgres db.t3.micro, 20 GiB gp2 by default): idle = 0.018 x 730 + 20 x 0.115 = 15.44;
+		// stopped = storage only, 20 x 0.115 = 2.30
 		res(kindAWSDBInstance, "db-idle", "available", daysAgo(60), map[string]string{"status": "available", "engine": "postgres", "class": "db.t3.micro", "allocated_gib": "20"},
 			series("DatabaseConnections", "Maximum", 0, 14)),
 		res(kindAWSDBInstance, "db-stopped", "stopped", daysAgo(60), map[string]string{"status": "stopped", "engine": "postgres", "class": "db.t3.micro", "allocated_gib": "20"}),
@@ -112,8 +113,8 @@ func TestAWSRules(t *testing.T) {
 		"aws.elb.idle alb-empty":                       "16.425",
 		"aws.elb.idle nlb-quiet":                       "16.425",
 		"aws.elb.classic_idle clb-empty":               "18.25",
-		"aws.rds.idle db-idle":                         "",
-		"aws.rds.stopped db-stopped":                   "",
+		"aws.rds.idle db-idle":                         "15.44",
+		"aws.rds.stopped db-stopped":                   "2.3",
 		"aws.logs.no_retention /app/big":               "0.3",
 	}
 	for k, w := range want {

@@ -391,3 +391,143 @@ func TestSnapshotRDSGravitonCrossCheck(t *testing.T) {
 		t.Errorf("%d Graviton RDS rows, want >= 116", n)
 	}
 }
+
+// Pass rds-storage: RDS storage, provisioned IOPS and backup storage, per
+// region, Single-AZ (the findings double the quantity for Multi-AZ).
+var (
+	rdsStorageUnits = map[string]string{
+		"rds.storage.gp2": UnitGBMonth, "rds.storage.gp3": UnitGBMonth, "rds.storage.io1": UnitGBMonth,
+		"rds.iops.io1": UnitIOPSMonth, "rds.snapshot": UnitGBMonth,
+	}
+	// Major regions each item is priced in (far below the 10-region rule: no
+	// regional table was found; elsewhere the findings show "unpriced").
+	// Raise when rows are added.
+	rdsStorageMinMajorRegions = map[string]int{
+		"rds.storage.gp2": 2, // us-east-1, us-west-2
+		"rds.storage.gp3": 2, // us-east-1, ap-northeast-1 (+ ap-northeast-2)
+		"rds.storage.io1": 1, // us-east-1
+		"rds.iops.io1":    1, // us-east-1
+		"rds.snapshot":    1, // us-east-1 (+ ap-northeast-2)
+	}
+	rdsStoragePricedIn = map[string][]string{
+		"us-east-1":      {"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1", "rds.snapshot"},
+		"us-west-2":      {"rds.storage.gp2"},
+		"ap-northeast-1": {"rds.storage.gp3"},
+		"ap-northeast-2": {"rds.storage.gp3", "rds.snapshot"},
+	}
+	// us-east-1: the Price List extract (PostgreSQL, verified 2026-07-28) and
+	// Infracost's db_instance_test golden (MySQL; cost / quantity) agree.
+	rdsStorageUSEast1Agreement = []struct{ item, priceList, infracost, line string }{
+		{"rds.storage.gp3", "0.115", "0.115", "gp3 below_high_baseline 400 GB $46.00"},
+		{"rds.storage.io1", "0.125", "0.125", "mysql-iops io1 100 GB $12.50"},
+		{"rds.iops.io1", "0.10", "0.10", "mysql-iops 1,200 IOPS $120.00"},
+		{"rds.snapshot", "0.095", "0.095", "mysql additional backup storage 1,000 GB $95.00"},
+	}
+)
+
+func TestSnapshotRDSStorageCoverage(t *testing.T) {
+	tab := mustSnapshot(t)
+	for item, min := range rdsStorageMinMajorRegions {
+		n := 0
+		for _, r := range majorRegions {
+			if _, ok := tab.Lookup("aws", r, item); ok {
+				n++
+			}
+		}
+		if n < min {
+			t.Errorf("%s priced in %d major regions, want >= %d", item, n, min)
+		}
+		if n > min {
+			t.Logf("%s now in %d major regions: raise rdsStorageMinMajorRegions[%q]", item, n, item)
+		}
+	}
+	for r, items := range rdsStoragePricedIn {
+		for _, it := range items {
+			if _, ok := tab.Lookup("aws", r, it); !ok {
+				t.Errorf("%s %s missing", r, it)
+			}
+		}
+	}
+	for it := range rdsStorageUnits {
+		if _, ok := rdsStorageMinMajorRegions[it]; !ok {
+			t.Errorf("%s: no entry in rdsStorageMinMajorRegions", it)
+		}
+	}
+}
+
+func TestSnapshotRDSStorageRows(t *testing.T) {
+	tab := mustSnapshot(t)
+	n := 0
+	for _, p := range tab.All() {
+		unit, ok := rdsStorageUnits[p.Item]
+		if !ok {
+			continue
+		}
+		n++
+		k := Key(p.Provider, p.Region, p.Item)
+		if p.Unit != unit {
+			t.Errorf("%s: unit %q, want %q", k, p.Unit, unit)
+		}
+		// Storage and IOPS are priced per deployment option: the row must be
+		// the Single-AZ one. Backup storage has no deployment option.
+		if p.Item != "rds.snapshot" && !strings.Contains(p.Ref, "Single-AZ") {
+			t.Errorf("%s: ref must say the row is the Single-AZ price", k)
+		}
+		if !strings.Contains(p.Ref, "MySQL") && !strings.Contains(p.Ref, "PostgreSQL") &&
+			!strings.Contains(p.Ref, "engine not stated") {
+			t.Errorf("%s: ref must name the engine read (or say it is not stated)", k)
+		}
+		if p.Item == "rds.iops.io1" && (p.Amount.LessThan(d("0.05")) || p.Amount.GreaterThan(d("0.3"))) {
+			t.Errorf("%s: %s outside 0.05..0.3 per IOPS-month", k, p.Amount)
+		}
+		// RDS storage sits above the bare EBS volume of the same type.
+		ebs := map[string]string{"rds.storage.gp2": "ebs.gp2.storage", "rds.storage.gp3": "ebs.gp3.storage",
+			"rds.storage.io1": "ebs.io1.storage"}[p.Item]
+		if e, ok := tab.Lookup("aws", p.Region, ebs); ebs != "" && ok && !p.Amount.GreaterThanOrEqual(e.Amount) {
+			t.Errorf("%s: %s below %s %s", k, p.Amount, ebs, e.Amount)
+		}
+	}
+	if n < 9 {
+		t.Errorf("%d RDS storage/IOPS/backup rows, want >= 9", n)
+	}
+	for _, r := range regionsOf(tab) {
+		gp2, ok2 := tab.Lookup("aws", r, "rds.storage.gp2")
+		io1, ok1 := tab.Lookup("aws", r, "rds.storage.io1")
+		if ok1 && ok2 && io1.Amount.LessThan(gp2.Amount) {
+			t.Errorf("%s: rds.storage.io1 %s below gp2 %s", r, io1.Amount, gp2.Amount)
+		}
+	}
+}
+
+func TestSnapshotRDSStorageKnownFigures(t *testing.T) {
+	tab := mustSnapshot(t)
+	for _, c := range []struct{ region, item, want, asOf string }{
+		{"us-east-1", "rds.storage.gp2", "0.115", "2026-12-02"},
+		{"us-east-1", "rds.storage.gp3", "0.115", "2026-07-28"},
+		{"us-east-1", "rds.storage.io1", "0.125", "2026-07-28"},
+		{"us-east-1", "rds.iops.io1", "0.10", "2026-07-28"},
+		{"us-east-1", "rds.snapshot", "0.095", "2026-07-28"},
+		{"us-west-2", "rds.storage.gp2", "0.115", "2021-07-08"},
+		{"ap-northeast-1", "rds.storage.gp3", "0.138", "2026-09-11"},
+		{"ap-northeast-2", "rds.storage.gp3", "0.131", "2026-10-01"},
+		{"ap-northeast-2", "rds.snapshot", "0.095", "2026-10-01"},
+	} {
+		p, ok := tab.Lookup("aws", c.region, c.item)
+		if !ok {
+			t.Errorf("%s %s: missing", c.region, c.item)
+			continue
+		}
+		if !p.Amount.Equal(d(c.want)) || p.AsOf != c.asOf {
+			t.Errorf("%s %s = %s (as_of %s), want %s (as_of %s)", c.region, c.item, p.Amount, p.AsOf, c.want, c.asOf)
+		}
+	}
+	for _, c := range rdsStorageUSEast1Agreement {
+		if !d(c.priceList).Equal(d(c.infracost)) {
+			t.Errorf("us-east-1 %s: Price List %s != Infracost golden %s (%s)", c.item, c.priceList, c.infracost, c.line)
+		}
+		p, ok := tab.Lookup("aws", "us-east-1", c.item)
+		if !ok || !p.Amount.Equal(d(c.priceList)) || !strings.Contains(p.Ref, "Infracost db_instance_test.golden @01c59b17") {
+			t.Errorf("us-east-1 %s: want the Price List row %s naming the Infracost golden", c.item, c.priceList)
+		}
+	}
+}
