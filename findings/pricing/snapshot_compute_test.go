@@ -262,6 +262,13 @@ func TestSnapshotEC2KnownFigures(t *testing.T) {
 		{"us-west-2", "ec2.t4g.medium", "0.0336"},
 		{"ap-northeast-1", "ec2.t3a.small", "0.0245"},
 		{"eu-west-3", "ec2.t3a.xlarge", "0.1699"},
+		// Pass ec2-gaps, the same SkyPilot catalog: older families' regional gaps.
+		{"us-west-2", "ec2.t3.micro", "0.0104"},
+		{"us-west-2", "ec2.t2.medium", "0.0464"},
+		{"us-west-2", "ec2.r4.large", "0.133"},
+		{"us-west-2", "ec2.r5.xlarge", "0.252"},
+		{"us-east-2", "ec2.c4.xlarge", "0.199"},
+		{"us-east-2", "ec2.c5.large", "0.085"},
 		// CloudWatch Logs storage by region (Duckbill table, as of 2025-04-30);
 		// eu-west-2 also in an independent note quoting the London Price List.
 		{"eu-west-2", "logs.storage", "0.0315"},
@@ -371,7 +378,155 @@ func TestSnapshotEC2SkyPilotCrossChecks(t *testing.T) {
 			t.Errorf("%s %s: as_of %s; want 2026-12-02, an ec2 item, not us-east-1", p.Region, p.Item, p.AsOf)
 		}
 	}
-	if n != 333 {
-		t.Errorf("%d SkyPilot rows, want 333 (26 types x 13 regions, less t3a x eu-north-1)", n)
+	// 333 from pass prices6 (26 types x 13 regions, less t3a x eu-north-1)
+	// plus 18 from pass ec2-gaps.
+	if n != 351 {
+		t.Errorf("%d SkyPilot rows, want 351 (333 prices6 + 18 ec2-gaps)", n)
+	}
+}
+
+// Pass ec2-gaps filled the older families' gaps from the same SkyPilot
+// catalog (catalogs/v7/aws/vms.csv at commit 001367d2). For each type used,
+// the catalog's Price in every major region read is recorded below as read
+// (all availability-zone rows of a region equal). The gap region must be the
+// SkyPilot row with that figure; every other region must already be priced
+// from another source (Karpenter for us-east-1, kube-resource-report
+// elsewhere) with exactly the same figure.
+func TestSnapshotEC2SkyPilotGapCrossChecks(t *testing.T) {
+	tab := mustSnapshot(t)
+	const commit = "001367d22a0033fac286a8c71aeac7109e431bcb"
+	type read struct {
+		gap string            // region the row was added for
+		fig map[string]string // region -> SkyPilot Price, as read
+	}
+	cases := map[string]read{
+		"t2.micro": {"us-west-2", map[string]string{"us-west-2": "0.0116",
+			"ap-northeast-1": "0.0152", "ap-south-1": "0.0124", "ap-southeast-1": "0.0146", "ap-southeast-2": "0.0146",
+			"ca-central-1": "0.0128", "eu-central-1": "0.0134", "eu-west-1": "0.0126", "eu-west-2": "0.0132",
+			"eu-west-3": "0.0132", "us-east-1": "0.0116", "us-east-2": "0.0116", "us-west-1": "0.0138"}},
+		"t2.small": {"us-west-2", map[string]string{"us-west-2": "0.023",
+			"ap-northeast-1": "0.0304", "ap-south-1": "0.0248", "ap-southeast-1": "0.0292", "ap-southeast-2": "0.0292",
+			"ca-central-1": "0.0256", "eu-central-1": "0.0268", "eu-west-1": "0.025", "eu-west-2": "0.026",
+			"eu-west-3": "0.0264", "us-east-1": "0.023", "us-east-2": "0.023", "us-west-1": "0.0276"}},
+		"t2.medium": {"us-west-2", map[string]string{"us-west-2": "0.0464",
+			"ap-northeast-1": "0.0608", "ap-south-1": "0.0496", "ap-southeast-1": "0.0584", "ap-southeast-2": "0.0584",
+			"ca-central-1": "0.0512", "eu-central-1": "0.0536", "eu-west-1": "0.05", "eu-west-2": "0.052",
+			"eu-west-3": "0.0528", "us-east-1": "0.0464", "us-east-2": "0.0464", "us-west-1": "0.0552"}},
+		"t2.large": {"us-west-2", map[string]string{"us-west-2": "0.0928",
+			"ap-northeast-1": "0.1216", "ap-south-1": "0.0992", "ap-southeast-1": "0.1168", "ap-southeast-2": "0.1168",
+			"ca-central-1": "0.1024", "eu-central-1": "0.1072", "eu-west-1": "0.1008", "eu-west-2": "0.1056",
+			"eu-west-3": "0.1056", "us-east-1": "0.0928", "us-east-2": "0.0928", "us-west-1": "0.1104"}},
+		"t2.xlarge": {"us-west-2", map[string]string{"us-west-2": "0.1856",
+			"ap-northeast-1": "0.2432", "ap-south-1": "0.1984", "ap-southeast-1": "0.2336", "ap-southeast-2": "0.2336",
+			"ca-central-1": "0.2048", "eu-central-1": "0.2144", "eu-west-1": "0.2016", "eu-west-2": "0.2112",
+			"eu-west-3": "0.2112", "us-east-1": "0.1856", "us-east-2": "0.1856", "us-west-1": "0.2208"}},
+		"t3.micro": {"us-west-2", map[string]string{"us-west-2": "0.0104",
+			"ap-northeast-1": "0.0136", "ap-south-1": "0.0112", "ap-southeast-1": "0.0132", "ap-southeast-2": "0.0132",
+			"ca-central-1": "0.0116", "eu-central-1": "0.012", "eu-north-1": "0.0108", "eu-west-1": "0.0114",
+			"eu-west-2": "0.0118", "eu-west-3": "0.0118", "us-east-1": "0.0104", "us-east-2": "0.0104", "us-west-1": "0.0124"}},
+		"t3.small": {"us-west-2", map[string]string{"us-west-2": "0.0208",
+			"ap-northeast-1": "0.0272", "ap-south-1": "0.0224", "ap-southeast-1": "0.0264", "ap-southeast-2": "0.0264",
+			"ca-central-1": "0.0232", "eu-central-1": "0.024", "eu-north-1": "0.0216", "eu-west-1": "0.0228",
+			"eu-west-2": "0.0236", "eu-west-3": "0.0236", "us-east-1": "0.0208", "us-east-2": "0.0208", "us-west-1": "0.0248"}},
+		"t3.medium": {"us-west-2", map[string]string{"us-west-2": "0.0416",
+			"ap-northeast-1": "0.0544", "ap-south-1": "0.0448", "ap-southeast-1": "0.0528", "ap-southeast-2": "0.0528",
+			"ca-central-1": "0.0464", "eu-central-1": "0.048", "eu-north-1": "0.0432", "eu-west-1": "0.0456",
+			"eu-west-2": "0.0472", "eu-west-3": "0.0472", "us-east-1": "0.0416", "us-east-2": "0.0416", "us-west-1": "0.0496"}},
+		"t3.large": {"us-west-2", map[string]string{"us-west-2": "0.0832",
+			"ap-northeast-1": "0.1088", "ap-south-1": "0.0896", "ap-southeast-1": "0.1056", "ap-southeast-2": "0.1056",
+			"ca-central-1": "0.0928", "eu-central-1": "0.096", "eu-north-1": "0.0864", "eu-west-1": "0.0912",
+			"eu-west-2": "0.0944", "eu-west-3": "0.0944", "us-east-1": "0.0832", "us-east-2": "0.0832", "us-west-1": "0.0992"}},
+		"t3.xlarge": {"us-west-2", map[string]string{"us-west-2": "0.1664",
+			"ap-northeast-1": "0.2176", "ap-south-1": "0.1792", "ap-southeast-1": "0.2112", "ap-southeast-2": "0.2112",
+			"ca-central-1": "0.1856", "eu-central-1": "0.192", "eu-north-1": "0.1728", "eu-west-1": "0.1824",
+			"eu-west-2": "0.1888", "eu-west-3": "0.1888", "us-east-1": "0.1664", "us-east-2": "0.1664", "us-west-1": "0.1984"}},
+		"r4.large": {"us-west-2", map[string]string{"us-west-2": "0.133",
+			"ap-northeast-1": "0.16", "ap-south-1": "0.137", "ap-southeast-1": "0.16", "ap-southeast-2": "0.1596",
+			"ca-central-1": "0.146", "eu-central-1": "0.16005", "eu-west-1": "0.1482", "eu-west-2": "0.156",
+			"eu-west-3": "0.156", "us-east-1": "0.133", "us-east-2": "0.133", "us-west-1": "0.1482"}},
+		"r4.xlarge": {"us-west-2", map[string]string{"us-west-2": "0.266",
+			"ap-northeast-1": "0.32", "ap-south-1": "0.274", "ap-southeast-1": "0.32", "ap-southeast-2": "0.3192",
+			"ca-central-1": "0.292", "eu-central-1": "0.3201", "eu-west-1": "0.2964", "eu-west-2": "0.312",
+			"eu-west-3": "0.312", "us-east-1": "0.266", "us-east-2": "0.266", "us-west-1": "0.2964"}},
+		"r5.large": {"us-west-2", map[string]string{"us-west-2": "0.126",
+			"ap-northeast-1": "0.152", "ap-south-1": "0.13", "ap-southeast-1": "0.152", "ap-southeast-2": "0.151",
+			"ca-central-1": "0.138", "eu-central-1": "0.152", "eu-north-1": "0.134", "eu-west-1": "0.141",
+			"eu-west-2": "0.148", "eu-west-3": "0.148", "us-east-1": "0.126", "us-east-2": "0.126", "us-west-1": "0.14"}},
+		"r5.xlarge": {"us-west-2", map[string]string{"us-west-2": "0.252",
+			"ap-northeast-1": "0.304", "ap-south-1": "0.26", "ap-southeast-1": "0.304", "ap-southeast-2": "0.302",
+			"ca-central-1": "0.276", "eu-central-1": "0.304", "eu-north-1": "0.268", "eu-west-1": "0.282",
+			"eu-west-2": "0.296", "eu-west-3": "0.296", "us-east-1": "0.252", "us-east-2": "0.252", "us-west-1": "0.28"}},
+		"c4.large": {"us-east-2", map[string]string{"us-east-2": "0.1",
+			"ap-northeast-1": "0.126", "ap-south-1": "0.1", "ap-southeast-1": "0.115", "ap-southeast-2": "0.13",
+			"ca-central-1": "0.11", "eu-central-1": "0.114", "eu-west-1": "0.113", "eu-west-2": "0.119",
+			"us-east-1": "0.1", "us-west-1": "0.124", "us-west-2": "0.1"}},
+		"c4.xlarge": {"us-east-2", map[string]string{"us-east-2": "0.199",
+			"ap-northeast-1": "0.252", "ap-south-1": "0.2", "ap-southeast-1": "0.231", "ap-southeast-2": "0.261",
+			"ca-central-1": "0.218", "eu-central-1": "0.227", "eu-west-1": "0.226", "eu-west-2": "0.237",
+			"us-east-1": "0.199", "us-west-1": "0.249", "us-west-2": "0.199"}},
+		"c5.large": {"us-east-2", map[string]string{"us-east-2": "0.085",
+			"ap-northeast-1": "0.107", "ap-south-1": "0.085", "ap-southeast-1": "0.098", "ap-southeast-2": "0.111",
+			"ca-central-1": "0.093", "eu-central-1": "0.097", "eu-north-1": "0.091", "eu-west-1": "0.096",
+			"eu-west-2": "0.101", "eu-west-3": "0.101", "us-east-1": "0.085", "us-west-1": "0.106", "us-west-2": "0.085"}},
+		"c5.xlarge": {"us-east-2", map[string]string{"us-east-2": "0.17",
+			"ap-northeast-1": "0.214", "ap-south-1": "0.17", "ap-southeast-1": "0.196", "ap-southeast-2": "0.222",
+			"ca-central-1": "0.186", "eu-central-1": "0.194", "eu-north-1": "0.182", "eu-west-1": "0.192",
+			"eu-west-2": "0.202", "eu-west-3": "0.202", "us-east-1": "0.17", "us-west-1": "0.212", "us-west-2": "0.17"}},
+	}
+	if len(cases) != 18 {
+		t.Fatalf("%d types recorded, want 18", len(cases))
+	}
+	for typ, c := range cases {
+		item := "ec2." + typ
+		want, ok := c.fig[c.gap]
+		if !ok {
+			t.Errorf("%s: no figure recorded for the gap region %s", typ, c.gap)
+			continue
+		}
+		p, ok := tab.Lookup("aws", c.gap, item)
+		if !ok {
+			t.Errorf("%s %s missing", c.gap, item)
+		} else if !p.Amount.Equal(d(want)) || p.AsOf != "2026-12-02" || !strings.Contains(p.Ref, commit) {
+			t.Errorf("%s %s = %s (%s), want the SkyPilot row %s", c.gap, item, p.Amount, p.AsOf, want)
+		}
+		n := 0
+		for r, fig := range c.fig {
+			if r == c.gap {
+				continue
+			}
+			q, ok := tab.Lookup("aws", r, item)
+			if !ok {
+				t.Errorf("%s %s: SkyPilot has %s but the snapshot has no row to compare", r, item, fig)
+				continue
+			}
+			if strings.Contains(q.Ref, commit) {
+				t.Errorf("%s %s: compared row is itself from SkyPilot, not an independent source", r, item)
+				continue
+			}
+			if !q.Amount.Equal(d(fig)) {
+				t.Errorf("%s %s: SkyPilot %s != snapshot %s (%.40q)", r, item, fig, q.Amount, q.Ref)
+				continue
+			}
+			n++
+		}
+		if n < 2 {
+			t.Errorf("%s: %d independent cross-checks, want >= 2", typ, n)
+		}
+	}
+	// Types the catalog has no rows for in these major regions (the block of
+	// each type lists its regions in order and skips them): not offered there,
+	// so they stay unpriced.
+	absent := map[string][]string{
+		"eu-north-1": {"t2.micro", "t2.small", "t2.medium", "t2.large", "t2.xlarge",
+			"r4.large", "r4.xlarge", "m4.large", "m4.xlarge", "c4.large", "c4.xlarge",
+			"t3a.micro", "t3a.small", "t3a.medium", "t3a.large", "t3a.xlarge"},
+		"eu-west-3": {"c4.large", "c4.xlarge", "m4.large", "m4.xlarge"},
+	}
+	for r, typs := range absent {
+		for _, typ := range typs {
+			if p, ok := tab.Lookup("aws", r, "ec2."+typ); ok {
+				t.Errorf("%s ec2.%s is priced (%s) but the source has no such row", r, typ, p.Amount)
+			}
+		}
 	}
 }
