@@ -102,6 +102,14 @@ type Options struct {
 	// RateLimit caps the requests per second sent to each service in each
 	// account × region (0: no client-side limit); see limit.go.
 	RateLimit int `yaml:"rate_limit" json:"rate_limit"`
+	// CallTimeout bounds one attempt of one API call (connect, send,
+	// response); an attempt that exceeds it is retried like any network
+	// error, and the call becomes a gap once the attempts are spent.
+	CallTimeout time.Duration `yaml:"call_timeout" json:"call_timeout"`
+	// ScopeTimeout bounds one account × region (listings and metrics);
+	// what has not finished by then becomes a coverage gap for that scope
+	// and the rest of the scan goes on. 0: no limit.
+	ScopeTimeout time.Duration `yaml:"scope_timeout" json:"scope_timeout"`
 
 	// Credentials, when set, replaces the default credential chain. It is
 	// for programs embedding the scanner (the demo uses it to hand over the
@@ -113,7 +121,8 @@ type Options struct {
 
 // NewOptions returns the documented defaults.
 func NewOptions() *Options {
-	return &Options{RoleName: "ghostaudit-readonly", MaxAttempts: 8, Concurrency: 8, PageSize: 500, RateLimit: defaultRateLimit}
+	return &Options{RoleName: "ghostaudit-readonly", MaxAttempts: 8, Concurrency: 8, PageSize: 500, RateLimit: defaultRateLimit,
+		CallTimeout: defaultCallTimeout, ScopeTimeout: defaultScopeTimeout}
 }
 
 // AddFlags implements scanners.Options.
@@ -130,6 +139,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.EndpointURL, "aws-endpoint-url", o.EndpointURL, "endpoint for every AWS service, as AWS_ENDPOINT_URL (for simulators and private endpoints)")
 	fs.BoolVar(&o.OrgAccounts, "aws-org-accounts", o.OrgAccounts, "also audit every ACTIVE account of the AWS Organization (organizations:ListAccounts from the management or a delegated administrator account), through --aws-role-name")
 	fs.IntVar(&o.RateLimit, "aws-rate-limit", o.RateLimit, "requests per second to each service in each account × region (0: no client-side limit)")
+	fs.DurationVar(&o.CallTimeout, "aws-call-timeout", o.CallTimeout, "time allowed for one attempt of one API call; a slower attempt is retried, then the call becomes a coverage gap")
+	fs.DurationVar(&o.ScopeTimeout, "aws-scope-timeout", o.ScopeTimeout, "time allowed for one account × region; what is unfinished then becomes a coverage gap (0: no limit)")
 }
 
 var accountRE = regexp.MustCompile(`^\d{12}$`)
@@ -161,6 +172,12 @@ func (o *Options) Validate() error {
 	}
 	if o.Concurrency < 1 || o.Concurrency > 64 {
 		return fmt.Errorf("aws.concurrency: %d is outside 1-64", o.Concurrency)
+	}
+	if o.CallTimeout < time.Millisecond || o.CallTimeout > time.Hour {
+		return fmt.Errorf("aws.call_timeout: %s is outside 1ms-1h (write a unit: 60s)", o.CallTimeout)
+	}
+	if o.ScopeTimeout != 0 && (o.ScopeTimeout < time.Millisecond || o.ScopeTimeout > 24*time.Hour) {
+		return fmt.Errorf("aws.scope_timeout: %s is outside 1ms-24h (0: no limit; write a unit: 15m)", o.ScopeTimeout)
 	}
 	if o.PageSize < 5 || o.PageSize > 500 {
 		return fmt.Errorf("aws.page_size: %d is outside 5-500 (the EC2 MaxResults range)", o.PageSize)
@@ -263,7 +280,7 @@ func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
 		config.WithDefaultRegion("us-east-1"),
 		config.WithRetryer(newRetryer(maxAttempts, maxBackoff)),
 		config.WithAPIOptions(nil),
-		config.WithHTTPClient(newHTTPClient()),
+		config.WithHTTPClient(newHTTPClient(s.opts.CallTimeout)),
 	}
 	if s.opts.Profile != "" {
 		lo = append(lo, config.WithSharedConfigProfile(s.opts.Profile))
@@ -280,7 +297,7 @@ func (s *Scanner) loadConfig(ctx context.Context) (aws.Config, error) {
 			region = "us-east-1"
 		}
 		cfg := aws.Config{Region: region, Credentials: aws.NewCredentialsCache(s.opts.Credentials), Retryer: newRetryer(maxAttempts, maxBackoff),
-			HTTPClient: newHTTPClient()}
+			HTTPClient: newHTTPClient(s.opts.CallTimeout)}
 		if s.opts.EndpointURL != "" {
 			cfg.BaseEndpoint = aws.String(s.opts.EndpointURL)
 		}
@@ -394,12 +411,26 @@ func (s *Scanner) stsClient(cfg aws.Config) *sts.Client {
 // next one pays a new TCP and TLS handshake. It is an
 // awshttp.BuildableClient so that LoadDefaultConfig still applies
 // AWS_CA_BUNDLE and the proxy settings to it.
-func newHTTPClient() *awshttp.BuildableClient {
-	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+func newHTTPClient(callTimeout time.Duration) *awshttp.BuildableClient {
+	c := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConns = maxIdleConnsPerHost * 4
 		t.MaxIdleConnsPerHost = maxIdleConnsPerHost
 	})
+	if callTimeout > 0 {
+		c = c.WithTimeout(callTimeout)
+	}
+	return c
 }
+
+// Default deadlines. A Describe page or a GetMetricData batch answers in
+// well under a second; 60 s per attempt leaves room for a slow network
+// without letting a stalled connection hold a scope for ever. A scope of
+// 50 resources takes a few seconds; 15 minutes is far beyond any healthy
+// one, and still bounds a scan of an organisation.
+const (
+	defaultCallTimeout  = 60 * time.Second
+	defaultScopeTimeout = 15 * time.Minute
+)
 
 const maxIdleConnsPerHost = 256
 
@@ -626,6 +657,14 @@ func (s *Scanner) regions(ctx context.Context, a account) ([]string, error) {
 // one batched GetMetricData pass (metrics.go) has filled them in.
 func (s *Scanner) scanRegion(ctx context.Context, a account, region string, sink scanners.Sink) {
 	sc := s.newScope(a, region, sink)
+	// The scope's deadline: calls and waits below use sctx; gaps are
+	// recorded unless the whole scan (ctx) was cancelled (scope.gap).
+	sc.scan = ctx
+	if s.opts.ScopeTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.opts.ScopeTimeout)
+		defer cancel()
+	}
 	steps := []struct {
 		op, scope string
 		run       func(context.Context) error
@@ -648,7 +687,7 @@ func (s *Scanner) scanRegion(ctx context.Context, a account, region string, sink
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if ctx.Err() != nil {
+			if sc.scan.Err() != nil {
 				return
 			}
 			if err := st.run(ctx); err != nil {
@@ -657,7 +696,7 @@ func (s *Scanner) scanRegion(ctx context.Context, a account, region string, sink
 		}()
 	}
 	wg.Wait()
-	if ctx.Err() != nil {
+	if sc.scan.Err() != nil {
 		return
 	}
 	sc.flushMetrics(ctx)

@@ -1,9 +1,13 @@
 package aws
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/smithy-go"
@@ -55,8 +59,13 @@ func reason(err error) string {
 	return scanners.ReasonError
 }
 
-// gapFor records a failed call as a coverage gap.
+// gapFor records a failed call as a coverage gap. A call whose attempts
+// timed out says which setting bounds them.
 func gapFor(account, region, op, scope string, err error) scanners.Gap {
+	var ne net.Error
+	if (errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)) && !strings.Contains(err.Error(), "--aws-scope-timeout") {
+		err = fmt.Errorf("%w (no answer within --aws-call-timeout)", err)
+	}
 	return scanners.Gap{
 		Scanner:   "aws",
 		Account:   account,

@@ -23,6 +23,7 @@ import (
 // own limiter), the sink, and the resources waiting for their metrics.
 type scope struct {
 	s         *Scanner
+	scan      context.Context // the whole scan's context (the scope's own has its deadline)
 	acct      string
 	region    string
 	name      string // "account 111111111111 region us-east-1"
@@ -81,8 +82,11 @@ func (sc *scope) key(kind, id string) string {
 // DescribeLoadBalancers → DescribeListeners → DescribeTargetHealth fails
 // on one of them), else op is used.
 func (sc *scope) gap(ctx context.Context, op, scopeSuffix string, err error) {
-	if ctx.Err() != nil {
-		return
+	if sc.scan != nil && sc.scan.Err() != nil || sc.scan == nil && ctx.Err() != nil {
+		return // the scan was cancelled: not a gap of this scope
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("%w (account × region not finished within --aws-scope-timeout %s)", err, sc.s.opts.ScopeTimeout)
 	}
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) {

@@ -37,9 +37,58 @@ func (e *Error) Error() string {
 // Unmarshal decodes data (read from file) into v, strictly.
 func Unmarshal(file string, data []byte, v any) error {
 	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {
-		return locate(file, data, err)
+		e := locate(file, data, err)
+		if le, ok := e.(*Error); ok && le.Line == 0 {
+			if f, perr := parser.ParseBytes(data, 0); perr == nil && f != nil {
+				for _, doc := range f.Docs {
+					if locateDuration(le, doc) {
+						break
+					}
+				}
+			}
+		}
+		return e
 	}
 	return nil
+}
+
+var badDurationRE = regexp.MustCompile(`time: (?:invalid duration|unknown unit .* in duration|missing unit in duration) "(.*)"`)
+
+// locateDuration places a time.Duration parse error, which the decoder
+// reports without a position, on the scalar holding the bad value, and
+// says what a duration looks like. It reports whether it did.
+func locateDuration(e *Error, node ast.Node) bool {
+	m := badDurationRE.FindStringSubmatch(e.Problem)
+	if m == nil || node == nil {
+		return false
+	}
+	var hit ast.Node
+	ast.Walk(visitFunc(func(n ast.Node) bool {
+		if hit != nil {
+			return false
+		}
+		if sc, ok := n.(ast.ScalarNode); ok && fmt.Sprint(sc.GetValue()) == m[1] {
+			hit = n
+			return false
+		}
+		return true
+	}), node)
+	if hit == nil || hit.GetToken() == nil {
+		return false
+	}
+	e.Line, e.Column = hit.GetToken().Position.Line, hit.GetToken().Position.Column
+	e.Field = strings.TrimPrefix(strings.TrimPrefix(hit.GetPath(), "$"), ".")
+	e.Problem = fmt.Sprintf("%q is not a duration (write a number with a unit, e.g. 30s, 5m, 1h)", m[1])
+	return true
+}
+
+type visitFunc func(ast.Node) bool
+
+func (f visitFunc) Visit(n ast.Node) ast.Visitor {
+	if n == nil || !f(n) {
+		return nil
+	}
+	return f
 }
 
 // NodeToValue decodes one node of a parsed file into v, strictly, keeping
@@ -47,6 +96,9 @@ func Unmarshal(file string, data []byte, v any) error {
 func NodeToValue(file string, node ast.Node, v any) error {
 	if err := yaml.NodeToValue(node, v, yaml.Strict()); err != nil {
 		e := locate(file, nil, err)
+		if le, ok := e.(*Error); ok && le.Line == 0 && locateDuration(le, node) {
+			return e
+		}
 		if le, ok := e.(*Error); ok && le.Line > 0 {
 			f := &finder{line: le.Line, col: le.Column}
 			ast.Walk(f, node)
@@ -92,6 +144,9 @@ func cleanMessage(m string) string {
 		want := strings.TrimPrefix(sm[2], "[]")
 		if strings.HasPrefix(sm[2], "[]") {
 			want = "a list of " + want
+		}
+		if want == "time.Duration" {
+			return fmt.Sprintf("cannot use a %s here, want a duration with a unit, e.g. 30s, 5m, 1h", sm[1])
 		}
 		return fmt.Sprintf("cannot use a %s here, want %s", sm[1], want)
 	}

@@ -3,12 +3,14 @@ package strictyaml
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 type cfg struct {
 	AWS struct {
-		Regions []string `yaml:"regions"`
-		Workers int      `yaml:"workers"`
+		Regions []string      `yaml:"regions"`
+		Workers int           `yaml:"workers"`
+		Timeout time.Duration `yaml:"timeout"`
 	} `yaml:"aws"`
 }
 
@@ -20,6 +22,8 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"unknown key", "aws:\n  regions: [a]\n  regoins: [b]\n", "c.yaml:3:3: aws.regoins: unknown key"},
 		{"wrong type", "aws:\n  workers: lots\n", "c.yaml:2:12: aws.workers: "},
 		{"syntax", "aws:\n  regions: [a\n", "c.yaml:"},
+		{"bad duration", "aws:\n  regions: [a]\n  timeout: soon\n", `c.yaml:3:12: aws.timeout: "soon" is not a duration`},
+		{"duration without unit", "aws:\n  timeout: 60\n", "c.yaml:2:12: aws.timeout: cannot use a uint64 here, want a duration with a unit"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -38,10 +42,10 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 func TestValidDecodes(t *testing.T) {
 	t.Parallel()
 	var c cfg
-	if err := Unmarshal("c.yaml", []byte("aws:\n  regions: [eu-west-1]\n  workers: 4\n"), &c); err != nil {
+	if err := Unmarshal("c.yaml", []byte("aws:\n  regions: [eu-west-1]\n  workers: 4\n  timeout: 90s\n"), &c); err != nil {
 		t.Fatal(err)
 	}
-	if c.AWS.Workers != 4 || c.AWS.Regions[0] != "eu-west-1" {
+	if c.AWS.Workers != 4 || c.AWS.Regions[0] != "eu-west-1" || c.AWS.Timeout != 90*time.Second {
 		t.Fatalf("decoded %+v", c)
 	}
 }
