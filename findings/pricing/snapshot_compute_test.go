@@ -31,24 +31,24 @@ var (
 	// Exception: sourced in fewer than 10 major regions, so findings in the
 	// other regions stay unpriced. Each needs a us-east-1 row; the floors in
 	// networkPartialRegions keep the regional rows that were found. No
-	// regional table was found for NLB hours or ALB LCU-hours (passes
-	// prices3, prices4, prices-net); the CLB table predates five major regions.
-	// natgw.hour, natgw.data, elb.alb.hour and logs.storage moved to
+	// regional table was found for NLB hours (passes prices3, prices4,
+	// prices-net, elb-prices2), only single-region notes; the CLB table
+	// predates five major regions. natgw.hour, natgw.data, elb.alb.hour,
+	// logs.storage and (pass elb-prices2) elb.alb.lcu moved to
 	// networkTenRegions.
 	networkUSEast1Only = map[string]string{
-		"elb.alb.lcu": UnitHour, "elb.nlb.hour": UnitHour,
+		"elb.nlb.hour": UnitHour,
 		"elb.clb.hour": UnitHour,
 	}
 	// Major regions priced today for the items above (raise when rows are
 	// added; move the item to networkTenRegions at 10).
 	networkPartialRegions = map[string]int{
 		"elb.clb.hour": 9, // legacy pricing-elb.min.js: no us-east-2, ca-central-1, eu-west-2/3, eu-north-1
-		"elb.alb.lcu":  5, // us-east-1, ap-northeast-1, eu-west-2, ca-central-1, eu-west-1
-		"elb.nlb.hour": 3, // us-east-1, ap-northeast-1, eu-west-2
+		"elb.nlb.hour": 7, // us-east-1, ap-northeast-1, eu-west-2, eu-central-1, eu-west-1, ap-south-1, ap-southeast-2
 	}
 	// Sourced for >= 10 of the major regions.
 	networkTenRegions = map[string]string{"natgw.hour": UnitHour, "natgw.data": UnitGB,
-		"elb.alb.hour": UnitHour, "logs.storage": UnitGBMonth}
+		"elb.alb.hour": UnitHour, "elb.alb.lcu": UnitHour, "logs.storage": UnitGBMonth}
 	// Not in the snapshot at all (no source verified): findings are unpriced.
 	// The RDS storage items (rds.storage.*, rds.iops.io1, rds.snapshot) left
 	// this list in pass rds-storage: they are priced in a few regions and
@@ -288,6 +288,19 @@ func TestSnapshotEC2KnownFigures(t *testing.T) {
 		{"ca-central-1", "elb.alb.lcu", "0.0088"},
 		{"eu-west-1", "elb.alb.lcu", "0.008"},
 		{"eu-west-2", "elb.nlb.hour", "0.02646"},
+		// Pass elb-prices2: regional cost notes quoting the AWS Price List.
+		{"eu-west-3", "elb.alb.lcu", "0.0084"},
+		{"us-east-2", "elb.alb.lcu", "0.008"},
+		{"us-west-2", "elb.alb.lcu", "0.008"},
+		{"eu-central-1", "elb.alb.lcu", "0.008"},
+		{"ap-southeast-1", "elb.alb.lcu", "0.008"},
+		{"ap-south-1", "elb.alb.lcu", "0.008"},
+		{"eu-west-3", "elb.alb.hour", "0.02646"},
+		{"ap-south-1", "elb.alb.hour", "0.0239"},
+		{"eu-central-1", "elb.nlb.hour", "0.027"},
+		{"eu-west-1", "elb.nlb.hour", "0.0252"},
+		{"ap-south-1", "elb.nlb.hour", "0.0239"},
+		{"ap-southeast-2", "elb.nlb.hour", "0.0252"},
 	} {
 		p, ok := tab.Lookup("aws", c.region, c.item)
 		if !ok {
