@@ -403,17 +403,26 @@ var (
 	// regional table was found; elsewhere the findings show "unpriced").
 	// Raise when rows are added.
 	rdsStorageMinMajorRegions = map[string]int{
-		"rds.storage.gp2": 2, // us-east-1, us-west-2
-		"rds.storage.gp3": 2, // us-east-1, ap-northeast-1 (+ ap-northeast-2)
-		"rds.storage.io1": 1, // us-east-1
-		"rds.iops.io1":    1, // us-east-1
-		"rds.snapshot":    1, // us-east-1 (+ ap-northeast-2)
+		"rds.storage.gp2": 3,  // us-east-1, us-west-2, eu-central-1
+		"rds.storage.gp3": 12, // all majors but us-west-1 and eu-north-1 (+ ap-northeast-2)
+		"rds.storage.io1": 1,  // us-east-1
+		"rds.iops.io1":    1,  // us-east-1
+		"rds.snapshot":    7,  // us-east-1, us-east-2, us-west-2, ca-central-1, eu-west-2, ap-northeast-1, ap-south-1 (+ ap-northeast-2)
 	}
 	rdsStoragePricedIn = map[string][]string{
 		"us-east-1":      {"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1", "rds.snapshot"},
-		"us-west-2":      {"rds.storage.gp2"},
-		"ap-northeast-1": {"rds.storage.gp3"},
+		"us-east-2":      {"rds.storage.gp3", "rds.snapshot"},
+		"us-west-2":      {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
+		"ca-central-1":   {"rds.storage.gp3", "rds.snapshot"},
+		"eu-west-1":      {"rds.storage.gp3"},
+		"eu-west-2":      {"rds.storage.gp3", "rds.snapshot"},
+		"eu-west-3":      {"rds.storage.gp3"},
+		"eu-central-1":   {"rds.storage.gp2", "rds.storage.gp3"},
+		"ap-southeast-1": {"rds.storage.gp3"},
+		"ap-southeast-2": {"rds.storage.gp3"},
+		"ap-northeast-1": {"rds.storage.gp3", "rds.snapshot"},
 		"ap-northeast-2": {"rds.storage.gp3", "rds.snapshot"},
+		"ap-south-1":     {"rds.storage.gp3", "rds.snapshot"},
 	}
 	// us-east-1: the Price List extract (PostgreSQL, verified 2026-07-28) and
 	// Infracost's db_instance_test golden (MySQL; cost / quantity) agree.
@@ -487,8 +496,8 @@ func TestSnapshotRDSStorageRows(t *testing.T) {
 			t.Errorf("%s: %s below %s %s", k, p.Amount, ebs, e.Amount)
 		}
 	}
-	if n < 9 {
-		t.Errorf("%d RDS storage/IOPS/backup rows, want >= 9", n)
+	if n < 26 {
+		t.Errorf("%d RDS storage/IOPS/backup rows, want >= 26", n)
 	}
 	for _, r := range regionsOf(tab) {
 		gp2, ok2 := tab.Lookup("aws", r, "rds.storage.gp2")
@@ -511,6 +520,24 @@ func TestSnapshotRDSStorageKnownFigures(t *testing.T) {
 		{"ap-northeast-1", "rds.storage.gp3", "0.138", "2026-09-11"},
 		{"ap-northeast-2", "rds.storage.gp3", "0.131", "2026-10-01"},
 		{"ap-northeast-2", "rds.snapshot", "0.095", "2026-10-01"},
+		// pass rds-storage2
+		{"us-east-2", "rds.storage.gp3", "0.115", "2026-10-05"},
+		{"us-west-2", "rds.storage.gp3", "0.115", "2026-08-20"},
+		{"ca-central-1", "rds.storage.gp3", "0.127", "2026-09-16"},
+		{"eu-west-1", "rds.storage.gp3", "0.127", "2026-08-24"},
+		{"eu-west-2", "rds.storage.gp3", "0.133", "2026-10-06"},
+		{"eu-west-3", "rds.storage.gp3", "0.133", "2026-10-09"},
+		{"eu-central-1", "rds.storage.gp3", "0.137", "2026-08-31"},
+		{"ap-southeast-1", "rds.storage.gp3", "0.138", "2026-09-13"},
+		{"ap-southeast-2", "rds.storage.gp3", "0.138", "2026-10-04"},
+		{"ap-south-1", "rds.storage.gp3", "0.131", "2026-09-21"},
+		{"eu-central-1", "rds.storage.gp2", "0.137", "2026-12-02"},
+		{"us-east-2", "rds.snapshot", "0.095", "2026-10-05"},
+		{"us-west-2", "rds.snapshot", "0.095", "2026-08-20"},
+		{"ca-central-1", "rds.snapshot", "0.105", "2026-09-16"},
+		{"eu-west-2", "rds.snapshot", "0.10", "2026-09-18"},
+		{"ap-northeast-1", "rds.snapshot", "0.095", "2026-09-17"},
+		{"ap-south-1", "rds.snapshot", "0.095", "2026-09-21"},
 	} {
 		p, ok := tab.Lookup("aws", c.region, c.item)
 		if !ok {
