@@ -139,7 +139,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.EndpointURL, "aws-endpoint-url", o.EndpointURL, "endpoint for every AWS service, as AWS_ENDPOINT_URL (for simulators and private endpoints)")
 	fs.BoolVar(&o.OrgAccounts, "aws-org-accounts", o.OrgAccounts, "also audit every ACTIVE account of the AWS Organization (organizations:ListAccounts from the management or a delegated administrator account), through --aws-role-name")
 	fs.IntVar(&o.RateLimit, "aws-rate-limit", o.RateLimit, "requests per second to each service in each account × region (0: no client-side limit)")
-	fs.DurationVar(&o.CallTimeout, "aws-call-timeout", o.CallTimeout, "time allowed for one attempt of one API call; a slower attempt is retried, then the call becomes a coverage gap")
+	fs.DurationVar(&o.CallTimeout, "aws-call-timeout", o.CallTimeout, "time allowed for one attempt of one API call; a slower attempt is retried, then the call becomes a coverage gap (0: no limit)")
 	fs.DurationVar(&o.ScopeTimeout, "aws-scope-timeout", o.ScopeTimeout, "time allowed for one account × region; what is unfinished then becomes a coverage gap (0: no limit)")
 }
 
@@ -173,8 +173,8 @@ func (o *Options) Validate() error {
 	if o.Concurrency < 1 || o.Concurrency > 64 {
 		return fmt.Errorf("aws.concurrency: %d is outside 1-64", o.Concurrency)
 	}
-	if o.CallTimeout < time.Millisecond || o.CallTimeout > time.Hour {
-		return fmt.Errorf("aws.call_timeout: %s is outside 1ms-1h (write a unit: 60s)", o.CallTimeout)
+	if o.CallTimeout != 0 && (o.CallTimeout < time.Millisecond || o.CallTimeout > time.Hour) {
+		return fmt.Errorf("aws.call_timeout: %s is outside 1ms-1h (0: no limit; write a unit: 60s)", o.CallTimeout)
 	}
 	if o.ScopeTimeout != 0 && (o.ScopeTimeout < time.Millisecond || o.ScopeTimeout > 24*time.Hour) {
 		return fmt.Errorf("aws.scope_timeout: %s is outside 1ms-24h (0: no limit; write a unit: 15m)", o.ScopeTimeout)

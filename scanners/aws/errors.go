@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -62,8 +61,10 @@ func reason(err error) string {
 // gapFor records a failed call as a coverage gap. A call whose attempts
 // timed out says which setting bounds them.
 func gapFor(account, region, op, scope string, err error) scanners.Gap {
-	var ne net.Error
-	if (errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)) && !strings.Contains(err.Error(), "--aws-scope-timeout") {
+	// http.Client's timeout (--aws-call-timeout) surfaces as
+	// context.DeadlineExceeded; the transport's own dial or TLS timeouts
+	// are other net.Errors and keep their own message.
+	if errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "--aws-scope-timeout") {
 		err = fmt.Errorf("%w (no answer within --aws-call-timeout)", err)
 	}
 	return scanners.Gap{

@@ -120,7 +120,10 @@ func (sc *scope) flushMetrics(ctx context.Context) {
 		}()
 	}
 	wg.Wait()
-	if ctx.Err() != nil {
+	// Only a cancelled scan drops the held resources. When the scope's
+	// deadline ended the metrics pass, the resources are still emitted,
+	// without metrics (the gap says why), as for any failed batch.
+	if sc.scan != nil && sc.scan.Err() != nil || sc.scan == nil && ctx.Err() != nil {
 		return
 	}
 	for _, p := range pending {

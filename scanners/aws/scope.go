@@ -85,7 +85,7 @@ func (sc *scope) gap(ctx context.Context, op, scopeSuffix string, err error) {
 	if sc.scan != nil && sc.scan.Err() != nil || sc.scan == nil && ctx.Err() != nil {
 		return // the scan was cancelled: not a gap of this scope
 	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("%w (account × region not finished within --aws-scope-timeout %s)", err, sc.s.opts.ScopeTimeout)
 	}
 	var oe *smithy.OperationError

@@ -62,4 +62,9 @@ func TestScopeTimeoutMakesGaps(t *testing.T) {
 	if !found {
 		t.Fatalf("gaps %+v: want one naming the scope timeout", r.gaps)
 	}
+	// Resources listed before the deadline are kept, without metrics.
+	if got := r.get(t, KindInstance, "i-0000000000000000a"); len(got.Metrics) != 0 {
+		t.Errorf("running instance has metrics %+v after the deadline cut the metrics pass", got.Metrics)
+	}
+	r.get(t, KindInstance, "i-0000000000000000b")
 }
