@@ -138,10 +138,20 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 		case "Suspended", "Deleted", "LockedOut":
 			return
 		}
-		enabled, _ := r.AttrInt("enabled_units")
-		warning, _ := r.AttrInt("warning_units")
+		part := orDefault(r.Attr("sku_part_number"), r.Name)
+		if r.Attr("is_trial") == "true" {
+			// A trial is not billed, and subscribedSkus cannot split a SKU's
+			// trial seats from its paid ones: unknown, not list price.
+			b.missing = append(b.missing, fmt.Sprintf("%s has a trial subscription: its paid seats cannot be told from the trial's", part))
+			return
+		}
+		enabled, ok := r.AttrInt("enabled_units")
+		warning, _ := r.AttrInt("warning_units") // absent: none in grace
+		if !ok {
+			b.missing = append(b.missing, fmt.Sprintf("%s: no purchased-seat count (prepaidUnits)", part))
+			return
+		}
 		if n := enabled + warning; n > 0 {
-			part := orDefault(r.Attr("sku_part_number"), r.Name)
 			b.add("m365."+part, dec(n), fmt.Sprintf("%s, %d purchased seats", part, n))
 		}
 	},

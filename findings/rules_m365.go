@@ -212,10 +212,11 @@ func supersedes() *m365plans.Table {
 type tenantTables struct {
 	skus   map[string][]m365plans.SKU
 	tables map[string]*m365plans.Table
+	errs   map[string]error // tenant → why its own plan lists were not used
 }
 
 func newTenantTables(x *m365Index) *tenantTables {
-	tt := &tenantTables{skus: map[string][]m365plans.SKU{}, tables: map[string]*m365plans.Table{}}
+	tt := &tenantTables{skus: map[string][]m365plans.SKU{}, tables: map[string]*m365plans.Table{}, errs: map[string]error{}}
 	for _, key := range slices.Sorted(maps.Keys(x.skus)) {
 		r := x.skus[key]
 		ids := r.Attr("service_plan_ids")
@@ -241,6 +242,9 @@ func (tt *tenantTables) of(tenant string) *m365plans.Table {
 		// The embedded data is checked by its tests: a programming error.
 		panic("findings: " + err.Error())
 	}
+	if err != nil {
+		tt.errs[tenant] = err // the embedded reference alone was used
+	}
 	tt.tables[tenant] = t
 	return t
 }
@@ -259,7 +263,10 @@ func includedIn(t *m365plans.Table, sku string, held map[string]bool, disabled m
 		}
 	}
 	for _, c := range cands {
-		if !slices.ContainsFunc(t.IncludedBy(c), func(sup string) bool { return held[sup] }) {
+		if !slices.ContainsFunc(t.IncludedBy(c), func(sup string) bool {
+			ok, _ := t.Covers(sup, c, disabled[sup])
+			return held[sup] && ok
+		}) {
 			return c
 		}
 	}
@@ -313,6 +320,9 @@ var ruleM365Redundant = Rule{
 				}
 				f := seatFinding(s, fmt.Sprintf("%s also holds %s, which includes %s", s.Principal, by, s.SKU), removalAction(s))
 				f.Evidence = []Evidence{{"redundant", s.SKU}, {"included_in", by}, {"assignment", s.AssignmentSource}}
+				if err := tables.errs[s.Tenant]; err != nil {
+					f.Evidence = append(f.Evidence, Evidence{"plan_reference", "Microsoft's CSV only; the tenant's own plan lists were not used: " + err.Error()})
+				}
 				f.RealisableFrom = x.renewal(s.Tenant, s.SKU)
 				price(&f, seatBill(rc, s.SKU, 1), func(c decimal.Decimal) decimal.Decimal { return c })
 				out = append(out, f)

@@ -1,6 +1,12 @@
 package findings
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
 
 func TestIncludedInIsStableAndPrefersTheKeptLicence(t *testing.T) {
 	t.Parallel()
@@ -76,6 +82,18 @@ func TestIncludedInHonoursDisabledPlans(t *testing.T) {
 			map[string]map[string]bool{"POWER_BI_PRO": {powerBI: true}}, "SPE_E5"},
 		{"another including licence still covers it", "POWER_BI_PRO", []string{"SPE_E5", "ENTERPRISEPREMIUM", "POWER_BI_PRO"},
 			map[string]map[string]bool{"SPE_E5": {powerBI: true}}, "ENTERPRISEPREMIUM"},
+		// E5 ⊃ P1 holds only through E5 ⊃ EMS E5 (plan ids) ⊃ EMS E3 ⊃ P1:
+		// Teams off in E5 leaves that path intact.
+		{"Teams off in E5 keeps the path to Entra ID P1", "AAD_PREMIUM", []string{"SPE_E5", "AAD_PREMIUM"},
+			map[string]map[string]bool{"SPE_E5": {teams: true}}, "SPE_E5"},
+		// E5 ⊃ Office 365 E3 goes through Office 365 E5 (which has Teams) or
+		// the curated E5 ⊃ E3 tier pair: Teams off breaks both.
+		{"Teams off in E5 breaks every path to Office 365 E3", "ENTERPRISEPACK", []string{"SPE_E5", "ENTERPRISEPACK"},
+			map[string]map[string]bool{"SPE_E5": {teams: true}}, ""},
+		// EMS E5 is covered by E5 (Teams is not an EMS plan), so the user keeps
+		// E5 and EMS E3 is reported as included in E5, not in EMS E5.
+		{"the kept licence is judged with its disabled plans", "EMS", []string{"SPE_E5", "EMSPREMIUM", "EMS"},
+			map[string]map[string]bool{"SPE_E5": {teams: true}}, "SPE_E5"},
 	}
 	for _, c := range cases {
 		held := map[string]bool{}
@@ -84,6 +102,46 @@ func TestIncludedInHonoursDisabledPlans(t *testing.T) {
 		}
 		if got := includedIn(supersedes(), c.sku, held, c.disabled); got != c.want {
 			t.Errorf("%s: includedIn(%s, %v, %v) = %q, want %q", c.name, c.sku, c.held, c.disabled, got, c.want)
+		}
+	}
+}
+
+// TestM365SKUCost: a SKU's spend in scope is its purchased seats (enabled +
+// warning) at list price; suspended SKUs cost nothing; a trial or a SKU
+// without seat counts is unpriced, never $0 or list price.
+func TestM365SKUCost(t *testing.T) {
+	t.Parallel()
+	_, cat := engine(t, nil)
+	rc := &RuleContext{Catalog: cat, Settings: &Settings{Currency: "USD"}}
+	sku := func(attrs map[string]string) *scanners.Resource {
+		a := map[string]string{"sku_part_number": "SPE_E5", "capability_status": "Enabled", "applies_to": "User"}
+		for k, v := range attrs {
+			a[k] = v
+		}
+		return &scanners.Resource{Provider: "m365", Account: "t1", Kind: kindM365SKU, ID: "06ebc4ee-1bb5-47dd-8120-11324bc54e06", Name: "SPE_E5", Attributes: a}
+	}
+	cases := []struct {
+		name  string
+		attrs map[string]string
+		want  string // "" = unpriced
+	}{
+		{"25 enabled + 2 in grace at $60", map[string]string{"enabled_units": "25", "warning_units": "2"}, "1620"},
+		{"no warning count", map[string]string{"enabled_units": "10"}, "600"},
+		{"suspended: not billed", map[string]string{"enabled_units": "10", "capability_status": "Suspended"}, "0"},
+		{"trial", map[string]string{"enabled_units": "25", "is_trial": "true"}, ""},
+		{"no prepaidUnits", map[string]string{}, ""},
+	}
+	for _, c := range cases {
+		b, ok := resourceBill(rc, sku(c.attrs))
+		if !ok {
+			t.Fatalf("%s: no coster for %s", c.name, kindM365SKU)
+		}
+		cost, priced, why := b.result()
+		switch {
+		case c.want == "" && priced:
+			t.Errorf("%s: priced at %s, want unpriced", c.name, cost)
+		case c.want != "" && (!priced || !cost.Equal(decimal.RequireFromString(c.want))):
+			t.Errorf("%s: %s priced=%v (%s), want %s", c.name, cost, priced, why, c.want)
 		}
 	}
 }

@@ -113,44 +113,74 @@ var exceptions = []Exception{
 // gives all of Office 365 E3, E5 gives all of Office 365 E3. Build refuses a
 // cycle (A ⊃ B ⊃ … ⊃ A), which would mean the data or an exception is wrong.
 type Table struct {
-	pairs map[string]map[string]Pair // Sup → Sub → pair
-	by    map[string][]string        // Sub → the Sups including it, sorted
-	cat   *Catalog
+	pairs  map[string]map[string]Pair // Sup → Sub → pair (closed transitively)
+	by     map[string][]string        // Sub → the Sups including it, sorted
+	direct map[string]map[string]Pair // Sup → Sub → the pairs before the closure
+	cat    *Catalog
 }
 
 // Covers reports whether a user's sup licence, with the service plans
 // disabled (plan ids, lower case) turned off in that assignment, still
 // gives everything sub gives. An admin who turns off, say, Power BI in a
 // user's E5 and buys them Power BI Pro is not paying twice.
-//   - A pair the plan ids prove (BasisPlans) holds unless one of sub's
-//     plans is disabled in sup.
-//   - A curated or transitive pair maps suite tiers whose plans are named
-//     differently, so a disabled plan cannot be matched to sub's: any
-//     disabled plan other than the ignored plumbing ones makes it false.
+//
+// The disabled plans belong to sup's assignment only, so sup covers sub
+// when one of sup's direct pairs sup ⊃ M is intact and M is sub or
+// includes sub (M's own pairs then hold as they are). A direct pair the
+// plan ids prove (BasisPlans) is intact unless one of M's plans is
+// disabled in sup; a curated pair maps suite tiers whose plans are named
+// differently, so a disabled plan cannot be matched to M's and any
+// disabled plan other than the ignored plumbing ones breaks it.
 //
 // why says which plan made it false.
 func (t *Table) Covers(sup, sub string, disabled map[string]bool) (ok bool, why string) {
-	p, found := t.pairs[sup][sub]
-	if !found {
+	if !t.Includes(sup, sub) {
 		return false, ""
 	}
-	if len(disabled) == 0 {
+	off := map[string]bool{}
+	for id := range disabled {
+		if _, plumbing := ignoredPlans[id]; !plumbing {
+			off[id] = true
+		}
+	}
+	if len(off) == 0 {
 		return true, ""
 	}
-	s, b := t.cat.SKUs[sup], t.cat.SKUs[sub]
-	for _, id := range slices.Sorted(maps.Keys(disabled)) {
-		if _, plumbing := ignoredPlans[id]; plumbing {
+	for _, m := range slices.Sorted(maps.Keys(t.direct[sup])) {
+		if m != sub && !t.Includes(m, sub) {
 			continue
 		}
-		name := id
-		if s != nil && s.Plans[id] != "" {
-			name = s.Plans[id]
+		intact, reason := t.directIntact(sup, m, off)
+		if intact {
+			return true, ""
 		}
+		if why == "" {
+			why = reason
+		}
+	}
+	if why == "" {
+		why = fmt.Sprintf("%s has plans disabled and no intact path to %s", sup, sub)
+	}
+	return false, why
+}
+
+// directIntact reports whether the direct pair sup ⊃ m still holds with
+// the plans in off (no plumbing) turned off in sup.
+func (t *Table) directIntact(sup, m string, off map[string]bool) (bool, string) {
+	p := t.direct[sup][m]
+	s, b := t.cat.SKUs[sup], t.cat.SKUs[m]
+	name := func(id string) string {
+		if s != nil && s.Plans[id] != "" {
+			return s.Plans[id]
+		}
+		return id
+	}
+	for _, id := range slices.Sorted(maps.Keys(off)) {
 		if p.Basis != BasisPlans {
-			return false, fmt.Sprintf("%s has plan %s disabled, and %s ⊃ %s is a suite-tier match the plan ids cannot check", sup, name, sup, sub)
+			return false, fmt.Sprintf("%s has plan %s disabled, and %s ⊃ %s is a suite-tier match the plan ids cannot check", sup, name(id), sup, m)
 		}
 		if b != nil && b.Plans[id] != "" {
-			return false, fmt.Sprintf("%s has plan %s disabled, which %s provides", sup, name, sub)
+			return false, fmt.Sprintf("%s has plan %s disabled, which %s provides", sup, name(id), m)
 		}
 	}
 	return true, ""
@@ -258,7 +288,7 @@ func Build(cat *Catalog, ex []Exception) (*Table, error) {
 		add(Pair{Sup: e.Sup, Sub: e.Sub, Basis: BasisException})
 	}
 
-	t := &Table{pairs: map[string]map[string]Pair{}, by: map[string][]string{}, cat: cat}
+	t := &Table{pairs: map[string]map[string]Pair{}, by: map[string][]string{}, direct: direct, cat: cat}
 	for _, sup := range slices.Sorted(maps.Keys(direct)) {
 		// Everything reachable from sup through direct pairs.
 		seen := map[string]bool{}

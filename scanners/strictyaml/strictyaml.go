@@ -62,14 +62,18 @@ func locateDuration(e *Error, node ast.Node) bool {
 	if m == nil || node == nil {
 		return false
 	}
+	// The value of a "key: value" pair: durations are single settings, so
+	// keys and list elements with the same text are not it.
 	var hit ast.Node
 	ast.Walk(visitFunc(func(n ast.Node) bool {
 		if hit != nil {
 			return false
 		}
-		if sc, ok := n.(ast.ScalarNode); ok && fmt.Sprint(sc.GetValue()) == m[1] {
-			hit = n
-			return false
+		if mv, ok := n.(*ast.MappingValueNode); ok {
+			if sc, ok := mv.Value.(ast.ScalarNode); ok && fmt.Sprint(sc.GetValue()) == m[1] {
+				hit = mv.Value
+				return false
+			}
 		}
 		return true
 	}), node)

@@ -23,6 +23,7 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"wrong type", "aws:\n  workers: lots\n", "c.yaml:2:12: aws.workers: "},
 		{"syntax", "aws:\n  regions: [a\n", "c.yaml:"},
 		{"bad duration", "aws:\n  regions: [a]\n  timeout: soon\n", `c.yaml:3:12: aws.timeout: "soon" is not a duration`},
+		{"bad duration after a list holding the same text", "aws:\n  regions: [soon]\n  timeout: soon\n", `c.yaml:3:12: aws.timeout: "soon" is not a duration`},
 		{"duration without unit", "aws:\n  timeout: 60\n", "c.yaml:2:12: aws.timeout: cannot use a uint64 here, want a duration with a unit"},
 	}
 	for _, tc := range cases {

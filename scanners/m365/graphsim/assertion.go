@@ -77,11 +77,11 @@ func verifyAssertion(assertion, clientID, endpoint string, certs []string, now t
 		X5tS256 string `json:"x5t#S256"`
 	}
 	var claims struct {
-		Aud string      `json:"aud"`
-		Iss string      `json:"iss"`
-		Sub string      `json:"sub"`
-		Exp json.Number `json:"exp"`
-		Nbf json.Number `json:"nbf"`
+		Aud json.RawMessage `json:"aud"` // a string, or a list of strings (RFC 7519 §4.1.3)
+		Iss string          `json:"iss"`
+		Sub string          `json:"sub"`
+		Exp json.Number     `json:"exp"`
+		Nbf json.Number     `json:"nbf"`
 	}
 	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err != nil || json.Unmarshal(hb, &header) != nil {
@@ -133,20 +133,42 @@ func verifyAssertion(assertion, clientID, endpoint string, certs []string, now t
 		return &assertionError{code: 700027, status: 401, msg: "Client assertion failed signature validation."}
 	}
 
-	if claims.Iss != clientID || claims.Sub != clientID {
+	if !strings.EqualFold(claims.Iss, clientID) || !strings.EqualFold(claims.Sub, clientID) {
 		return &assertionError{code: 700023, status: 401, msg: fmt.Sprintf("Client assertion issuer %q and subject %q must both be the client id %s.", claims.Iss, claims.Sub, clientID)}
 	}
-	if !strings.EqualFold(strings.TrimSuffix(claims.Aud, "/"), strings.TrimSuffix(endpoint, "/")) {
-		return &assertionError{code: 700021, status: 401, msg: fmt.Sprintf("Client assertion audience claim does not match Realm issuer: the assertion's aud is %q, this endpoint is %q.", claims.Aud, endpoint)}
+	auds := audiences(claims.Aud)
+	if !slices.ContainsFunc(auds, func(a string) bool {
+		return strings.EqualFold(strings.TrimSuffix(a, "/"), strings.TrimSuffix(endpoint, "/"))
+	}) {
+		return &assertionError{code: 700021, status: 401, msg: fmt.Sprintf("Client assertion audience claim does not match Realm issuer: the assertion's aud is %q, this endpoint is %q.", strings.Join(auds, ","), endpoint)}
 	}
 	const skew = 5 * time.Minute
-	exp, errE := claims.Exp.Int64()
-	nbf, errN := claims.Nbf.Int64()
+	exp, errE := claims.Exp.Float64()
 	if errE != nil || exp == 0 {
 		return bad("the payload has no numeric exp")
 	}
-	if now.After(time.Unix(exp, 0).Add(skew)) || errN == nil && nbf != 0 && now.Add(skew).Before(time.Unix(nbf, 0)) {
+	var nbf float64
+	if claims.Nbf != "" {
+		var errN error
+		if nbf, errN = claims.Nbf.Float64(); errN != nil {
+			return bad("nbf is not a number")
+		}
+	}
+	if now.After(time.Unix(int64(exp), 0).Add(skew)) || nbf != 0 && now.Add(skew).Before(time.Unix(int64(nbf), 0)) {
 		return &assertionError{code: 700024, status: 401, msg: "Client assertion is not within its valid time range."}
+	}
+	return nil
+}
+
+// audiences reads a JWT aud claim: a string or a list of strings.
+func audiences(raw json.RawMessage) []string {
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil && one != "" {
+		return []string{one}
 	}
 	return nil
 }
@@ -160,16 +182,23 @@ const defaultFederatedAudience = "api://AzureADTokenExchange"
 // system's token service), as it stands in for Entra ID.
 func (s *Sim) issuerKey(issuer string) (*rsa.PrivateKey, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if k := s.issuers[issuer]; k != nil {
+	k := s.issuers[issuer]
+	s.mu.Unlock()
+	if k != nil {
 		return k, nil
 	}
+	// Made outside the lock (it takes a while); the first one stored wins.
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.issuers == nil {
 		s.issuers = map[string]*rsa.PrivateKey{}
+	}
+	if prev := s.issuers[issuer]; prev != nil {
+		return prev, nil
 	}
 	s.issuers[issuer] = k
 	return k, nil
@@ -249,12 +278,7 @@ func (s *Sim) verifyFederated(assertion string, creds []FederatedCredential, now
 	if err1 != nil || err2 != nil || err3 != nil || json.Unmarshal(hb, &header) != nil || json.Unmarshal(cb, &claims) != nil {
 		return &assertionError{code: 50027, status: 400, msg: "JWT token is invalid or malformed."}
 	}
-	var auds []string
-	if json.Unmarshal(claims.Aud, &auds) != nil {
-		var one string
-		_ = json.Unmarshal(claims.Aud, &one)
-		auds = []string{one}
-	}
+	auds := audiences(claims.Aud)
 	var match *FederatedCredential
 	for i := range creds {
 		c := &creds[i]

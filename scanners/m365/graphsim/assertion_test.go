@@ -100,11 +100,14 @@ func TestVerifyAssertion(t *testing.T) {
 			return base64.RawURLEncoding.EncodeToString(hb) + ".e30.c2ln"
 		}(), []string{certPEM}, 50027},
 		{"not a JWT", "abc", []string{certPEM}, 50027},
-		{"unsigned", func() string {
+		{"unsigned, naming a registered certificate", func() string {
 			a := strings.Split(sign(t, otherKey, otherCert, good(), false), ".")
-			hb, _ := json.Marshal(map[string]string{"alg": "none", "x5t#S256": "AAAA"})
+			th := sha256.Sum256(otherCert.Raw)
+			hb, _ := json.Marshal(map[string]string{"alg": "none", "x5t#S256": base64.StdEncoding.EncodeToString(th[:])})
 			return base64.RawURLEncoding.EncodeToString(hb) + "." + a[1] + "."
-		}(), []string{otherPEM}, 700027},
+		}(), []string{otherPEM}, 50027},
+		{"aud as a list holding this endpoint", sign(t, key, cert, with("aud", []string{"https://other.example/token", endpoint}), false), []string{certPEM}, 0},
+		{"client id in another case", sign(t, key, cert, with("iss", strings.ToUpper(client)), false), []string{certPEM}, 0},
 	}
 	for _, c := range cases {
 		wantAADSTS(t, c.name, verifyAssertion(c.assertion, client, endpoint, c.certs, now), c.code)
