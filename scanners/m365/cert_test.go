@@ -128,3 +128,27 @@ func TestWorkloadIdentityAuthenticates(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceCodeAuthenticates: azidentity's device-code credential (MSAL's
+// public client) gets a device code, shows the prompt (logged), polls the
+// token endpoint and receives a delegated token (scp); the scan reads the
+// tenant with it. An app that does not allow public client flows is
+// refused (AADSTS7000218).
+func TestDeviceCodeAuthenticates(t *testing.T) {
+	t.Parallel()
+	for _, public := range []bool{true, false} {
+		pubApp := `      apps: [{client_id: ` + clientID + `, public_client: ` + strconv.FormatBool(public) + `, client_secret: unused,
+              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All]}]
+`
+		fx := newFixture(t, strings.ReplaceAll(normalEstate, app, pubApp), nil, func(o *Options) { o.Auth, o.ClientSecret = AuthDeviceCode, "" })
+		col := &scanners.Collector{}
+		err := fx.scanner.Scan(context.Background(), col)
+		_, seats, gaps := col.Snapshot()
+		if public && (err != nil || len(gaps) != 0 || len(seats) != normalSeats) {
+			t.Fatalf("public client: err %v, %d seats, gaps %+v", err, len(seats), gaps)
+		}
+		if !public && (err == nil || !strings.Contains(err.Error(), "7000218")) {
+			t.Fatalf("confidential app with device code: err %v, want AADSTS7000218", err)
+		}
+	}
+}

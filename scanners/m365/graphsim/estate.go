@@ -94,6 +94,10 @@ type App struct {
 	// simulator's key for that issuer, and the token endpoint checks
 	// signature, iss, sub, aud and lifetime as Entra ID does.
 	Federated []FederatedCredential `yaml:"federated"`
+	// PublicClient allows public client flows (the device code sign-in of
+	// an administrator). Its tokens are delegated: Roles are carried as the
+	// scp claim. The simulated administrator approves the code at once.
+	PublicClient bool `yaml:"public_client"`
 	// Roles are the application permissions granted (with admin consent)
 	// and carried in the token's roles claim, e.g. User.Read.All. Graph
 	// calls that need a role the token lacks answer 403.

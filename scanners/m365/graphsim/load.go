@@ -89,8 +89,8 @@ func (v *validator) tenant(f string, t *Tenant) error {
 		if err := v.guid(fmt.Sprintf("%s.apps[%d].client_id", f, i), a.ClientID); err != nil {
 			return err
 		}
-		if a.ClientSecret == "" && len(a.Certificates) == 0 && len(a.Federated) == 0 {
-			return v.fail(fmt.Sprintf("%s.apps[%d].client_secret", f, i), "required (or certificates, or federated)")
+		if a.ClientSecret == "" && len(a.Certificates) == 0 && len(a.Federated) == 0 && !a.PublicClient {
+			return v.fail(fmt.Sprintf("%s.apps[%d].client_secret", f, i), "required (or certificates, federated, or public_client: true)")
 		}
 		for j, fc := range a.Federated {
 			if u, err := url.Parse(fc.Issuer); err != nil || u.Scheme != "https" || u.Host == "" {

@@ -74,6 +74,7 @@ type Sim struct {
 	requests []Request
 	counts   map[string]int             // tenant/endpoint -> calls seen, for throttle faults
 	issuers  map[string]*rsa.PrivateKey // federated-token issuers the simulator stands in for
+	devices  map[string]deviceGrant     // device codes issued, by code
 }
 
 // New returns the simulator for est (as returned by Load).
@@ -165,11 +166,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 var (
-	tokenPathRE    = regexp.MustCompile(`^/([^/]+)/oauth2/v2\.0/token$`)
-	openidPathRE   = regexp.MustCompile(`^/([^/]+)/v2\.0/\.well-known/openid-configuration$`)
-	reportPathRE   = regexp.MustCompile(`^/v1\.0/reports/getOffice365ActiveUserDetail\(period='(D7|D30|D90|D180)'\)$`)
-	groupPathRE    = regexp.MustCompile(`^/v1\.0/groups/([0-9a-fA-F-]{36})$`)
-	downloadPathRE = regexp.MustCompile(`^/download/([^/]+)/(D7|D30|D90|D180)/report\.csv$`)
+	tokenPathRE      = regexp.MustCompile(`^/([^/]+)/oauth2/v2\.0/token$`)
+	deviceCodePathRE = regexp.MustCompile(`^/([^/]+)/oauth2/v2\.0/devicecode$`)
+	openidPathRE     = regexp.MustCompile(`^/([^/]+)/v2\.0/\.well-known/openid-configuration$`)
+	reportPathRE     = regexp.MustCompile(`^/v1\.0/reports/getOffice365ActiveUserDetail\(period='(D7|D30|D90|D180)'\)$`)
+	groupPathRE      = regexp.MustCompile(`^/v1\.0/groups/([0-9a-fA-F-]{36})$`)
+	downloadPathRE   = regexp.MustCompile(`^/download/([^/]+)/(D7|D30|D90|D180)/report\.csv$`)
 )
 
 func (s *Sim) route(w http.ResponseWriter, r *http.Request, req *Request) {
@@ -181,6 +183,15 @@ func (s *Sim) route(w http.ResponseWriter, r *http.Request, req *Request) {
 			return
 		}
 		s.token(w, r, m[1])
+		return
+	}
+	if m := deviceCodePathRE.FindStringSubmatch(p); m != nil {
+		req.Endpoint, req.Tenant = "devicecode", m[1]
+		if r.Method != http.MethodPost {
+			oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "AADSTS900561: The endpoint only accepts POST requests.", 900561)
+			return
+		}
+		s.deviceCode(w, r, m[1])
 		return
 	}
 	if m := openidPathRE.FindStringSubmatch(p); m != nil {
@@ -279,6 +290,9 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request) (*Tenant, []s
 	if t == nil || c.Expires < s.now().Unix() {
 		odataError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience or expired.")
 		return nil, nil, false
+	}
+	if c.Scp != "" {
+		return t, strings.Fields(c.Scp), true // delegated: the consented scopes
 	}
 	if c.Roles == nil {
 		c.Roles = []string{}

@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -293,5 +294,53 @@ func TestGroupLookup(t *testing.T) {
 	}
 	if resp, b := get(t, srv, "/v1.0/groups/00000000-0000-0000-0000-0000000000ff", ""); resp.StatusCode != 404 || !strings.Contains(string(b), "Request_ResourceNotFound") {
 		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+}
+
+// TestDeviceCodeFlow: the device authorization endpoint issues a code
+// once, a confidential app cannot redeem it, an unknown code is refused,
+// and the delegated token carries the app's permissions as scp.
+func TestDeviceCodeFlow(t *testing.T) {
+	t.Parallel()
+	const pub = "aaaaaaaa-0000-0000-0000-000000000003"
+	est := strings.Replace(testEstate, "        - {client_id: aaaaaaaa-0000-0000-0000-000000000002,",
+		"        - {client_id: "+pub+", public_client: true, roles: [User.Read.All]}\n        - {client_id: aaaaaaaa-0000-0000-0000-000000000002,", 1)
+	srv := start(t, est)
+	post := func(path string, form url.Values) (int, map[string]any) {
+		resp, err := srv.Client().PostForm(srv.URL+"/"+tenantA+"/oauth2/v2.0/"+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	scope := "https://graph.microsoft.com/.default openid offline_access profile"
+	code, dc := post("devicecode", url.Values{"client_id": {pub}, "scope": {scope}})
+	if code != 200 || dc["device_code"] == nil || !strings.Contains(fmt.Sprint(dc["message"]), fmt.Sprint(dc["user_code"])) {
+		t.Fatalf("devicecode: %d %v", code, dc)
+	}
+	poll := url.Values{"grant_type": {"device_code"}, "client_id": {pub}, "device_code": {fmt.Sprint(dc["device_code"])}, "scope": {scope}}
+	if code, m := post("token", url.Values{"grant_type": {"device_code"}, "client_id": {pub}, "device_code": {"nope"}, "scope": {scope}}); code != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("unknown code: %d %v", code, m)
+	}
+	code, m := post("token", poll)
+	if code != 200 || m["id_token"] == nil || m["client_info"] == nil {
+		t.Fatalf("token: %d %v", code, m)
+	}
+	c, err := parseToken(m["access_token"].(string))
+	if err != nil || c.Scp != "User.Read.All" || len(c.Roles) != 0 {
+		t.Errorf("delegated token claims %+v %v", c, err)
+	}
+	if code, m := post("token", poll); code != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("a redeemed code again: %d %v", code, m)
+	}
+	// A confidential app's device code cannot be redeemed without a secret.
+	_, dc = post("devicecode", url.Values{"client_id": {"aaaaaaaa-0000-0000-0000-000000000002"}, "scope": {scope}})
+	poll.Set("client_id", "aaaaaaaa-0000-0000-0000-000000000002")
+	poll.Set("device_code", fmt.Sprint(dc["device_code"]))
+	if code, m := post("token", poll); code != 401 || m["error"] != "invalid_client" {
+		t.Errorf("confidential app: %d %v", code, m)
 	}
 }

@@ -18,6 +18,7 @@ type Claims struct {
 	TenantID string   `json:"tid"`
 	AppID    string   `json:"appid"`
 	Roles    []string `json:"roles,omitempty"`
+	Scp      string   `json:"scp,omitempty"` // delegated permissions, space-separated
 	IssuedAt int64    `json:"iat"`
 	Expires  int64    `json:"exp"`
 }
@@ -94,7 +95,10 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000222: The provided client secret keys for app are expired.", 7000222)
 		return
 	}
-	if g := r.PostForm.Get("grant_type"); g != "client_credentials" {
+	if g := r.PostForm.Get("grant_type"); g == deviceCodeGrant || g == "device_code" { // MSAL sends the short form
+		s.deviceCodeToken(w, r, t)
+		return
+	} else if g != "client_credentials" {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '"+g+"'.", 70003)
 		return
 	}
