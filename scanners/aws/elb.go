@@ -19,12 +19,16 @@ import (
 // resources. Counts are decimal strings and are present even when zero;
 // a count is absent only when the call behind it failed (with a gap).
 const (
-	AttrLBType           = "type" // application | network | gateway
-	AttrScheme           = "scheme"
-	AttrARN              = "arn"
-	AttrListeners        = "listeners"
-	AttrTargetGroups     = "target_groups"
-	AttrTargets          = "targets"
+	AttrLBType       = "type" // application | network | gateway
+	AttrScheme       = "scheme"
+	AttrARN          = "arn"
+	AttrListeners    = "listeners"
+	AttrTargetGroups = "target_groups"
+	AttrTargets      = "targets"
+	// AttrHealthyTargets counts the targets the load balancer routes to:
+	// state healthy, and state unavailable with reason
+	// Target.HealthCheckDisabled (a group whose health checks are off, the
+	// default for a Lambda target group, is served without them).
 	AttrHealthyTargets   = "healthy_targets"
 	AttrInstances        = "instances"
 	AttrHealthyInstances = "healthy_instances" // InService
@@ -132,7 +136,7 @@ func (sc *scope) listenerCount(ctx context.Context, arn string) (int, error) {
 }
 
 // targetCounts returns the load balancer's target groups, registered
-// targets and healthy targets. When only DescribeTargetHealth fails,
+// targets and serving targets (see serving). When only DescribeTargetHealth fails,
 // groups is still known; when DescribeTargetGroups fails it is -1.
 func (sc *scope) targetCounts(ctx context.Context, arn string) (groups, targets, healthy int, err error) {
 	var tgs []string
@@ -162,7 +166,7 @@ func (sc *scope) targetCounts(ctx context.Context, arn string) (groups, targets,
 		defer mu.Unlock()
 		for _, d := range out.TargetHealthDescriptions {
 			targets++
-			if d.TargetHealth != nil && d.TargetHealth.State == elbv2types.TargetHealthStateEnumHealthy {
+			if serving(d.TargetHealth) {
 				healthy++
 			}
 		}
@@ -173,6 +177,19 @@ func (sc *scope) targetCounts(ctx context.Context, arn string) (groups, targets,
 		}
 	}
 	return len(tgs), targets, healthy, nil
+}
+
+// serving reports whether the load balancer routes requests to a target
+// in this health: a healthy one, or one whose group has health checks
+// disabled (state unavailable, reason Target.HealthCheckDisabled; a Lambda
+// target group's health checks are off by default).
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html
+func serving(h *elbv2types.TargetHealth) bool {
+	if h == nil {
+		return false
+	}
+	return h.State == elbv2types.TargetHealthStateEnumHealthy ||
+		h.State == elbv2types.TargetHealthStateEnumUnavailable && h.Reason == elbv2types.TargetHealthReasonEnumHealthCheckDisabled
 }
 
 // classicLoadBalancers lists Classic Load Balancers and their instances'

@@ -113,3 +113,40 @@ func TestTargetHealthDeniedKeepsTheLoadBalancer(t *testing.T) {
 	}
 	wantAttrs(t, r.get(t, KindLoadBalancer, "web"), map[string]string{AttrListeners: "2", AttrTargetGroups: "2", AttrTargets: "", AttrHealthyTargets: ""})
 }
+
+// TestLambdaTargetsServe checks that targets of a target group whose
+// health checks are disabled (a Lambda group's default: DescribeTargetHealth
+// says unavailable, Target.HealthCheckDisabled) count as healthy, and that
+// other unavailable targets do not.
+func TestLambdaTargetsServe(t *testing.T) {
+	t.Parallel()
+	r := scanEstate(t, `
+aws:
+  accounts:
+    - id: "111111111111"
+      regions:
+        - name: us-east-1
+          load_balancers:
+            - name: fn
+              created: -60d
+              listeners: [{port: 443, protocol: HTTPS}]
+              target_groups:
+                - name: fn-a
+                  target_type: lambda
+                  targets: [{id: "arn:aws:lambda:us-east-1:111111111111:function:a"}]
+                - name: fn-b
+                  target_type: lambda
+                  targets: [{id: "arn:aws:lambda:us-east-1:111111111111:function:b", health: unavailable, reason: Target.HealthCheckDisabled}]
+              metrics:
+                RequestCount: {avg: 50000, days: 7}
+            - name: flows
+              type: network
+              created: -60d
+              target_groups:
+                - name: flows-tg
+                  targets: [{id: 10.0.0.1, health: unavailable}]
+`, nil)
+	noGaps(t, r)
+	wantAttrs(t, r.get(t, KindLoadBalancer, "fn"), map[string]string{AttrTargetGroups: "2", AttrTargets: "2", AttrHealthyTargets: "2"})
+	wantAttrs(t, r.get(t, KindLoadBalancer, "flows"), map[string]string{AttrTargets: "1", AttrHealthyTargets: "0"})
+}

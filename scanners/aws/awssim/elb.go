@@ -172,9 +172,10 @@ func (s *Sim) elbv2DescribeTargetGroups(c *call) (any, *apiError) {
 	type tg struct {
 		TargetGroupArn   string   `xml:"TargetGroupArn"`
 		TargetGroupName  string   `xml:"TargetGroupName"`
-		Protocol         string   `xml:"Protocol"`
-		Port             int32    `xml:"Port"`
-		VpcID            string   `xml:"VpcId"`
+		Protocol         string   `xml:"Protocol,omitempty"`
+		Port             int32    `xml:"Port,omitempty"`
+		VpcID            string   `xml:"VpcId,omitempty"`
+		HealthCheckOn    bool     `xml:"HealthCheckEnabled"`
 		TargetType       string   `xml:"TargetType"`
 		LoadBalancerArns []string `xml:"LoadBalancerArns>member"`
 	}
@@ -184,12 +185,32 @@ func (s *Sim) elbv2DescribeTargetGroups(c *call) (any, *apiError) {
 	}
 	out := result{TargetGroups: []tg{}, NextMarker: next}
 	for _, rw := range rows[start:end] {
-		out.TargetGroups = append(out.TargetGroups, tg{
-			TargetGroupArn: s.tgARN(c, rw.tg), TargetGroupName: rw.tg.Name, Protocol: listenerProtocol(rw.lb.Type), Port: rw.tg.Port,
-			VpcID: "vpc-" + stableHex(17, "vpc", c.account, c.region), TargetType: "instance", LoadBalancerArns: []string{s.lbARN(c, rw.lb)},
-		})
+		x := tg{
+			TargetGroupArn: s.tgARN(c, rw.tg), TargetGroupName: rw.tg.Name, TargetType: rw.tg.TargetType,
+			HealthCheckOn: healthChecksOn(rw.tg), LoadBalancerArns: []string{s.lbARN(c, rw.lb)},
+		}
+		// A lambda target group has no protocol, port or VPC.
+		if rw.tg.TargetType != "lambda" {
+			x.Protocol, x.Port, x.VpcID = listenerProtocol(rw.lb.Type), rw.tg.Port, "vpc-"+stableHex(17, "vpc", c.account, c.region)
+		}
+		out.TargetGroups = append(out.TargetGroups, x)
 	}
 	return queryResult{out}, nil
+}
+
+// healthChecksOn is the group's HealthCheckEnabled: always true except for
+// a lambda group, where it is off by default, i.e. unless one of its
+// targets is reported with a health check state.
+func healthChecksOn(tg *TargetGroup) bool {
+	if tg.TargetType != "lambda" {
+		return true
+	}
+	for _, t := range tg.Targets {
+		if t.Reason == "Target.HealthCheckDisabled" {
+			return false
+		}
+	}
+	return len(tg.Targets) > 0
 }
 
 func listenerProtocol(typ string) string {
@@ -200,6 +221,24 @@ func listenerProtocol(typ string) string {
 		return "GENEVE"
 	}
 	return "HTTP"
+}
+
+// targetDescriptions are the Description AWS gives with each reason code
+// (TargetHealth data type; "If the state is healthy, a description is not
+// provided").
+var targetDescriptions = map[string]string{
+	"Elb.RegistrationInProgress":      "Target registration is in progress",
+	"Elb.InitialHealthChecking":       "Initial health checks in progress",
+	"Target.FailedHealthChecks":       "Health checks failed",
+	"Target.ResponseCodeMismatch":     "Health checks failed with these codes: [502]",
+	"Target.Timeout":                  "Request timed out",
+	"Elb.InternalError":               "Health checks failed due to an internal error",
+	"Target.NotInUse":                 "Target group is not configured to receive traffic from the load balancer",
+	"Target.NotRegistered":            "Target is not registered to the target group",
+	"Target.InvalidState":             "Target is in the stopped state",
+	"Target.IpUnusable":               "The target IP address is reserved for use by a load balancer",
+	"Target.DeregistrationInProgress": "Target deregistration is in progress",
+	"Target.HealthCheckDisabled":      "Health checks disabled",
 }
 
 func (s *Sim) elbv2DescribeTargetHealth(c *call) (any, *apiError) {
@@ -221,12 +260,13 @@ func (s *Sim) elbv2DescribeTargetHealth(c *call) (any, *apiError) {
 	type desc struct {
 		Target struct {
 			ID   string `xml:"Id"`
-			Port int32  `xml:"Port"`
+			Port int32  `xml:"Port,omitempty"`
 		} `xml:"Target"`
-		HealthCheckPort string `xml:"HealthCheckPort"`
+		HealthCheckPort string `xml:"HealthCheckPort,omitempty"`
 		TargetHealth    struct {
-			State  string `xml:"State"`
-			Reason string `xml:"Reason,omitempty"`
+			State       string `xml:"State"`
+			Reason      string `xml:"Reason,omitempty"`
+			Description string `xml:"Description,omitempty"`
 		} `xml:"TargetHealth"`
 	}
 	type result struct {
@@ -236,14 +276,13 @@ func (s *Sim) elbv2DescribeTargetHealth(c *call) (any, *apiError) {
 	for _, t := range group.Targets {
 		var d desc
 		d.Target.ID, d.Target.Port = t.ID, t.Port
-		d.HealthCheckPort = strconv.Itoa(int(t.Port))
-		d.TargetHealth.State = t.Health
-		switch t.Health {
-		case "unhealthy":
-			d.TargetHealth.Reason = "Target.FailedHealthChecks"
-		case "unused":
-			d.TargetHealth.Reason = "Target.NotInUse"
+		if t.Port != 0 {
+			d.HealthCheckPort = strconv.Itoa(int(t.Port))
 		}
+		// Reason is the estate's (defaulted by Load from the codes the
+		// TargetHealth data type documents); a healthy target has none.
+		d.TargetHealth.State, d.TargetHealth.Reason = t.Health, t.Reason
+		d.TargetHealth.Description = targetDescriptions[t.Reason]
 		out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, d)
 	}
 	return queryResult{out}, nil

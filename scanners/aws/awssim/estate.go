@@ -249,16 +249,31 @@ type Listener struct {
 // TargetGroup is an ELBv2 target group (DescribeTargetGroups,
 // DescribeTargetHealth).
 type TargetGroup struct {
-	Name    string   `yaml:"name"`
-	Port    int32    `yaml:"port"` // default 80
-	Targets []Target `yaml:"targets"`
+	Name string `yaml:"name"`
+	Port int32  `yaml:"port"` // default 80; none for a lambda group
+	// TargetType is instance (default) | ip | lambda | alb. A lambda
+	// group's health checks are disabled by default, so its targets
+	// default to health: unavailable (Target.HealthCheckDisabled).
+	TargetType string   `yaml:"target_type"`
+	Targets    []Target `yaml:"targets"`
 }
 
-// Target is one registered target and its health.
+// Target is one registered target and its health, as DescribeTargetHealth
+// reports it (State and Reason of the TargetHealth data type,
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html).
+// A target of a target group whose health checks are disabled (the
+// default for a Lambda target group) is health: unavailable with reason
+// Target.HealthCheckDisabled; the load balancer still routes to it.
 type Target struct {
-	ID     string `yaml:"id"`     // instance id or IP address
+	ID     string `yaml:"id"`     // instance id, IP address or Lambda function ARN
 	Port   int32  `yaml:"port"`   // default the group's port
 	Health string `yaml:"health"` // healthy (default) | unhealthy | unused | draining | initial | unavailable
+	// Reason is the reason code, one of those AWS documents for the
+	// state (targetReasons); the default is the first listed, except that
+	// an unavailable target outside a lambda group defaults to
+	// Elb.InternalError (only a lambda group's health checks can be
+	// disabled). A healthy target has none.
+	Reason string `yaml:"reason"`
 }
 
 // ClassicLoadBalancer is an ELB Classic load balancer (DescribeLoadBalancers,

@@ -9,6 +9,15 @@ import (
 var (
 	lbStates      = []string{"active", "provisioning", "active_impaired", "failed"}
 	targetHealths = []string{"initial", "healthy", "unhealthy", "unused", "draining", "unavailable"}
+	// targetReasons are the reason codes the TargetHealth data type
+	// documents for each state, the default first; healthy has none.
+	targetReasons = map[string][]string{
+		"initial":     {"Elb.RegistrationInProgress", "Elb.InitialHealthChecking"},
+		"unhealthy":   {"Target.FailedHealthChecks", "Target.ResponseCodeMismatch", "Target.Timeout", "Elb.InternalError"},
+		"unused":      {"Target.NotInUse", "Target.NotRegistered", "Target.InvalidState", "Target.IpUnusable"},
+		"draining":    {"Target.DeregistrationInProgress"},
+		"unavailable": {"Target.HealthCheckDisabled", "Elb.InternalError"},
+	}
 	dbStatuses    = []string{"available", "backing-up", "creating", "deleting", "failed", "maintenance", "modifying", "rebooting", "starting", "stopped", "stopping", "storage-full"}
 	storageTypes  = []string{"gp2", "gp3", "io1", "io2", "standard"}
 	lbNameRE      = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`)
@@ -70,7 +79,21 @@ func (v *validator) regionServices(f, account string, r *Region, instances map[s
 			if err := uniq(ft+".name", "target group", tg.Name); err != nil {
 				return err
 			}
-			if tg.Port == 0 {
+			switch tg.TargetType {
+			case "":
+				tg.TargetType = "instance"
+			case "instance", "ip", "lambda", "alb":
+			default:
+				return v.fail(ft+".target_type", "%q is not instance, ip, lambda or alb", tg.TargetType)
+			}
+			if tg.TargetType == "lambda" {
+				if tg.Port != 0 {
+					return v.fail(ft+".port", "a lambda target group has no port")
+				}
+				if len(tg.Targets) > 1 {
+					return v.fail(ft+".targets", "a lambda target group has at most one target (a function)")
+				}
+			} else if tg.Port == 0 {
 				tg.Port = 80
 			}
 			for k := range tg.Targets {
@@ -85,10 +108,29 @@ func (v *validator) regionServices(f, account string, r *Region, instances map[s
 				if t.Port == 0 {
 					t.Port = tg.Port
 				}
-				if t.Health == "" {
+				if t.Health == "" && tg.TargetType == "lambda" {
+					t.Health = "unavailable" // health checks are off by default for Lambda
+				} else if t.Health == "" {
 					t.Health = "healthy"
 				} else if !contains(targetHealths, t.Health) {
 					return v.fail(fx+".health", "%q is not a target health state (%s)", t.Health, strings.Join(targetHealths, ", "))
+				}
+				reasons := targetReasons[t.Health]
+				switch {
+				case t.Reason == "" && t.Health == "unavailable" && tg.TargetType != "lambda":
+					t.Reason = "Elb.InternalError" // health checks cannot be off
+				case t.Reason == "" && len(reasons) > 0:
+					t.Reason = reasons[0]
+				case t.Reason != "" && len(reasons) == 0:
+					return v.fail(fx+".reason", "a %s target has no reason code", t.Health)
+				case t.Reason != "" && !contains(reasons, t.Reason):
+					return v.fail(fx+".reason", "%q is not a reason code of a %s target (%s)", t.Reason, t.Health, strings.Join(reasons, ", "))
+				}
+				// "If the target type is instance, ip, or alb, health checks
+				// are always enabled and can't be disabled" (CreateTargetGroup,
+				// HealthCheckEnabled).
+				if t.Reason == "Target.HealthCheckDisabled" && tg.TargetType != "lambda" {
+					return v.fail(fx+".reason", "health checks can be disabled only for a lambda target group, not %s", tg.TargetType)
 				}
 			}
 		}
