@@ -48,12 +48,12 @@ var lbMetrics = map[elbv2types.LoadBalancerTypeEnum]struct {
 	elbv2types.LoadBalancerTypeEnumNetwork:     {"AWS/NetworkELB", []metricSpec{{"NewFlowCount", "Sum", "Count"}, {"ProcessedBytes", "Sum", "Bytes"}}},
 }
 
-// loadBalancers lists ELBv2 load balancers with their listeners, target
-// groups and registered targets' health.
+// loadBalancers lists ELBv2 load balancers with their tags, listeners,
+// target groups and registered targets' health.
 //
 // aws.elb.load_balancer (ID = name): type, scheme, state, arn, listeners,
-// target_groups, targets, healthy_targets; Created = CreatedTime; metrics
-// lbMetrics over lbWindowDays.
+// target_groups, targets, healthy_targets; Tags from DescribeTags (20 per
+// call); Created = CreatedTime; metrics lbMetrics over lbWindowDays.
 func (sc *scope) loadBalancers(ctx context.Context) error {
 	p := elasticloadbalancingv2.NewDescribeLoadBalancersPaginator(sc.elbv2, &elasticloadbalancingv2.DescribeLoadBalancersInput{PageSize: sc.pageSizeIn(1, 400)})
 	for p.HasMorePages() {
@@ -62,6 +62,22 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 			return fmt.Errorf("elbv2 DescribeLoadBalancers %s: %w", sc.region, err)
 		}
 		lbs := page.LoadBalancers
+		arns := make([]string, len(lbs))
+		for i, lb := range lbs {
+			arns[i] = aws.ToString(lb.LoadBalancerArn)
+		}
+		// The tags are fetched while the load balancers' own calls run.
+		tags := sc.lbTags(ctx, arns, "", func(batch []string) (map[string]map[string]string, error) {
+			out, err := sc.elbv2.DescribeTags(ctx, &elasticloadbalancingv2.DescribeTagsInput{ResourceArns: batch})
+			if err != nil {
+				return nil, fmt.Errorf("elbv2 DescribeTags %s: %w", sc.region, err)
+			}
+			m := map[string]map[string]string{}
+			for _, d := range out.TagDescriptions {
+				m[aws.ToString(d.ResourceArn)] = elbv2TagMap(d.Tags)
+			}
+			return m, nil
+		})
 		each(len(lbs), func(i int) {
 			lb := lbs[i]
 			arn := aws.ToString(lb.LoadBalancerArn)
@@ -102,7 +118,7 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 			}
 			name := aws.ToString(lb.LoadBalancerName)
 			r := scanners.Resource{
-				Kind: KindLoadBalancer, ID: name, Name: name, State: state,
+				Kind: KindLoadBalancer, ID: name, Name: name, State: state, Tags: tags()[arn],
 				Created: timePtr(lb.CreatedTime), Attributes: clean(attrs),
 			}
 			m, ok := lbMetrics[lb.Type]
@@ -113,6 +129,7 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 			}
 			sc.withMetrics(r, m.namespace, "LoadBalancer", suffix, lbWindowDays, m.specs...)
 		})
+		tags() // never leave the tag calls running behind the scope
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -192,11 +209,12 @@ func serving(h *elbv2types.TargetHealth) bool {
 		h.State == elbv2types.TargetHealthStateEnumUnavailable && h.Reason == elbv2types.TargetHealthReasonEnumHealthCheckDisabled
 }
 
-// classicLoadBalancers lists Classic Load Balancers and their instances'
-// health.
+// classicLoadBalancers lists Classic Load Balancers with their tags and
+// their instances' health.
 //
 // aws.elb.classic_load_balancer (ID = name): scheme, instances,
-// healthy_instances (InService); Created = CreatedTime; metric
+// healthy_instances (InService); Tags from DescribeTags (20 per call);
+// Created = CreatedTime; metric
 // RequestCount Sum over lbWindowDays (AWS/ELB, LoadBalancerName).
 func (sc *scope) classicLoadBalancers(ctx context.Context) error {
 	p := elasticloadbalancing.NewDescribeLoadBalancersPaginator(sc.elb, &elasticloadbalancing.DescribeLoadBalancersInput{PageSize: sc.pageSizeIn(1, 400)})
@@ -206,6 +224,28 @@ func (sc *scope) classicLoadBalancers(ctx context.Context) error {
 			return fmt.Errorf("elb DescribeLoadBalancers %s: %w", sc.region, err)
 		}
 		lbs := page.LoadBalancerDescriptions
+		names := make([]string, len(lbs))
+		for i, lb := range lbs {
+			names[i] = aws.ToString(lb.LoadBalancerName)
+		}
+		tags := sc.lbTags(ctx, names, " (Classic Load Balancers)", func(batch []string) (map[string]map[string]string, error) {
+			out, err := sc.elb.DescribeTags(ctx, &elasticloadbalancing.DescribeTagsInput{LoadBalancerNames: batch})
+			if err != nil {
+				return nil, fmt.Errorf("elb DescribeTags %s: %w", sc.region, err)
+			}
+			m := map[string]map[string]string{}
+			for _, d := range out.TagDescriptions {
+				var tm map[string]string
+				for _, t := range d.Tags {
+					if tm == nil {
+						tm = map[string]string{}
+					}
+					tm[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
+				m[aws.ToString(d.LoadBalancerName)] = tm
+			}
+			return m, nil
+		})
 		each(len(lbs), func(i int) {
 			lb := lbs[i]
 			name := aws.ToString(lb.LoadBalancerName)
@@ -225,12 +265,70 @@ func (sc *scope) classicLoadBalancers(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return
 			}
-			r := scanners.Resource{Kind: KindClassicLB, ID: name, Name: name, Created: timePtr(lb.CreatedTime), Attributes: clean(attrs)}
+			r := scanners.Resource{Kind: KindClassicLB, ID: name, Name: name, Tags: tags()[name], Created: timePtr(lb.CreatedTime), Attributes: clean(attrs)}
 			sc.withMetrics(r, "AWS/ELB", "LoadBalancerName", name, lbWindowDays, metricSpec{"RequestCount", "Sum", "Count"})
 		})
+		tags()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
 	return nil
+}
+
+// maxTagResources is DescribeTags' limit, for ELBv2 (ResourceArns) and
+// Classic ELB (LoadBalancerNames) alike: 20 per call.
+const maxTagResources = 20
+
+// lbTags starts fetching the tags of one page of load balancers (ARNs or
+// names) with describe, maxTagResources at a time, the batches at once,
+// and returns a function that waits for them. A failed batch is one
+// elasticloadbalancing:DescribeTags gap for the scope; its load
+// balancers are emitted without tags.
+func (sc *scope) lbTags(ctx context.Context, ids []string, scopeSuffix string, describe func([]string) (map[string]map[string]string, error)) func() map[string]map[string]string {
+	done := make(chan struct{})
+	var out map[string]map[string]string
+	go func() {
+		defer close(done)
+		out = sc.fetchLBTags(ctx, ids, scopeSuffix, describe)
+	}()
+	return func() map[string]map[string]string {
+		<-done
+		return out
+	}
+}
+
+func (sc *scope) fetchLBTags(ctx context.Context, ids []string, scopeSuffix string, describe func([]string) (map[string]map[string]string, error)) map[string]map[string]string {
+	var batches [][]string
+	for len(ids) > 0 {
+		n := min(len(ids), maxTagResources)
+		batches = append(batches, ids[:n])
+		ids = ids[n:]
+	}
+	out := map[string]map[string]string{}
+	var mu sync.Mutex
+	each(len(batches), func(i int) {
+		m, err := describe(batches[i])
+		if err != nil {
+			sc.gap(ctx, "elasticloadbalancing:DescribeTags", scopeSuffix, err)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for k, v := range m {
+			out[k] = v
+		}
+	})
+	return out
+}
+
+func elbv2TagMap(tags []elbv2types.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
 }

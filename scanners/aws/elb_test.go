@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -149,4 +151,95 @@ aws:
 	noGaps(t, r)
 	wantAttrs(t, r.get(t, KindLoadBalancer, "fn"), map[string]string{AttrTargetGroups: "2", AttrTargets: "2", AttrHealthyTargets: "2"})
 	wantAttrs(t, r.get(t, KindLoadBalancer, "flows"), map[string]string{AttrTargets: "1", AttrHealthyTargets: "0"})
+}
+
+// manyLBs is one region with n ELBv2 and n Classic load balancers, each
+// tagged with its index, and a log group per index.
+func manyLBs(n int, faults string) string {
+	var b strings.Builder
+	b.WriteString("aws:\n  accounts:\n    - id: \"111111111111\"\n      regions:\n        - name: us-east-1\n")
+	if faults != "" {
+		b.WriteString("          faults: " + faults + "\n")
+	}
+	b.WriteString("          load_balancers:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "            - {name: alb-%02d, created: -60d, tags: {team: t%d, Name: web}}\n", i, i)
+	}
+	b.WriteString("            - {name: untagged, created: -60d}\n")
+	b.WriteString("          classic_load_balancers:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "            - {name: clb-%02d, created: -60d, tags: {team: t%d}}\n", i, i)
+	}
+	b.WriteString("          log_groups:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "            - {name: /app/g%02d, tags: {team: t%d}}\n", i, i)
+	}
+	b.WriteString("            - {name: /app/untagged}\n")
+	return b.String()
+}
+
+// TestLoadBalancerAndLogGroupTags checks that ELBv2 and Classic load
+// balancers and log groups carry their tags (so tag exclusions and
+// suppressions can match them), with DescribeTags batched by 20.
+func TestLoadBalancerAndLogGroupTags(t *testing.T) {
+	t.Parallel()
+	const n = 45
+	r := scanEstate(t, manyLBs(n, ""), func(o *Options) { o.RateLimit = 0 })
+	noGaps(t, r)
+	for i := 0; i < n; i++ {
+		want := fmt.Sprintf("t%d", i)
+		if lb := r.get(t, KindLoadBalancer, fmt.Sprintf("alb-%02d", i)); lb.Tags["team"] != want || lb.Tags["Name"] != "web" || lb.Name != lb.ID {
+			t.Errorf("%s: tags %v, name %q", lb.ID, lb.Tags, lb.Name)
+		}
+		if lb := r.get(t, KindClassicLB, fmt.Sprintf("clb-%02d", i)); lb.Tags["team"] != want || len(lb.Tags) != 1 {
+			t.Errorf("%s: tags %v", lb.ID, lb.Tags)
+		}
+		if g := r.get(t, KindLogGroup, fmt.Sprintf("/app/g%02d", i)); g.Tags["team"] != want || len(g.Tags) != 1 {
+			t.Errorf("%s: tags %v", g.ID, g.Tags)
+		}
+	}
+	if tags := r.get(t, KindLoadBalancer, "untagged").Tags; len(tags) != 0 {
+		t.Errorf("untagged: %v", tags)
+	}
+	if tags := r.get(t, KindLogGroup, "/app/untagged").Tags; len(tags) != 0 {
+		t.Errorf("/app/untagged: %v", tags)
+	}
+	// 46 ELBv2 in 3 calls, 45 Classic in 3 calls: 20 per call.
+	if got := r.calls("DescribeTags"); got != 6 {
+		t.Errorf("DescribeTags calls: %d, want 6", got)
+	}
+	if got := r.calls("ListTagsForResource"); got != n+1 {
+		t.Errorf("ListTagsForResource calls: %d, want %d", got, n+1)
+	}
+}
+
+// TestTagCallsDeniedKeepTheResources checks that denied tag calls are
+// gaps (one for ELBv2, one for Classic, one for Logs) and that the
+// resources are still emitted, without tags.
+func TestTagCallsDeniedKeepTheResources(t *testing.T) {
+	t.Parallel()
+	r := scanEstate(t, manyLBs(3, "{deny: [DescribeTags, ListTagsForResource]}"), nil)
+	var ops []string
+	for _, g := range r.gaps {
+		if g.Reason != "denied" {
+			t.Errorf("gap %+v", g)
+		}
+		ops = append(ops, g.Operation+" "+g.Scope)
+	}
+	sort.Strings(ops)
+	want := "[elasticloadbalancing:DescribeTags account 111111111111 region us-east-1 " +
+		"elasticloadbalancing:DescribeTags account 111111111111 region us-east-1 (Classic Load Balancers) " +
+		"logs:ListTagsForResource account 111111111111 region us-east-1]"
+	if fmt.Sprint(ops) != want {
+		t.Errorf("gaps %v\nwant %s", ops, want)
+	}
+	if len(r.all) != 3+1+3+3+1 {
+		t.Errorf("resources: %d", len(r.all))
+	}
+	for _, res := range r.all {
+		if len(res.Tags) != 0 {
+			t.Errorf("%s has tags %v after a denied tag call", res.Key(), res.Tags)
+		}
+	}
+	wantAttrs(t, r.get(t, KindLoadBalancer, "alb-00"), map[string]string{AttrListeners: "0", AttrTargets: "0"})
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
@@ -18,10 +20,13 @@ const (
 	AttrStoredBytes   = "stored_bytes"
 )
 
-// logGroups lists CloudWatch Logs log groups.
+// logGroups lists CloudWatch Logs log groups and their tags.
 //
 // aws.logs.log_group (ID = the log group name, which may contain "/"):
-// retention_days, stored_bytes; Created = creationTime (epoch ms).
+// retention_days, stored_bytes; Tags from ListTagsForResource (the
+// ListTagsLogGroup it replaces is deprecated); Created = creationTime
+// (epoch ms). A failed tag call is a logs:ListTagsForResource gap and the
+// group is emitted without tags.
 func (sc *scope) logGroups(ctx context.Context) error {
 	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(sc.logs, &cloudwatchlogs.DescribeLogGroupsInput{Limit: sc.pageSizeIn(1, 50)})
 	for p.HasMorePages() {
@@ -29,7 +34,27 @@ func (sc *scope) logGroups(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("logs DescribeLogGroups %s: %w", sc.region, err)
 		}
-		for _, g := range page.LogGroups {
+		// ListTagsForResource takes one log group: one call per group, the
+		// page's calls at once (the Logs client's limiter bounds them).
+		groups := page.LogGroups
+		tags := make([]map[string]string, len(groups))
+		each(len(groups), func(i int) {
+			arn := logGroupARN(groups[i])
+			if arn == "" {
+				return
+			}
+			out, err := sc.logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+			if err != nil {
+				sc.gap(ctx, "logs:ListTagsForResource", "", fmt.Errorf("logs ListTagsForResource %s: %w", arn, err))
+				return
+			}
+			if len(out.Tags) > 0 {
+				tags[i] = out.Tags
+			}
+		})
+		// The page is emitted even when the scope's deadline cut the tag
+		// calls short (the gap says so); the next page then fails.
+		for i, g := range groups {
 			attrs := map[string]string{}
 			if g.RetentionInDays != nil && *g.RetentionInDays > 0 {
 				attrs[AttrRetentionDays] = strconv.Itoa(int(*g.RetentionInDays))
@@ -43,8 +68,17 @@ func (sc *scope) logGroups(ctx context.Context) error {
 				created = timePtr(&t)
 			}
 			name := aws.ToString(g.LogGroupName)
-			sc.emit(scanners.Resource{Kind: KindLogGroup, ID: name, Name: name, Created: created, Attributes: clean(attrs)})
+			sc.emit(scanners.Resource{Kind: KindLogGroup, ID: name, Name: name, Tags: tags[i], Created: created, Attributes: clean(attrs)})
 		}
 	}
 	return nil
+}
+
+// logGroupARN is the ARN the tagging APIs take: logGroupArn, or arn
+// without its trailing ":*" from a response that lacks logGroupArn.
+func logGroupARN(g logstypes.LogGroup) string {
+	if a := aws.ToString(g.LogGroupArn); a != "" {
+		return a
+	}
+	return strings.TrimSuffix(aws.ToString(g.Arn), ":*")
 }

@@ -2,8 +2,10 @@ package awssim
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -423,6 +425,103 @@ func (s *Sim) elbDescribeInstanceHealth(c *call) (any, *apiError) {
 			st.ReasonCode, st.Description = "Instance", "Instance has failed at least the UnhealthyThreshold number of health checks consecutively."
 		}
 		out.InstanceStates = append(out.InstanceStates, st)
+	}
+	return queryResult{out}, nil
+}
+
+// Tags. ELBv2's DescribeTags takes up to 20 ResourceArns (load balancers
+// or target groups) and Classic ELB's up to 20 LoadBalancerNames; both
+// answer TagDescriptions>member with the resource and its Tags>member
+// Key/Value
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTags.html,
+// https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeTags.html).
+
+type elbTag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value,omitempty"`
+}
+
+func elbTags(m map[string]string) []elbTag {
+	out := []elbTag{}
+	for _, k := range sortedKeys(m) {
+		out = append(out, elbTag{k, m[k]})
+	}
+	return out
+}
+
+// maxTagResources is DescribeTags' limit on ResourceArns and
+// LoadBalancerNames ("Array Members: Maximum number of 20 items").
+const maxTagResources = 20
+
+func tagListLength(field string, n int) *apiError {
+	if n < 1 {
+		return validationError("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+	}
+	if n > maxTagResources {
+		return validationError("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field, maxTagResources)
+	}
+	return nil
+}
+
+func (s *Sim) elbv2DescribeTags(c *call) (any, *apiError) {
+	arns := listParam(c.r.Form, "ResourceArns.member")
+	if err := tagListLength("resourceArns", len(arns)); err != nil {
+		return nil, err
+	}
+	type desc struct {
+		ResourceArn string   `xml:"ResourceArn"`
+		Tags        []elbTag `xml:"Tags>member"`
+	}
+	type result struct {
+		TagDescriptions []desc `xml:"TagDescriptions>member"`
+	}
+	out := result{TagDescriptions: []desc{}}
+	lbs := s.elbv2LBs(c)
+	for _, arn := range arns {
+		var tags map[string]string
+		found := false
+		for _, lb := range lbs {
+			if s.lbARN(c, lb) == arn {
+				tags, found = lb.Tags, true
+				break
+			}
+			for i := range lb.TargetGroups {
+				if s.tgARN(c, &lb.TargetGroups[i]) == arn {
+					found = true // target groups carry no tags in the estate
+				}
+			}
+		}
+		if !found {
+			if strings.Contains(arn, ":targetgroup/") {
+				return nil, errorf(http.StatusBadRequest, "TargetGroupNotFound", "Target groups '%s' not found", arn)
+			}
+			return nil, errorf(http.StatusBadRequest, "LoadBalancerNotFound", "Load balancers '%s' not found", arn)
+		}
+		out.TagDescriptions = append(out.TagDescriptions, desc{ResourceArn: arn, Tags: elbTags(tags)})
+	}
+	return queryResult{out}, nil
+}
+
+func (s *Sim) elbDescribeTags(c *call) (any, *apiError) {
+	names := listParam(c.r.Form, "LoadBalancerNames.member")
+	if err := tagListLength("loadBalancerNames", len(names)); err != nil {
+		return nil, err
+	}
+	type desc struct {
+		LoadBalancerName string   `xml:"LoadBalancerName"`
+		Tags             []elbTag `xml:"Tags>member"`
+	}
+	type result struct {
+		TagDescriptions []desc `xml:"TagDescriptions>member"`
+	}
+	out := result{TagDescriptions: []desc{}}
+	lbs := s.classicLBs(c)
+	for _, name := range names {
+		i := slices.IndexFunc(lbs, func(lb *ClassicLoadBalancer) bool { return lb.Name == name })
+		if i < 0 {
+			return nil, errorf(http.StatusBadRequest, "LoadBalancerNotFound", "There is no ACTIVE Load Balancer named '%s'", name)
+		}
+		out.TagDescriptions = append(out.TagDescriptions, desc{LoadBalancerName: name, Tags: elbTags(lbs[i].Tags)})
 	}
 	return queryResult{out}, nil
 }

@@ -230,14 +230,15 @@ type NatGateway struct {
 // LoadBalancer is an ELBv2 load balancer (DescribeLoadBalancers, version
 // 2015-12-01). Its ARN is derived from the account, region, type and name.
 type LoadBalancer struct {
-	Name         string        `yaml:"name"`
-	Type         string        `yaml:"type"`   // application (default) | network | gateway
-	State        string        `yaml:"state"`  // active (default) | provisioning | active_impaired | failed
-	Scheme       string        `yaml:"scheme"` // internet-facing (default) | internal
-	Created      estate.Time   `yaml:"created"`
-	Listeners    []Listener    `yaml:"listeners"`
-	TargetGroups []TargetGroup `yaml:"target_groups"`
-	Metrics      Metrics       `yaml:"metrics"` // AWS/ApplicationELB, AWS/NetworkELB or AWS/GatewayELB, dimension LoadBalancer=app/<name>/<id>
+	Name         string            `yaml:"name"`
+	Type         string            `yaml:"type"`   // application (default) | network | gateway
+	State        string            `yaml:"state"`  // active (default) | provisioning | active_impaired | failed
+	Scheme       string            `yaml:"scheme"` // internet-facing (default) | internal
+	Created      estate.Time       `yaml:"created"`
+	Listeners    []Listener        `yaml:"listeners"`
+	TargetGroups []TargetGroup     `yaml:"target_groups"`
+	Tags         map[string]string `yaml:"tags"`    // DescribeTags (2015-12-01)
+	Metrics      Metrics           `yaml:"metrics"` // AWS/ApplicationELB, AWS/NetworkELB or AWS/GatewayELB, dimension LoadBalancer=app/<name>/<id>
 }
 
 // Listener is an ELBv2 listener (DescribeListeners).
@@ -279,11 +280,12 @@ type Target struct {
 // ClassicLoadBalancer is an ELB Classic load balancer (DescribeLoadBalancers,
 // DescribeInstanceHealth, version 2012-06-01).
 type ClassicLoadBalancer struct {
-	Name      string           `yaml:"name"`
-	Scheme    string           `yaml:"scheme"` // internet-facing (default) | internal
-	Created   estate.Time      `yaml:"created"`
-	Instances []ClassicBackend `yaml:"instances"`
-	Metrics   Metrics          `yaml:"metrics"` // AWS/ELB, dimension LoadBalancerName
+	Name      string            `yaml:"name"`
+	Scheme    string            `yaml:"scheme"` // internet-facing (default) | internal
+	Created   estate.Time       `yaml:"created"`
+	Instances []ClassicBackend  `yaml:"instances"`
+	Tags      map[string]string `yaml:"tags"`    // DescribeTags (2012-06-01)
+	Metrics   Metrics           `yaml:"metrics"` // AWS/ELB, dimension LoadBalancerName
 }
 
 // ClassicBackend is an instance registered with a Classic load balancer.
@@ -317,10 +319,12 @@ type DBSnapshot struct {
 	Status       string      `yaml:"status"`         // available (default)
 }
 
-// LogGroup is a CloudWatch Logs log group (DescribeLogGroups).
+// LogGroup is a CloudWatch Logs log group (DescribeLogGroups; its tags
+// by ListTagsForResource).
 type LogGroup struct {
-	Name          string      `yaml:"name"`
-	RetentionDays int32       `yaml:"retention_days"` // 0: never expire (retentionInDays absent)
-	StoredBytes   int64       `yaml:"stored_bytes"`
-	Created       estate.Time `yaml:"created"`
+	Name          string            `yaml:"name"`
+	RetentionDays int32             `yaml:"retention_days"` // 0: never expire (retentionInDays absent)
+	StoredBytes   int64             `yaml:"stored_bytes"`
+	Created       estate.Time       `yaml:"created"`
+	Tags          map[string]string `yaml:"tags"`
 }

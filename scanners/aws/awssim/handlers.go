@@ -25,6 +25,12 @@ func (s *Sim) moreHandlers(service, action string) func(*call) (any, *apiError) 
 		return s.elbDescribeLoadBalancers
 	case "elb/DescribeInstanceHealth":
 		return s.elbDescribeInstanceHealth
+	case "elbv2/DescribeTags":
+		return s.elbv2DescribeTags
+	case "elb/DescribeTags":
+		return s.elbDescribeTags
+	case "logs/ListTagsForResource":
+		return s.listTagsForResource
 	case "rds/DescribeDBInstances":
 		return s.describeDBInstances
 	case "rds/DescribeDBSnapshots":

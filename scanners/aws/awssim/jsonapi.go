@@ -91,6 +91,40 @@ func (s *Sim) describeLogGroups(c *call) (any, *apiError) {
 	return out, nil
 }
 
+// ListTagsForResource: the tags of the log group named by resourceArn,
+// arn:aws:logs:<region>:<account>:log-group:<name> without the trailing
+// ":*" of DescribeLogGroups' arn (its logGroupArn is the form "to use in
+// the resourceArn field in tagging APIs"); {"tags": {...}}
+// (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_ListTagsForResource.html).
+func (s *Sim) listTagsForResource(c *call) (any, *apiError) {
+	var in struct {
+		ResourceArn *string `json:"resourceArn"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return nil, err
+	}
+	if in.ResourceArn == nil || *in.ResourceArn == "" {
+		return nil, errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null")
+	}
+	prefix := "arn:aws:logs:" + c.region + ":" + c.account + ":log-group:"
+	name, ok := strings.CutPrefix(*in.ResourceArn, prefix)
+	_, r := s.scope(c)
+	if ok && r != nil {
+		for i := range r.LogGroups {
+			if g := &r.LogGroups[i]; g.Name == name {
+				tags := map[string]string{}
+				for k, v := range g.Tags {
+					tags[k] = v
+				}
+				return struct {
+					Tags map[string]string `json:"tags"`
+				}{tags}, nil
+			}
+		}
+	}
+	return nil, errorf(http.StatusBadRequest, "ResourceNotFoundException", "The specified resource does not exist.")
+}
+
 // ListAccounts: MaxResults 1-20, NextToken; only the management account
 // (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html).
 func (s *Sim) listAccounts(c *call) (any, *apiError) {

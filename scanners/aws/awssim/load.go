@@ -51,6 +51,7 @@ var (
 		"GetMetricData", "DescribeSnapshots", "DescribeImages", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DescribeNatGateways",
 		"DescribeLoadBalancers", "DescribeTargetGroups", "DescribeTargetHealth", "DescribeListeners", "DescribeInstanceHealth",
 		"DescribeDBInstances", "DescribeDBSnapshots", "DescribeLogGroups", "ListAccounts",
+		"DescribeTags", "ListTagsForResource", // DescribeTags: ELBv2 and Classic ELB alike
 		"GetProducts"} // GetProducts: pricing.go
 )
 

@@ -2,10 +2,13 @@ package awssim
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/ghostaudit/ghostaudit/scanners/estate"
@@ -85,4 +88,94 @@ func TestLoadValidationReview(t *testing.T) {
 			}
 		})
 	}
+}
+
+const tagsEstate = `
+aws:
+  accounts:
+    - id: "111111111111"
+      regions:
+        - name: us-east-1
+          load_balancers:
+            - {name: web, tags: {team: web, env: prod}, target_groups: [{name: web-tg}]}
+            - {name: bare}
+          classic_load_balancers:
+            - {name: old, tags: {team: legacy}}
+          log_groups:
+            - {name: /aws/lambda/f, tags: {team: fn}}
+            - {name: /app/bare}
+`
+
+// TestDescribeTags checks ELBv2 and Classic DescribeTags over the Query
+// protocol: tags per resource, at most 20 resources, unknown resources.
+func TestDescribeTags(t *testing.T) {
+	t.Parallel()
+	srv := serveYAML(t, tagsEstate)
+	ctx := context.Background()
+	cl := newClients(srv, "us-east-1", nil)
+	lbs, err := cl.elbv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
+	if err != nil || len(lbs.LoadBalancers) != 2 {
+		t.Fatalf("%v %v", lbs, err)
+	}
+	bare, web := aws.ToString(lbs.LoadBalancers[0].LoadBalancerArn), aws.ToString(lbs.LoadBalancers[1].LoadBalancerArn)
+	tgs, err := cl.elbv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cl.elbv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{web, bare, aws.ToString(tgs.TargetGroups[0].TargetGroupArn)}})
+	if err != nil || len(out.TagDescriptions) != 3 {
+		t.Fatalf("%v %v", out, err)
+	}
+	var got []string
+	for _, d := range out.TagDescriptions {
+		s := aws.ToString(d.ResourceArn)[strings.LastIndex(aws.ToString(d.ResourceArn), ":")+1:]
+		for _, tg := range d.Tags {
+			s += " " + aws.ToString(tg.Key) + "=" + aws.ToString(tg.Value)
+		}
+		got = append(got, s)
+	}
+	if g := strings.Join(got, "|"); !strings.HasPrefix(g, "loadbalancer/app/web/") || !strings.Contains(g, " env=prod team=web|loadbalancer/app/bare/") ||
+		!strings.Contains(g, "|targetgroup/web-tg/") {
+		t.Errorf("tag descriptions %s", g)
+	}
+	many := make([]string, 21)
+	for i := range many {
+		many[i] = web
+	}
+	_, err = cl.elbv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: many})
+	wantAPIError(t, err, "ValidationError", 400)
+	_, err = cl.elbv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{strings.Replace(web, "/web/", "/gone/", 1)}})
+	wantAPIError(t, err, "LoadBalancerNotFound", 400)
+
+	co, err := cl.elb.DescribeTags(ctx, &elb.DescribeTagsInput{LoadBalancerNames: []string{"old"}})
+	if err != nil || len(co.TagDescriptions) != 1 || aws.ToString(co.TagDescriptions[0].LoadBalancerName) != "old" ||
+		len(co.TagDescriptions[0].Tags) != 1 || aws.ToString(co.TagDescriptions[0].Tags[0].Value) != "legacy" {
+		t.Fatalf("classic tags %+v %v", co, err)
+	}
+	_, err = cl.elb.DescribeTags(ctx, &elb.DescribeTagsInput{LoadBalancerNames: []string{"old", "nope"}})
+	wantAPIError(t, err, "LoadBalancerNotFound", 400)
+}
+
+// TestListTagsForResource checks CloudWatch Logs' ListTagsForResource over
+// JSON 1.1 with the log group ARN of DescribeLogGroups' logGroupArn.
+func TestListTagsForResource(t *testing.T) {
+	t.Parallel()
+	srv := serveYAML(t, tagsEstate)
+	ctx := context.Background()
+	c := newClients(srv, "us-east-1", nil).logs
+	gs, err := c.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{})
+	if err != nil || len(gs.LogGroups) != 2 {
+		t.Fatalf("%v %v", gs, err)
+	}
+	want := map[string]string{"/app/bare": "map[]", "/aws/lambda/f": "map[team:fn]"}
+	for _, g := range gs.LogGroups {
+		out, err := c.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: g.LogGroupArn})
+		if err != nil || fmt.Sprint(out.Tags) != want[aws.ToString(g.LogGroupName)] {
+			t.Errorf("%s: %v %v", aws.ToString(g.LogGroupName), out, err)
+		}
+	}
+	_, err = c.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:logs:us-east-1:111111111111:log-group:/nope")})
+	wantAPIError(t, err, "ResourceNotFoundException", 400)
+	_, err = newClients(srv, "us-east-1", nil).logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:logs:eu-west-1:111111111111:log-group:/app/bare")})
+	wantAPIError(t, err, "ResourceNotFoundException", 400)
 }
