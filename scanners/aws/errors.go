@@ -36,6 +36,10 @@ var (
 
 // reason classifies an SDK error into a Gap reason.
 func reason(err error) string {
+	var qs *queryStatusError
+	if errors.As(err, &qs) {
+		return qs.reason()
+	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		code := api.ErrorCode()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,7 +25,12 @@ import (
 // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
 // A failed call becomes one cloudwatch:GetMetricData gap per scope and the
 // resources it covered are emitted without metrics, so the rules skip
-// their metric checks instead of reading a missing series as zero.
+// their metric checks instead of reading a missing series as zero. So
+// does a query whose MetricDataResult StatusCode is not Complete
+// (InternalError, Forbidden, PartialData left without a NextToken): its
+// resource is emitted without metrics and the gap names the status and
+// CloudWatch's message (reason denied when every such query was
+// Forbidden).
 //
 // The Metric of each query:
 //   - End is midnight UTC of the scan day, the window the WindowDays
@@ -171,8 +177,10 @@ func (sc *scope) getMetricData(ctx context.Context, refs []metricRef) error {
 		})
 	}
 	type series struct {
-		ts   []time.Time
-		vals []float64
+		ts       []time.Time
+		vals     []float64
+		status   cwtypes.StatusCode // of the last page that had the query
+		messages []cwtypes.MessageData
 	}
 	got := make([]series, len(refs))
 	p := cloudwatch.NewGetMetricDataPaginator(sc.cw, in)
@@ -188,14 +196,78 @@ func (sc *scope) getMetricData(ctx context.Context, refs []metricRef) error {
 			}
 			got[i].ts = append(got[i].ts, r.Timestamps...)
 			got[i].vals = append(got[i].vals, r.Values...)
+			got[i].status, got[i].messages = r.StatusCode, r.Messages
 		}
 	}
+	// A query is answered when its last result said Complete (PartialData
+	// followed by a NextToken page is the paging of a long series). Any
+	// other final status, or no result at all, leaves it unanswered: its
+	// resource is emitted without metrics, as for a failed call, and never
+	// with a partial or empty series that would read as no traffic.
+	qe := &queryStatusError{region: sc.region, total: len(refs), allForbidden: true}
 	for i, r := range refs {
 		q := r.p.queries[r.q]
+		if st := got[i].status; st != cwtypes.StatusCodeComplete {
+			qe.add(q, st, got[i].messages)
+			continue
+		}
 		m := summarise(q, start, end, got[i].ts, got[i].vals)
 		r.p.results[r.q] = &m
 	}
+	if qe.failed > 0 {
+		return qe
+	}
 	return nil
+}
+
+// queryStatusError reports the queries of one GetMetricData batch whose
+// MetricDataResult StatusCode was not Complete (InternalError,
+// PartialData without a NextToken, Forbidden, or no result), the first
+// few by name, with CloudWatch's messages.
+type queryStatusError struct {
+	region       string
+	total        int
+	failed       int
+	allForbidden bool
+	examples     []string
+}
+
+const maxStatusExamples = 3
+
+func (e *queryStatusError) add(q metricQuery, status cwtypes.StatusCode, msgs []cwtypes.MessageData) {
+	e.failed++
+	if status != cwtypes.StatusCodeForbidden {
+		e.allForbidden = false
+	}
+	if len(e.examples) == maxStatusExamples {
+		return
+	}
+	st := string(status)
+	if st == "" {
+		st = "no result"
+	}
+	ex := fmt.Sprintf("%s %s %s=%s %s: %s", q.namespace, q.spec.name, q.dimName, q.dimValue, q.spec.stat, st)
+	for _, m := range msgs {
+		ex += fmt.Sprintf(" (%s: %s)", aws.ToString(m.Code), aws.ToString(m.Value))
+	}
+	e.examples = append(e.examples, ex)
+}
+
+func (e *queryStatusError) Error() string {
+	s := fmt.Sprintf("cloudwatch GetMetricData %s: %d of %d queries not Complete, their resources have no metrics: %s",
+		e.region, e.failed, e.total, strings.Join(e.examples, "; "))
+	if more := e.failed - len(e.examples); more > 0 {
+		s += fmt.Sprintf("; and %d more", more)
+	}
+	return s
+}
+
+// reason is the gap reason: denied when every failed query was Forbidden.
+func (e *queryStatusError) reason() string {
+	if e.allForbidden {
+		return scanners.ReasonDenied
+	}
+	return scanners.ReasonError
 }
 
 func queryID(i int) string { return fmt.Sprintf("q%d", i) }

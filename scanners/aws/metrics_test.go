@@ -157,3 +157,65 @@ func TestSummarise(t *testing.T) {
 		t.Errorf("no data: %+v", m)
 	}
 }
+
+// TestMetricQueryStatus checks that a query CloudWatch answers with a
+// status other than Complete is not read as "no data": its resource is
+// emitted without metrics, the others keep theirs, and the scope has a
+// cloudwatch:GetMetricData gap with the status and message.
+func TestMetricQueryStatus(t *testing.T) {
+	t.Parallel()
+	const est = `
+aws:
+  accounts:
+    - id: "111111111111"
+      regions:
+        - name: us-east-1
+          instances:
+            - id: i-0000000000000000a
+              type: t3.micro
+              state: running
+              launched: -100d
+              metrics:
+                CPUUtilization: {status: %s, message: "%s"}
+                NetworkIn: {avg: 100}
+            - {id: i-0000000000000000b, type: t3.micro, state: running, launched: -100d, metrics: {CPUUtilization: {avg: 1}}}
+`
+	for _, tc := range []struct{ status, message, reason string }{
+		{"InternalError", "Internal error, retry", scanners.ReasonError},
+		{"Forbidden", "Not authorized for the metric", scanners.ReasonDenied},
+	} {
+		t.Run(tc.status, func(t *testing.T) {
+			t.Parallel()
+			r := scanEstate(t, fmt.Sprintf(est, tc.status, tc.message), nil)
+			if len(r.gaps) != 1 || r.gaps[0].Operation != "cloudwatch:GetMetricData" || r.gaps[0].Reason != tc.reason ||
+				!strings.Contains(r.gaps[0].Message, "2 of 8 queries not Complete") ||
+				!strings.Contains(r.gaps[0].Message, "AWS/EC2 CPUUtilization InstanceId=i-0000000000000000a") ||
+				!strings.Contains(r.gaps[0].Message, tc.status+" ("+tc.status+": "+tc.message+")") {
+				t.Fatalf("gaps: %+v", r.gaps)
+			}
+			if a := r.get(t, KindInstance, "i-0000000000000000a"); a.Metrics != nil {
+				t.Errorf("i-...a has metrics after a %s query: %+v", tc.status, a.Metrics)
+			}
+			b := r.get(t, KindInstance, "i-0000000000000000b")
+			if m, ok := b.Metric("CPUUtilization", "Average"); !ok || m.Points != 14 || !near(m.Value, 1) {
+				t.Errorf("i-...b CPU: %+v %v", m, ok)
+			}
+		})
+	}
+}
+
+func TestQueryStatusError(t *testing.T) {
+	t.Parallel()
+	e := &queryStatusError{region: "us-east-1", total: 10, allForbidden: true}
+	q := metricQuery{namespace: "AWS/EC2", dimName: "InstanceId", dimValue: "i-1", spec: metricSpec{"CPUUtilization", "Average", "Percent"}}
+	e.add(q, "", nil)
+	for range 4 {
+		e.add(q, "Forbidden", nil)
+	}
+	if e.reason() != scanners.ReasonError {
+		t.Errorf("a missing result is not Forbidden: reason %s", e.reason())
+	}
+	if msg := e.Error(); !strings.Contains(msg, "5 of 10 queries not Complete") || !strings.Contains(msg, "Average: no result;") || !strings.HasSuffix(msg, "; and 2 more") {
+		t.Errorf("message %q", msg)
+	}
+}

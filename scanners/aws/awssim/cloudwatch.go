@@ -283,6 +283,16 @@ func (s *Sim) getMetricData(c *call) (any, *apiError) {
 		if !q.returnData {
 			continue
 		}
+		if status, msg := faultStatus(c.account, r, q); status != "" {
+			// A query that failed on its own: no datapoints, its status
+			// and a message; the other queries are answered.
+			results = append(results, cbor.Map{
+				"Id": cbor.String(q.id), "Label": cbor.String(q.label),
+				"Timestamps": cbor.List{}, "Values": cbor.List{}, "StatusCode": cbor.String(status),
+				"Messages": cbor.List{cbor.Map{"Code": cbor.String(status), "Value": cbor.String(msg)}},
+			})
+			continue
+		}
 		ts, vals := s.aggregate(c.account, r, q, start, end, now)
 		if scanBy == "TimestampDescending" {
 			for i, j := 0, len(ts)-1; i < j; i, j = i+1, j-1 {
@@ -369,6 +379,24 @@ func parseMDQ(i int, m cbor.Map) (mdq, *apiError) {
 		q.label = q.metric
 	}
 	return q, nil
+}
+
+// faultStatus is the Status fault of the query's series, with its message.
+func faultStatus(account string, r *Region, q mdq) (status, message string) {
+	series, _, ok := findSeries(account, r, q.ns, q.metric, q.dims)
+	if !ok || series.Status == "" {
+		return "", ""
+	}
+	message = series.Message
+	if message == "" {
+		switch series.Status {
+		case "Forbidden":
+			message = "You are not authorized to access the metric " + q.ns + " " + q.metric + "."
+		default:
+			message = "An internal error occurred while retrieving the data. Retry the request."
+		}
+	}
+	return series.Status, message
 }
 
 // aggregate computes the query's datapoints over [start, end), in

@@ -164,10 +164,18 @@ type Metrics map[string]Series
 
 // Series is one metric's daily values: either Daily, or the compact form
 // Avg for each of the last Days days (default 14).
+//
+// Status is a fault: GetMetricData answers every query of this series
+// with that MetricDataResult StatusCode (InternalError or Forbidden), no
+// datapoints, and a message {Code: Status, Value: Message}; a series with
+// a Status needs no values.
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataResult.html).
 type Series struct {
-	Daily []float64 `yaml:"daily"`
-	Avg   *float64  `yaml:"avg"`
-	Days  int       `yaml:"days"`
+	Daily   []float64 `yaml:"daily"`
+	Avg     *float64  `yaml:"avg"`
+	Days    int       `yaml:"days"`
+	Status  string    `yaml:"status"`
+	Message string    `yaml:"message"`
 }
 
 // Snapshot is an EBS snapshot owned by the account (DescribeSnapshots).

@@ -55,6 +55,12 @@ var (
 		"GetProducts"} // GetProducts: pricing.go
 )
 
+// faultStatuses are the MetricDataResult StatusCodes a series can be
+// given (Series.Status). PartialData is not among them: for a MetricStat
+// query CloudWatch sends it with a NextToken, which the simulator does
+// when a response reaches MaxDatapoints.
+var faultStatuses = []string{"InternalError", "Forbidden"}
+
 // rateServices are the service keys of the rate fault (IAM prefixes).
 var rateServices = []string{"ec2", "sts", "cloudwatch", "elasticloadbalancing", "rds", "logs", "organizations"}
 
@@ -404,7 +410,11 @@ func (v *validator) metrics(f, ns string, m Metrics) error {
 		switch {
 		case s.Avg != nil && len(s.Daily) > 0:
 			return v.fail(fs, "set either daily or avg, not both")
-		case s.Avg == nil && len(s.Daily) == 0:
+		case s.Status != "" && !contains(faultStatuses, s.Status):
+			return v.fail(fs+".status", "%q is not a fault status (%s)", s.Status, strings.Join(faultStatuses, ", "))
+		case s.Message != "" && s.Status == "":
+			return v.fail(fs+".message", "message goes with status")
+		case s.Avg == nil && len(s.Daily) == 0 && s.Status == "":
 			return v.fail(fs, "a series needs daily values or avg")
 		case s.Avg == nil && s.Days != 0:
 			return v.fail(fs+".days", "days goes with avg")

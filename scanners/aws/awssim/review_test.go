@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -73,6 +76,8 @@ func TestLoadValidationReview(t *testing.T) {
 		{"healthy reason", lb + "                  targets: [{id: 10.0.0.1, reason: Target.Timeout}]\n", "a healthy target has no reason code"},
 		{"checks off outside lambda", lb + "                  targets: [{id: 10.0.0.1, health: unavailable, reason: Target.HealthCheckDisabled}]\n",
 			"health checks can be disabled only for a lambda target group, not instance"},
+		{"metric status", base + "          instances:\n            - {id: i-1, type: t3.micro, metrics: {CPUUtilization: {status: PartialData}}}\n", "CPUUtilization.status: \"PartialData\" is not a fault status (InternalError, Forbidden)"},
+		{"metric message", base + "          instances:\n            - {id: i-1, type: t3.micro, metrics: {CPUUtilization: {avg: 1, message: x}}}\n", "message goes with status"},
 		{"target type", lb + "                  target_type: container\n", "target_type: \"container\" is not instance, ip, lambda or alb"},
 	}
 	for _, tc := range cases {
@@ -178,4 +183,45 @@ func TestListTagsForResource(t *testing.T) {
 	wantAPIError(t, err, "ResourceNotFoundException", 400)
 	_, err = newClients(srv, "us-east-1", nil).logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:logs:eu-west-1:111111111111:log-group:/app/bare")})
 	wantAPIError(t, err, "ResourceNotFoundException", 400)
+}
+
+// TestMetricStatusFault checks a series' status fault: its query is
+// answered with that StatusCode, no datapoints and a message, and the
+// other queries of the call are answered as usual.
+func TestMetricStatusFault(t *testing.T) {
+	t.Parallel()
+	srv := serveYAML(t, `
+aws:
+  accounts:
+    - id: "111111111111"
+      regions:
+        - name: us-east-1
+          instances:
+            - {id: i-1, type: t3.micro, metrics: {CPUUtilization: {avg: 5, status: InternalError}, NetworkIn: {avg: 10}}}
+            - {id: i-2, type: t3.micro, metrics: {CPUUtilization: {status: Forbidden, message: no access}}}
+`)
+	q := func(id, instance, metric string) cwtypes.MetricDataQuery {
+		return cwtypes.MetricDataQuery{Id: aws.String(id), MetricStat: &cwtypes.MetricStat{Period: aws.Int32(86400), Stat: aws.String("Average"),
+			Metric: &cwtypes.Metric{Namespace: aws.String("AWS/EC2"), MetricName: aws.String(metric),
+				Dimensions: []cwtypes.Dimension{{Name: aws.String("InstanceId"), Value: aws.String(instance)}}}}}
+	}
+	out, err := cwClient(srv, srv.URL, "us-east-1", nil).GetMetricData(context.Background(), &cloudwatch.GetMetricDataInput{
+		StartTime: aws.Time(testNow.Add(-7 * 24 * time.Hour)), EndTime: aws.Time(testNow),
+		MetricDataQueries: []cwtypes.MetricDataQuery{q("a", "i-1", "CPUUtilization"), q("b", "i-1", "NetworkIn"), q("c", "i-2", "CPUUtilization")},
+	})
+	if err != nil || len(out.MetricDataResults) != 3 {
+		t.Fatalf("%+v %v", out, err)
+	}
+	var got []string
+	for _, r := range out.MetricDataResults {
+		s := fmt.Sprintf("%s:%s:%d", aws.ToString(r.Id), r.StatusCode, len(r.Values))
+		for _, m := range r.Messages {
+			s += ":" + aws.ToString(m.Code) + "=" + aws.ToString(m.Value)
+		}
+		got = append(got, s)
+	}
+	want := "[a:InternalError:0:InternalError=An internal error occurred while retrieving the data. Retry the request. b:Complete:7 c:Forbidden:0:Forbidden=no access]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("got  %v\nwant %s", got, want)
+	}
 }
