@@ -40,6 +40,11 @@ const lbWindowDays = 7
 // lbMetrics are queried per ELBv2 type, under its namespace with dimension
 // LoadBalancer = the ARN suffix app/<name>/<id>. Gateway load balancers
 // are not queried: their idle check rests on targets.
+//
+// Elastic Load Balancing reports its metrics only while requests flow: a
+// day without traffic has no datapoint rather than a 0, so an ELB
+// metric's Points counts its days with traffic, and a missing day (once
+// the call itself succeeded) means no traffic that day.
 var lbMetrics = map[elbv2types.LoadBalancerTypeEnum]struct {
 	namespace string
 	specs     []metricSpec

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -242,4 +243,47 @@ func TestTagCallsDeniedKeepTheResources(t *testing.T) {
 		}
 	}
 	wantAttrs(t, r.get(t, KindLoadBalancer, "alb-00"), map[string]string{AttrListeners: "0", AttrTargets: "0"})
+}
+
+// TestLoadBalancerQuietDays checks what the scanner gets for load
+// balancers on days without traffic: no datapoint (ELB reports its
+// metrics only while requests flow), so Points counts the busy days only
+// and a quiet week has none, while an EC2 metric at 0 is still a point.
+func TestLoadBalancerQuietDays(t *testing.T) {
+	t.Parallel()
+	r := scanEstate(t, `
+aws:
+  accounts:
+    - id: "111111111111"
+      regions:
+        - name: us-east-1
+          instances:
+            - {id: i-0000000000000000a, type: t3.micro, state: running, launched: -100d, metrics: {CPUUtilization: {avg: 0}}}
+          load_balancers:
+            - name: quiet
+              created: -60d
+              metrics:
+                RequestCount: {daily: [0, 0, 5, 0, 0, 0, 9]}
+                ProcessedBytes: {avg: 0, days: 7}
+            - {name: flows, type: network, created: -60d, metrics: {NewFlowCount: {daily: [0, 0, 0, 0, 0, 0, 0]}}}
+          classic_load_balancers:
+            - {name: legacy, created: -400d, metrics: {RequestCount: {avg: 0, days: 7}}}
+`, nil)
+	noGaps(t, r)
+	quiet := r.get(t, KindLoadBalancer, "quiet")
+	if m, ok := quiet.Metric("RequestCount", "Sum"); !ok || m.Points != 2 || !near(m.Value, 14) || !slices.Equal(m.Daily, []float64{0, 0, 5, 0, 0, 0, 9}) {
+		t.Errorf("quiet RequestCount: %+v %v", m, ok)
+	}
+	if m, ok := quiet.Metric("ProcessedBytes", "Sum"); !ok || m.Points != 0 {
+		t.Errorf("quiet ProcessedBytes: %+v %v", m, ok)
+	}
+	if m, ok := r.get(t, KindLoadBalancer, "flows").Metric("NewFlowCount", "Sum"); !ok || m.Points != 0 {
+		t.Errorf("flows NewFlowCount: %+v %v", m, ok)
+	}
+	if m, ok := r.get(t, KindClassicLB, "legacy").Metric("RequestCount", "Sum"); !ok || m.Points != 0 {
+		t.Errorf("legacy RequestCount: %+v %v", m, ok)
+	}
+	if m, ok := r.get(t, KindInstance, "i-0000000000000000a").Metric("CPUUtilization", "Average"); !ok || m.Points != 14 {
+		t.Errorf("instance CPU at 0: %+v %v", m, ok)
+	}
 }

@@ -399,9 +399,33 @@ func faultStatus(account string, r *Region, q mdq) (status, message string) {
 	return series.Status, message
 }
 
+// reportedOnlyWhenNonZero are the namespaces whose datapoints exist only
+// while there is traffic. Elastic Load Balancing "reports metrics to
+// CloudWatch only when requests are flowing through the load balancer. If
+// there are requests flowing through the load balancer, Elastic Load
+// Balancing measures and sends its metrics in 60-second intervals. If
+// there are no requests flowing through the load balancer or no data for
+// a metric, the metric is not reported"
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html,
+// and likewise for Network and Classic Load Balancers). So the simulator
+// drops a zero hourly datapoint of these namespaces: a day without
+// traffic has no datapoint at all, not a 0.
+var reportedOnlyWhenNonZero = map[string]bool{"AWS/ApplicationELB": true, "AWS/NetworkELB": true, "AWS/ELB": true}
+
+func nonZero(pts []float64) []float64 {
+	out := make([]float64, 0, len(pts))
+	for _, x := range pts {
+		if x != 0 {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // aggregate computes the query's datapoints over [start, end), in
 // ascending time order. Buckets are aligned to the period from the epoch;
-// a bucket without hourly datapoints has no value.
+// a bucket without hourly datapoints has no value (for the
+// reportedOnlyWhenNonZero namespaces, zero hours are not datapoints).
 func (s *Sim) aggregate(account string, r *Region, q mdq, start, end, now time.Time) ([]time.Time, []float64) {
 	series, kind, ok := findSeries(account, r, q.ns, q.metric, q.dims)
 	if !ok {
@@ -422,6 +446,12 @@ func (s *Sim) aggregate(account string, r *Region, q mdq, start, end, now time.T
 			continue
 		}
 		pts := hours[lo:hi]
+		if reportedOnlyWhenNonZero[q.ns] {
+			pts = nonZero(pts)
+			if len(pts) == 0 {
+				continue
+			}
+		}
 		var v float64
 		switch q.stat {
 		case "Sum":

@@ -158,7 +158,10 @@ type Instance struct {
 // over 24 hours, a gauge holds its value for the day. Period and Stat
 // (Sum, Average, Maximum, Minimum, SampleCount) aggregate those hourly
 // datapoints; days outside the series have no data, as for a resource
-// that did not exist or did not run. The metric names allowed for each
+// that did not exist or did not run. Load balancer metrics (AWS/ELB,
+// AWS/ApplicationELB, AWS/NetworkELB) are reported only while there is
+// traffic: a day whose value is 0 has no datapoint (cloudwatch.go,
+// reportedOnlyWhenNonZero). The metric names allowed for each
 // namespace are listed in metricCatalog.
 type Metrics map[string]Series
 

@@ -101,10 +101,29 @@ func TestELBv2(t *testing.T) {
 			Metric: &cwtypes.Metric{Namespace: aws.String("AWS/ApplicationELB"), MetricName: aws.String("RequestCount"),
 				Dimensions: []cwtypes.Dimension{{Name: aws.String("LoadBalancer"), Value: aws.String(dim)}}}}}},
 	})
-	if err != nil || len(md.MetricDataResults[0].Values) != 7 {
-		t.Fatalf("ALB RequestCount for %s: %v %v", dim, md, err)
+	// web-alb had no request in 7 days (avg 0): ELB reports nothing then,
+	// not zeros.
+	if err != nil || len(md.MetricDataResults) != 1 || len(md.MetricDataResults[0].Values) != 0 || md.MetricDataResults[0].StatusCode != "Complete" {
+		t.Fatalf("ALB RequestCount for %s: %+v %v", dim, md, err)
 	}
-	if last := sim.Requests()[len(sim.Requests())-2]; last.Service != "elasticloadbalancing" || last.Action != "DescribeListeners" {
+	// idle-nlb's NewFlowCount is [5, 0]: one datapoint, the day before
+	// yesterday's; yesterday had no flow and no datapoint.
+	nlb, err := c.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{"idle-nlb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nlbDim := aws.ToString(nlb.LoadBalancers[0].LoadBalancerArn)[len("arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/"):]
+	md, err = cwClient(srv, srv.URL, "us-east-1", nil).GetMetricData(ctx, &cloudwatch.GetMetricDataInput{
+		StartTime: aws.Time(testNow.Truncate(24 * time.Hour).Add(-7 * 24 * time.Hour)), EndTime: aws.Time(testNow.Truncate(24 * time.Hour)),
+		MetricDataQueries: []cwtypes.MetricDataQuery{{Id: aws.String("f"), MetricStat: &cwtypes.MetricStat{Period: aws.Int32(86400), Stat: aws.String("Sum"),
+			Metric: &cwtypes.Metric{Namespace: aws.String("AWS/NetworkELB"), MetricName: aws.String("NewFlowCount"),
+				Dimensions: []cwtypes.Dimension{{Name: aws.String("LoadBalancer"), Value: aws.String(nlbDim)}}}}}},
+	})
+	if err != nil || len(md.MetricDataResults[0].Values) != 1 || md.MetricDataResults[0].Values[0] != 5 ||
+		!md.MetricDataResults[0].Timestamps[0].Equal(testNow.Truncate(24*time.Hour).Add(-2*24*time.Hour)) {
+		t.Fatalf("NLB NewFlowCount for %s: %+v %v", nlbDim, md, err)
+	}
+	if last := sim.Requests()[len(sim.Requests())-4]; last.Service != "elasticloadbalancing" || last.Action != "DescribeListeners" {
 		t.Errorf("request %+v", last)
 	}
 	_, err = newClients(srv, "eu-west-1", nil).elbv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
