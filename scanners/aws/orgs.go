@@ -14,15 +14,23 @@ import (
 // account or a delegated administrator; elsewhere it is denied, which the
 // caller turns into a gap while the configured accounts are still scanned.
 // SUSPENDED accounts (and accounts being closed) cannot be entered and are
-// skipped with an Info log.
+// skipped with an Info log. When a page after the first fails, the
+// accounts already listed are returned with the error.
 // https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html
 func (s *Scanner) orgAccounts(ctx context.Context, cfg aws.Config) ([]string, error) {
 	var ids []string
 	p := organizations.NewListAccountsPaginator(s.orgsClient(cfg), &organizations.ListAccountsInput{MaxResults: aws.Int32(20)})
-	for p.HasMorePages() {
+	for pages := 0; p.HasMorePages(); pages++ {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("organizations ListAccounts: %w", err)
+			if pages == 0 {
+				return nil, fmt.Errorf("organizations ListAccounts: %w", err)
+			}
+			// A later page failed: the accounts already listed are still
+			// audited; the error (a gap) says the list is incomplete.
+			s.env.Logger.Info("organization accounts (incomplete list)", "count", len(ids))
+			return ids, fmt.Errorf("organizations ListAccounts (page %d failed; the %d active accounts of the first %d pages are still audited, any others are not): %w",
+				pages+1, len(ids), pages, err)
 		}
 		for _, a := range page.Accounts {
 			id := aws.ToString(a.Id)

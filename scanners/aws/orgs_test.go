@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -91,5 +92,38 @@ func TestOrganizationListDenied(t *testing.T) {
 	}
 	if got := accountsSeen(r); got != "111111111111,444444444444" {
 		t.Errorf("accounts scanned: %s", got)
+	}
+}
+
+// TestOrganizationLaterPageFails checks that when a ListAccounts page
+// after the first fails, the accounts of the earlier pages are still
+// audited and the failure is a gap.
+func TestOrganizationLaterPageFails(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	// The management account's ListAccounts bucket holds one token and
+	// refills once in 1000 s: the first page is answered, every later
+	// attempt throttled (TooManyRequestsException).
+	b.WriteString("aws:\n  caller_account: \"100000000000\"\n  management_account: \"100000000000\"\n  accounts:\n")
+	b.WriteString("    - id: \"100000000000\"\n      org_status: ACTIVE\n      faults: {rate: {ListAccounts: 0.001}, burst: {ListAccounts: 1}}\n      regions: [{name: us-east-1}]\n")
+	for i := 1; i <= 25; i++ {
+		fmt.Fprintf(&b, "    - id: \"1000000000%02d\"\n      org_status: ACTIVE\n      regions: [{name: us-east-1, volumes: [{id: vol-%016d, size_gib: 1, type: gp3}]}]\n", i, i)
+	}
+	r := scanEstate(t, b.String(), func(o *Options) {
+		o.OrgAccounts = true
+		o.Accounts = nil
+	})
+	if len(r.gaps) != 1 || r.gaps[0].Operation != "organizations:ListAccounts" || r.gaps[0].Reason != scanners.ReasonThrottled ||
+		!strings.Contains(r.gaps[0].Message, "page 2 failed; the 20 active accounts of the first 1 pages are still audited") {
+		t.Fatalf("gaps: %+v", r.gaps)
+	}
+	// Page 1 (MaxResults 20, by id) holds the management account and
+	// members 01-19; 20-25 are on the failed page.
+	seen := accountsSeen(r)
+	for i := 1; i <= 25; i++ {
+		id := fmt.Sprintf("1000000000%02d", i)
+		if got := strings.Contains(seen, id); got != (i <= 19) {
+			t.Errorf("account %s scanned: %v (accounts scanned: %s)", id, got, seen)
+		}
 	}
 }
