@@ -1,0 +1,245 @@
+package findings
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ghostaudit/ghostaudit/scanners"
+)
+
+func evidence(f Finding, name string) string {
+	for _, e := range f.Evidence {
+		if e.Name == name {
+			return e.Value
+		}
+	}
+	return ""
+}
+
+// sparse is a Sum series of window days whose only datapoints are the
+// given days (others read 0 and are not counted in Points), as the scanner
+// writes an ELB counter that AWS publishes only on days with traffic.
+func sparse(name string, window int, days map[int]float64) scanners.Metric {
+	m := scanners.Metric{Name: name, Stat: "Sum", WindowDays: window, Daily: make([]float64, window)}
+	for d, v := range days {
+		m.Daily[d] = v
+		m.Points++
+	}
+	return m
+}
+
+// TestLBHealthUnknownIsNotZero: a target or instance health count the
+// scanner left out (the call failed) is unknown, not "none healthy".
+func TestLBHealthUnknownIsNotZero(t *testing.T) {
+	t.Parallel()
+	busy := series("RequestCount", "Sum", 5000, 7)
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		// DescribeTargetHealth throttled: targets and healthy_targets absent, busy
+		res(kindAWSLoadBalancer, "alb-throttled", "active", daysAgo(60), map[string]string{"type": "application", "target_groups": "1"}, busy),
+		// only healthy_targets absent, busy
+		res(kindAWSLoadBalancer, "alb-nohealth", "active", daysAgo(60), map[string]string{"type": "application", "target_groups": "1", "targets": "3"}, busy),
+		// health unknown and quiet: the traffic check still applies (medium)
+		res(kindAWSLoadBalancer, "alb-quiet", "active", daysAgo(60), map[string]string{"type": "application"}, series("RequestCount", "Sum", 1, 7)),
+		// gateway LB, health unknown: no traffic metric, so no finding
+		res(kindAWSLoadBalancer, "gwlb", "active", daysAgo(60), map[string]string{"type": "gateway"}),
+		// Classic: DescribeInstanceHealth failed, busy
+		res(kindAWSClassicLB, "clb-throttled", "", daysAgo(60), map[string]string{"instances": "2"}, busy),
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	for _, k := range []string{"aws.elb.idle alb-throttled", "aws.elb.idle alb-nohealth", "aws.elb.idle gwlb", "aws.elb.classic_idle clb-throttled"} {
+		if f, ok := got[k]; ok {
+			t.Errorf("%s reported from an unknown health count: %+v", k, f.Evidence)
+		}
+	}
+	f, ok := got["aws.elb.idle alb-quiet"]
+	if !ok {
+		t.Fatal("a quiet ALB of unknown health was not reported by the traffic check")
+	}
+	if f.Confidence != Medium || !strings.Contains(evidence(f, "targets"), "unknown") {
+		t.Errorf("alb-quiet: confidence %s, targets %q; want medium and unknown", f.Confidence, evidence(f, "targets"))
+	}
+}
+
+// TestLBMissingDaysCountAsNoTraffic: ELB publishes RequestCount and
+// NewFlowCount only on days with traffic, so an idle balancer that existed
+// for the whole window is judged from a sparse series; one created inside
+// the window, or whose metrics fetch failed, is not.
+func TestLBMissingDaysCountAsNoTraffic(t *testing.T) {
+	t.Parallel()
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		// no datapoint at all in 7 days
+		res(kindAWSLoadBalancer, "alb-silent", "active", daysAgo(60), map[string]string{"type": "application", "targets": "2", "healthy_targets": "2"},
+			sparse("RequestCount", 7, nil)),
+		// a few requests on two days
+		res(kindAWSLoadBalancer, "nlb-sparse", "active", daysAgo(60), map[string]string{"type": "network", "targets": "2", "healthy_targets": "2"},
+			sparse("NewFlowCount", 7, map[int]float64{2: 3, 5: 4})),
+		// sparse but one busy day
+		res(kindAWSLoadBalancer, "alb-oneday", "active", daysAgo(60), map[string]string{"type": "application", "targets": "2", "healthy_targets": "2"},
+			sparse("RequestCount", 7, map[int]float64{6: 50000})),
+		// metrics fetch failed: no metrics at all, not judged
+		res(kindAWSLoadBalancer, "alb-nometrics", "active", daysAgo(60), map[string]string{"type": "application", "targets": "2", "healthy_targets": "2"}),
+		// creation unknown: cannot say it existed on the missing days
+		res(kindAWSLoadBalancer, "alb-noage", "active", nil, map[string]string{"type": "application", "targets": "2", "healthy_targets": "2"},
+			sparse("RequestCount", 7, nil)),
+		// Classic, silent for a week
+		res(kindAWSClassicLB, "clb-silent", "", daysAgo(60), map[string]string{"instances": "2", "healthy_instances": "2"}, sparse("RequestCount", 7, nil)),
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	for _, k := range []string{"aws.elb.idle alb-silent", "aws.elb.idle nlb-sparse", "aws.elb.classic_idle clb-silent"} {
+		f, ok := got[k]
+		if !ok {
+			t.Errorf("%s not reported: days without a datapoint must count as no traffic", k)
+			continue
+		}
+		if !strings.Contains(evidence(f, "missing_days"), "count as 0") {
+			t.Errorf("%s: evidence does not say missing days count as 0: %+v", k, f.Evidence)
+		}
+	}
+	for _, k := range []string{"aws.elb.idle alb-oneday", "aws.elb.idle alb-nometrics", "aws.elb.idle alb-noage"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("%s reported", k)
+		}
+	}
+}
+
+// TestLBCreatedInsideTheWindowNeedsEveryDay: the missing days before a
+// balancer existed are not quiet days. Created 7 days and 6 hours before
+// the scan (noon), it passes the 7-day grace period but was created after
+// the first day checked began (midnight, 7 days before the scan day).
+func TestLBCreatedInsideTheWindowNeedsEveryDay(t *testing.T) {
+	t.Parallel()
+	created := testNow.Add(-(7*24 + 6) * time.Hour)
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		res(kindAWSLoadBalancer, "alb-new", "active", &created, map[string]string{"type": "application", "targets": "2", "healthy_targets": "2"},
+			sparse("RequestCount", 7, nil)),
+		res(kindAWSLoadBalancer, "alb-new-complete", "active", &created, map[string]string{"type": "application", "targets": "2", "healthy_targets": "2"},
+			series("RequestCount", "Sum", 1, 7)),
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	if _, ok := got["aws.elb.idle alb-new-complete"]; !ok {
+		t.Error("a quiet balancer with a datapoint every day was not reported")
+	}
+	if f, ok := got["aws.elb.idle alb-new"]; ok {
+		t.Errorf("a balancer created inside the window was judged from missing days: %+v", f.Evidence)
+	}
+}
+
+// TestOrphanChecksIgnoreUnrelatedGaps: an organizations, CloudWatch or logs
+// gap says nothing about volumes, AMIs or DB instances.
+func TestOrphanChecksIgnoreUnrelatedGaps(t *testing.T) {
+	t.Parallel()
+	inv := &scanners.Inventory{ScannedAt: testNow,
+		Resources: []scanners.Resource{
+			res(kindAWSSnapshot, "snap-1", "completed", daysAgo(30), map[string]string{"volume_id": "vol-1", "size_gib": "10"}),
+			res(kindAWSDBSnapshot, "rds-snap-1", "available", daysAgo(40), map[string]string{"db_instance_id": "gone-db", "allocated_gib": "20"}),
+		},
+		Gaps: []scanners.Gap{
+			{Scanner: "aws", Account: "1", Scope: "organization of account 1", Operation: "organizations:ListAccounts", Reason: scanners.ReasonDenied},
+			{Scanner: "aws", Account: "1", Region: "us-east-1", Operation: "cloudwatch:GetMetricData", Reason: scanners.ReasonThrottled},
+			{Scanner: "aws", Account: "1", Region: "us-east-1", Operation: "logs:DescribeLogGroups", Reason: scanners.ReasonDenied},
+			{Scanner: "aws", Account: "1", Region: "us-east-1", Operation: "elasticloadbalancing:DescribeTargetGroups", Reason: scanners.ReasonError},
+		},
+	}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	for _, k := range []string{"aws.ebs.snapshot_orphaned snap-1", "aws.rds.snapshot_old_or_orphaned rds-snap-1"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("%s hidden by an unrelated gap", k)
+		}
+	}
+}
+
+// TestOrphanChecksHonourRelevantGaps: each operation an orphan check
+// depends on switches it off, and so does a gap naming no operation.
+func TestOrphanChecksHonourRelevantGaps(t *testing.T) {
+	t.Parallel()
+	for _, op := range []string{"ec2:DescribeSnapshots", "ec2:DescribeVolumes", "ec2:DescribeImages", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", ""} {
+		inv := &scanners.Inventory{ScannedAt: testNow,
+			Resources: []scanners.Resource{
+				res(kindAWSSnapshot, "snap-orphan", "completed", daysAgo(30), map[string]string{"volume_id": "vol-1", "size_gib": "10"}),
+				res(kindAWSVolume, "vol-2", "in-use", daysAgo(300), map[string]string{"volume_type": "gp3", "size_gib": "10"}),
+				res(kindAWSSnapshot, "snap-old", "completed", daysAgo(200), map[string]string{"volume_id": "vol-2", "size_gib": "10"}),
+			},
+			Gaps: []scanners.Gap{{Scanner: "aws", Account: "1", Region: "us-east-1", Operation: op, Reason: scanners.ReasonThrottled}},
+		}
+		e, _ := engine(t, nil)
+		got := byResource(e.Run(inv))
+		for _, k := range []string{"aws.ebs.snapshot_orphaned snap-orphan", "aws.ebs.snapshot_old snap-old"} {
+			if _, ok := got[k]; ok {
+				t.Errorf("gap %q: %s still reported", op, k)
+			}
+		}
+	}
+	inv := &scanners.Inventory{ScannedAt: testNow,
+		Resources: []scanners.Resource{res(kindAWSDBSnapshot, "rds-snap-1", "available", daysAgo(40), map[string]string{"db_instance_id": "gone-db", "allocated_gib": "20"})},
+		Gaps:      []scanners.Gap{{Scanner: "aws", Account: "1", Region: "us-east-1", Operation: "rds:DescribeDBInstances", Reason: scanners.ReasonDenied}},
+	}
+	e, _ := engine(t, nil)
+	if fs := e.Run(inv).Findings; len(fs) != 0 {
+		t.Errorf("an RDS snapshot was called orphaned without the DB instance list: %s", fs[0].Title)
+	}
+}
+
+// TestSnapshotOldArchiveTier: an archived snapshot is not told to archive.
+func TestSnapshotOldArchiveTier(t *testing.T) {
+	t.Parallel()
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		res(kindAWSVolume, "vol-2", "in-use", daysAgo(300), map[string]string{"volume_type": "gp3", "size_gib": "10"}),
+		res(kindAWSSnapshot, "snap-archived", "completed", daysAgo(200), map[string]string{"volume_id": "vol-2", "size_gib": "10", "storage_tier": "archive"}),
+		res(kindAWSSnapshot, "snap-standard", "completed", daysAgo(200), map[string]string{"volume_id": "vol-2", "size_gib": "10"}),
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	if a := got["aws.ebs.snapshot_old snap-archived"].Action; a == "" || strings.Contains(a, "--storage-tier archive") {
+		t.Errorf("archived snapshot's action: %q", a)
+	}
+	if a := got["aws.ebs.snapshot_old snap-standard"].Action; !strings.Contains(a, "--storage-tier archive") {
+		t.Errorf("standard snapshot's action: %q", a)
+	}
+}
+
+// TestRDSOrphanedSnapshotMinAge: a snapshot of a deleted instance is an
+// orphan only once older than min_age_days (30 by default).
+func TestRDSOrphanedSnapshotMinAge(t *testing.T) {
+	t.Parallel()
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		res(kindAWSDBSnapshot, "rds-snap-young", "available", daysAgo(10), map[string]string{"db_instance_id": "gone-db", "allocated_gib": "20"}),
+		res(kindAWSDBSnapshot, "rds-snap-40d", "available", daysAgo(40), map[string]string{"db_instance_id": "gone-db", "allocated_gib": "20"}),
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	if _, ok := got["aws.rds.snapshot_old_or_orphaned rds-snap-young"]; ok {
+		t.Error("a 10-day-old snapshot of a deleted instance was reported")
+	}
+	if f, ok := got["aws.rds.snapshot_old_or_orphaned rds-snap-40d"]; !ok {
+		t.Error("a 40-day-old snapshot of a deleted instance was not reported")
+	} else {
+		wantSavings(t, f, "1.9") // 20 × 0.095
+	}
+	e, _ = engine(t, map[string]map[string]string{"aws.rds.snapshot_old_or_orphaned": {"min_age_days": "5"}})
+	if _, ok := byResource(e.Run(inv))["aws.rds.snapshot_old_or_orphaned rds-snap-young"]; !ok {
+		t.Error("min_age_days 5 did not report the 10-day-old orphan")
+	}
+}
+
+// TestRDSMultiAZDoublesIOPS: a Multi-AZ standby has its own provisioned
+// IOPS as well as its own storage.
+func TestRDSMultiAZDoublesIOPS(t *testing.T) {
+	t.Parallel()
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		// 2 × (100 GiB × 0.125 + 1000 IOPS × 0.10) = 225
+		res(kindAWSDBInstance, "db-maz", "stopped", daysAgo(60), map[string]string{"status": "stopped", "engine": "postgres", "class": "db.t3.micro",
+			"allocated_gib": "100", "storage_type": "io1", "iops": "1000", "multi_az": "true"}),
+		// single-AZ: 12.5 + 100 = 112.5
+		res(kindAWSDBInstance, "db-saz", "stopped", daysAgo(60), map[string]string{"status": "stopped", "engine": "postgres", "class": "db.t3.micro",
+			"allocated_gib": "100", "storage_type": "io1", "iops": "1000"}),
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	wantSavings(t, got["aws.rds.stopped db-maz"], "225")
+	wantSavings(t, got["aws.rds.stopped db-saz"], "112.5")
+}
