@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +23,27 @@ const (
 	kindAWSDBSnapshot     = "aws.rds.snapshot"
 	kindAWSLogGroup       = "aws.logs.log_group"
 )
+
+// Days of daily CloudWatch history the AWS scanner fetches, per kind. They
+// are copies of constants of scanners/aws, which findings cannot import:
+// instanceWindowDays (ec2.go), natWindowDays (nat.go), lbWindowDays
+// (elb.go) and dbWindowDays (rds.go); TestScannerWindowsMatch reads that
+// source to keep them in step. A rule's lookback_days may not exceed its
+// kind's window (checked when the engine is built), and a series shorter
+// than the lookback is never judged (an inventory from another version).
+const (
+	awsInstanceWindowDays = 14
+	awsNATWindowDays      = 30
+	awsLBWindowDays       = 7
+	awsDBWindowDays       = 14
+)
+
+// lookbackParam is the lookback_days parameter of a rule over metrics the
+// AWS scanner fetches for window days.
+func lookbackParam(def string, window int, constName, desc string) Param {
+	return Param{Name: "lookback_days", Default: def, Description: desc, Min: 1, Max: window,
+		MaxWhy: fmt.Sprintf("the days of CloudWatch history the AWS scanner fetches (scanners/aws %s)", constName)}
+}
 
 // awsIndex answers the cross-resource questions the AWS rules ask: which
 // volumes an instance has, whether a volume still exists, which snapshots

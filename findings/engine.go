@@ -20,6 +20,10 @@ type Param struct {
 	Name        string
 	Default     string
 	Description string
+	// Min and Max bound a whole-number parameter (0: no bound); MaxWhy
+	// says where Max comes from, for the error and the docs.
+	Min, Max int
+	MaxWhy   string
 }
 
 // Rule is one check: a pure function over the inventory.
@@ -169,8 +173,15 @@ func NewEngine(rules []Rule, catalog *pricing.Layered, params map[string]map[str
 				if p.Name == name {
 					found = true
 					if _, err := strconv.Atoi(p.Default); err == nil {
-						if n, err := strconv.Atoi(v); err != nil || n < 0 {
+						n, err := strconv.Atoi(v)
+						if err != nil || n < 0 {
 							return nil, fmt.Errorf("rules.%s.%s: %q is not a non-negative whole number", id, name, v)
+						}
+						if p.Min > 0 && n < p.Min {
+							return nil, fmt.Errorf("rules.%s.%s: %d is less than %d", id, name, n, p.Min)
+						}
+						if p.Max > 0 && n > p.Max {
+							return nil, fmt.Errorf("rules.%s.%s: %d is more than %d, %s", id, name, n, p.Max, p.MaxWhy)
 						}
 					}
 				}

@@ -47,7 +47,7 @@ var ruleEC2Idle = Rule{
 	Description: "A running instance whose daily maximum CPU stayed at or below `cpu_max_percent` and whose daily network traffic (in + out) stayed at or below `network_max_mb` on every one of the last `lookback_days` days (Compute Optimizer's idle definition; Trusted Advisor's low-utilisation check is looser). Instances younger than the lookback are skipped. Saving: the on-demand Linux price of the type × 730 h (a floor for Windows or licensed images); attached EBS volumes keep costing until deleted. Stop it, or snapshot and terminate it.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{
-		{Name: "lookback_days", Default: "14", Description: "days of CloudWatch history that must all be idle"},
+		lookbackParam("14", awsInstanceWindowDays, "instanceWindowDays", "days of CloudWatch history that must all be idle"),
 		{Name: "cpu_max_percent", Default: "5", Description: "highest daily maximum CPUUtilization (%) that still counts as idle"},
 		{Name: "network_max_mb", Default: "5", Description: "highest daily NetworkIn + NetworkOut (MB) that still counts as idle"},
 	},

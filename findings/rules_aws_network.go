@@ -21,7 +21,7 @@ var ruleNATIdle = Rule{
 	Description: "An available NAT gateway whose byte counters (BytesOutToDestination, BytesInFromSource, BytesInFromDestination, BytesOutToSource) add up to at most `max_bytes` over each of the last `lookback_days` days (Trusted Advisor uses 30 days of no traffic; Thrifty 5, aws-doctor 7: the longer window avoids flagging monthly batch paths). Gateways younger than the lookback, or without metrics, are skipped. Saving: the hourly NAT gateway price × 730; its Elastic IP, once released, also stops costing $3.65/month (not counted here). Delete it after checking route tables.",
 	Confidence:  High, Effort: Medium, Risk: Medium,
 	Params: []Param{
-		{Name: "lookback_days", Default: "30", Description: "days that must all be without traffic"},
+		lookbackParam("30", awsNATWindowDays, "natWindowDays", "days that must all be without traffic"),
 		{Name: "max_bytes", Default: "0", Description: "most bytes a day that still counts as no traffic"},
 	},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -89,7 +89,7 @@ var ruleELBIdle = Rule{
 	Description: "An active load balancer with no registered targets, or no healthy target (confidence high), or — for ALBs and NLBs with healthy targets, or whose target health is unknown — fewer than `max_daily_requests` requests (ALB RequestCount) or new flows (NLB NewFlowCount) on each of the last `lookback_days` days (confidence medium). ELB publishes these counters only on days with traffic, so a day without a datapoint counts as 0 when the load balancer existed before the lookback began (the evidence says how many days were missing); without metrics at all (the CloudWatch call failed) the traffic check is not made. A target count the scanner could not read is unknown, not zero: only the traffic check then applies. Load balancers younger than the lookback are skipped. Saving: the hourly load-balancer price × 730 (LCU charges of an idle balancer are negligible and not counted).",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{
-		{Name: "lookback_days", Default: "7", Description: "days of traffic history considered"},
+		lookbackParam("7", awsLBWindowDays, "lbWindowDays", "days of traffic history considered"),
 		{Name: "max_daily_requests", Default: "100", Description: "fewest requests or flows a day that count as use"},
 	},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -162,7 +162,7 @@ var ruleCLBIdle = Rule{
 	Description: "A Classic Load Balancer with no registered instance, no InService instance (confidence high), or fewer than `max_daily_requests` requests on each of the last `lookback_days` days (confidence medium; a day without a RequestCount datapoint counts as 0 when the load balancer existed before the lookback began, since ELB publishes it only when requests flow). An instance health the scanner could not read is unknown, not zero. Load balancers younger than the lookback are skipped. Saving: the hourly Classic Load Balancer price × 730.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{
-		{Name: "lookback_days", Default: "7", Description: "days of traffic history considered"},
+		lookbackParam("7", awsLBWindowDays, "lbWindowDays", "days of traffic history considered"),
 		{Name: "max_daily_requests", Default: "100", Description: "fewest requests a day that count as use"},
 	},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {

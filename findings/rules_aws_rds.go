@@ -44,7 +44,7 @@ var ruleRDSIdle = Rule{
 	Title:       "Idle RDS instance",
 	Description: "An available DB instance whose DatabaseConnections maximum was 0 on each of the last `lookback_days` days (Trusted Advisor's idle DB check uses 7 days; 14 avoids weekly jobs). Younger instances are skipped. Saving: compute (×2 for Multi-AZ) and allocated storage; a final snapshot costs less and is not subtracted. Take a final snapshot and delete it (stopping lasts only 7 days before RDS starts it again).",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
-	Params: []Param{{Name: "lookback_days", Default: "14", Description: "days that must all have no connection"}},
+	Params: []Param{lookbackParam("14", awsDBWindowDays, "dbWindowDays", "days that must all have no connection")},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		days := rc.IntParam("lookback_days")
 		var out []Finding

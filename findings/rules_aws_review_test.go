@@ -1,6 +1,10 @@
 package findings
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -242,4 +246,91 @@ func TestRDSMultiAZDoublesIOPS(t *testing.T) {
 	got := byResource(e.Run(inv))
 	wantSavings(t, got["aws.rds.stopped db-maz"], "225")
 	wantSavings(t, got["aws.rds.stopped db-saz"], "112.5")
+}
+
+// TestLookbackWithinScannerWindow: lookback_days above the window the AWS
+// scanner fetches is a configuration error naming the rule and parameter.
+func TestLookbackWithinScannerWindow(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ rule, value, want string }{
+		{"aws.ec2.idle", "30", "rules.aws.ec2.idle.lookback_days: 30 is more than 14, the days of CloudWatch history the AWS scanner fetches (scanners/aws instanceWindowDays)"},
+		{"aws.nat.idle", "31", "rules.aws.nat.idle.lookback_days: 31 is more than 30"},
+		{"aws.elb.idle", "8", "rules.aws.elb.idle.lookback_days: 8 is more than 7"},
+		{"aws.elb.classic_idle", "14", "rules.aws.elb.classic_idle.lookback_days: 14 is more than 7"},
+		{"aws.rds.idle", "15", "rules.aws.rds.idle.lookback_days: 15 is more than 14"},
+		{"aws.rds.idle", "0", "rules.aws.rds.idle.lookback_days: 0 is less than 1"},
+	} {
+		_, err := NewEngine(Rules(), nil, map[string]map[string]string{c.rule: {"lookback_days": c.value}})
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s lookback_days %s: error %v, want %q", c.rule, c.value, err, c.want)
+		}
+	}
+	if _, err := NewEngine(Rules(), nil, map[string]map[string]string{"aws.ec2.idle": {"lookback_days": "14"}, "aws.nat.idle": {"lookback_days": "7"}}); err != nil {
+		t.Errorf("lookback_days within the window rejected: %v", err)
+	}
+}
+
+// TestScannerWindowsMatch keeps the copied windows in step with the
+// constants of scanners/aws, read from its source (findings must not
+// import the package: it pulls in the SDK).
+func TestScannerWindowsMatch(t *testing.T) {
+	t.Parallel()
+	for file, want := range map[string]struct {
+		name string
+		days int
+	}{
+		"ec2.go": {"instanceWindowDays", awsInstanceWindowDays},
+		"nat.go": {"natWindowDays", awsNATWindowDays},
+		"elb.go": {"lbWindowDays", awsLBWindowDays},
+		"rds.go": {"dbWindowDays", awsDBWindowDays},
+	} {
+		src, err := os.ReadFile(filepath.Join("..", "scanners", "aws", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^const ` + want.name + ` = (\d+)`).FindSubmatch(src)
+		if m == nil {
+			t.Errorf("scanners/aws/%s: const %s not found", file, want.name)
+			continue
+		}
+		if got, _ := strconv.Atoi(string(m[1])); got != want.days {
+			t.Errorf("scanners/aws %s = %d, findings has %d", want.name, got, want.days)
+		}
+	}
+}
+
+// TestLookbackShorterThanWindow: with lookback_days below the fetched
+// window, only the last lookback_days days are judged: days missing
+// before them (the instance was stopped) do not matter, a missing day
+// among them does, and a series shorter than the lookback is not judged.
+func TestLookbackShorterThanWindow(t *testing.T) {
+	t.Parallel()
+	gappy := func(name, stat string, v float64) scanners.Metric {
+		m := series(name, stat, v, 14)
+		for d := 0; d < 4; d++ { // stopped for the first 4 days of the window
+			m.Daily[d] = 0
+		}
+		m.Points = 10
+		return m
+	}
+	lateGap := series("CPUUtilization", "Maximum", 2, 14)
+	lateGap.Daily[12], lateGap.Points = 0, 13
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		res(kindAWSInstance, "i-early-gap", "running", daysAgo(100), map[string]string{"instance_type": "m5.large"},
+			gappy("CPUUtilization", "Maximum", 2), gappy("NetworkIn", "Sum", 1e6), gappy("NetworkOut", "Sum", 1e6)),
+		res(kindAWSInstance, "i-late-gap", "running", daysAgo(100), map[string]string{"instance_type": "m5.large"},
+			lateGap, series("NetworkIn", "Sum", 1e6, 14), series("NetworkOut", "Sum", 1e6, 14)),
+		res(kindAWSInstance, "i-short", "running", daysAgo(100), map[string]string{"instance_type": "m5.large"},
+			series("CPUUtilization", "Maximum", 2, 5), series("NetworkIn", "Sum", 1e6, 5), series("NetworkOut", "Sum", 1e6, 5)),
+	}}
+	e, _ := engine(t, map[string]map[string]string{"aws.ec2.idle": {"lookback_days": "7"}})
+	got := byResource(e.Run(inv))
+	if _, ok := got["aws.ec2.idle i-early-gap"]; !ok {
+		t.Error("days missing before the lookback stopped the idle check")
+	}
+	for _, k := range []string{"aws.ec2.idle i-late-gap", "aws.ec2.idle i-short"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("%s judged idle", k)
+		}
+	}
 }
