@@ -334,3 +334,125 @@ func TestLookbackShorterThanWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleInstanceIsNotAlsoPricedAsPreviousGen: an idle m4.large saves its
+// whole cost once; the previous-generation finding keeps no saving (unless
+// the idle finding is suppressed, when the instance stays and moving it
+// still saves).
+func TestIdleInstanceIsNotAlsoPricedAsPreviousGen(t *testing.T) {
+	t.Parallel()
+	idle := func(id string, tags map[string]string) scanners.Resource {
+		r := res(kindAWSInstance, id, "running", daysAgo(100), map[string]string{"instance_type": "m4.large"},
+			series("CPUUtilization", "Maximum", 1, 14), series("NetworkIn", "Sum", 1e5, 14), series("NetworkOut", "Sum", 1e5, 14))
+		r.Tags = tags
+		return r
+	}
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{idle("i-old-idle", nil)}}
+	e, _ := engine(t, nil)
+	r := e.Run(inv)
+	got := byResource(r)
+	wantSavings(t, got["aws.ec2.idle i-old-idle"], "73") // m4.large 0.10 × 730
+	pg := got["aws.ec2.previous_gen i-old-idle"]
+	wantSavings(t, pg, "0")
+	if !strings.Contains(evidence(pg, "saving"), "aws.ec2.idle") {
+		t.Errorf("previous_gen evidence does not say why its saving is not counted: %+v", pg.Evidence)
+	}
+	if !r.Totals.MonthlySavings.Equal(d("73")) {
+		t.Errorf("total monthly savings %s, want 73 (the instance's cost, once)", r.Totals.MonthlySavings)
+	}
+
+	e.Suppressions = []Suppression{{Rule: "aws.ec2.idle", Resource: "i-old-idle", Reason: "standby host"}}
+	wantSavings(t, byResource(e.Run(inv))["aws.ec2.previous_gen i-old-idle"], "2.92")
+}
+
+// TestSpotInstances: an idle spot instance is priced at on-demand as an
+// upper bound with low confidence; its previous-generation finding is
+// unpriced.
+func TestSpotInstances(t *testing.T) {
+	t.Parallel()
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		res(kindAWSInstance, "i-spot-idle", "running", daysAgo(100), map[string]string{"instance_type": "m5.large", "lifecycle": "spot"},
+			series("CPUUtilization", "Maximum", 1, 14), series("NetworkIn", "Sum", 1e5, 14), series("NetworkOut", "Sum", 1e5, 14)),
+		res(kindAWSInstance, "i-spot-old", "running", daysAgo(100), map[string]string{"instance_type": "m4.large", "lifecycle": "spot"}),
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	f := got["aws.ec2.idle i-spot-idle"]
+	if f.Confidence != Low || !strings.Contains(evidence(f, "lifecycle"), "upper bound") {
+		t.Errorf("idle spot instance: confidence %s, evidence %+v", f.Confidence, f.Evidence)
+	}
+	if pg, ok := got["aws.ec2.previous_gen i-spot-old"]; !ok || pg.Priced() || pg.Unpriced == "" {
+		t.Errorf("previous-generation spot instance: want unpriced with a reason, got %+v", pg)
+	}
+}
+
+// TestConversionOnBrieflyStoppedInstance: a volume on an instance stopped
+// for less than aws.ebs.on_stopped_instance's min_stopped_days is not
+// reported by that rule, so the conversion rules report it; past the
+// threshold only that rule does, whatever the threshold is configured to.
+func TestConversionOnBrieflyStoppedInstance(t *testing.T) {
+	t.Parallel()
+	stopped := func(id string, days int) scanners.Resource {
+		return res(kindAWSInstance, id, "stopped", daysAgo(300), map[string]string{"instance_type": "t3.large",
+			"stopped_at": testNow.Add(-time.Duration(days) * 24 * time.Hour).Format(time.RFC3339)})
+	}
+	on := func(r scanners.Resource, inst string) scanners.Resource {
+		r.Relations = []scanners.Relation{{Type: "attached-to", Key: key(kindAWSInstance, inst)}}
+		return r
+	}
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		stopped("i-2d", 2), stopped("i-45d", 45),
+		on(res(kindAWSVolume, "vol-gp2-2d", "in-use", daysAgo(300), map[string]string{"volume_type": "gp2", "size_gib": "100"}), "i-2d"),
+		on(res(kindAWSVolume, "vol-io1-2d", "in-use", daysAgo(300), map[string]string{"volume_type": "io1", "size_gib": "100", "iops": "3000"}), "i-2d"),
+		on(res(kindAWSVolume, "vol-gp2-45d", "in-use", daysAgo(300), map[string]string{"volume_type": "gp2", "size_gib": "100"}), "i-45d"),
+		on(res(kindAWSVolume, "vol-io1big-45d", "in-use", daysAgo(300), map[string]string{"volume_type": "io1", "size_gib": "100", "iops": "40000"}), "i-45d"),
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	for _, k := range []string{"aws.ebs.gp2_to_gp3 vol-gp2-2d", "aws.ebs.io1_to_gp3 vol-io1-2d", "aws.ebs.on_stopped_instance vol-gp2-45d", "aws.ebs.on_stopped_instance vol-io1big-45d"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("missing %s", k)
+		}
+	}
+	for _, k := range []string{"aws.ebs.on_stopped_instance vol-gp2-2d", "aws.ebs.gp2_to_gp3 vol-gp2-45d", "aws.ebs.io1_to_io2 vol-io1big-45d"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("unexpected %s", k)
+		}
+	}
+	// min_stopped_days 1: the 2-day volume moves to on_stopped_instance, once
+	e, _ = engine(t, map[string]map[string]string{"aws.ebs.on_stopped_instance": {"min_stopped_days": "1"}})
+	got = byResource(e.Run(inv))
+	if _, ok := got["aws.ebs.on_stopped_instance vol-gp2-2d"]; !ok {
+		t.Error("min_stopped_days 1: vol-gp2-2d not on a stopped instance")
+	}
+	if _, ok := got["aws.ebs.gp2_to_gp3 vol-gp2-2d"]; ok {
+		t.Error("min_stopped_days 1: vol-gp2-2d priced twice")
+	}
+}
+
+// TestPreviousGenTargetsExist: every target is a real type; sizes that
+// the current family lacks map to a real larger one.
+func TestPreviousGenTargetsExist(t *testing.T) {
+	t.Parallel()
+	for from, want := range map[string]string{"c4.8xlarge": "c5.9xlarge", "m4.10xlarge": "m5.12xlarge", "m4.16xlarge": "m5.16xlarge",
+		"m3.medium": "t3.medium", "m1.small": "t3.small", "m4.large": "m5.large", "t2.micro": "t3.micro"} {
+		if got := previousGen[from]; got != want {
+			t.Errorf("%s → %q, want %s", from, got, want)
+		}
+	}
+	for from, to := range previousGen {
+		for _, bad := range []string{"m5.small", "m5.medium", "m5.10xlarge", "c5.8xlarge", "r5.medium"} {
+			if to == bad {
+				t.Errorf("%s → %s, which does not exist", from, to)
+			}
+		}
+	}
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		res(kindAWSInstance, "i-m3", "running", daysAgo(900), map[string]string{"instance_type": "m3.medium"}),
+	}}
+	e, _ := engine(t, nil)
+	f, ok := byResource(e.Run(inv))["aws.ec2.previous_gen i-m3"]
+	if !ok || !strings.Contains(f.Action, "t3.medium") || !strings.Contains(evidence(f, "note"), "burstable") || f.Confidence != Low {
+		t.Errorf("m3.medium: %+v", f)
+	}
+}

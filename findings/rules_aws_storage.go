@@ -14,7 +14,7 @@ var ruleEBSIo1ToGp3 = Rule{
 	ID:          "aws.ebs.io1_to_gp3",
 	Category:    CategoryRightsizing,
 	Title:       "io1 volume that gp3 can serve for less",
-	Description: "An io1 volume provisioned with at most `max_iops` IOPS (gp3's limit) can move to gp3 in place (ModifyVolume): gp3 storage is cheaper and its first 3,000 IOPS are free, where io1 charges every provisioned IOPS. The estimate provisions the same IOPS on gp3 at the 125 MiB/s baseline throughput; check the workload's throughput and latency needs first (io1 targets sub-millisecond latency). Volumes above the limit are left to aws.ebs.io1_to_io2.",
+	Description: "An io1 volume provisioned with at most `max_iops` IOPS (gp3's limit) can move to gp3 in place (ModifyVolume): gp3 storage is cheaper and its first 3,000 IOPS are free, where io1 charges every provisioned IOPS. The estimate provisions the same IOPS on gp3 at the 125 MiB/s baseline throughput; check the workload's throughput and latency needs first (io1 targets sub-millisecond latency). Volumes above the limit are left to aws.ebs.io1_to_io2, and volumes that aws.ebs.on_stopped_instance reports (attached only to instances stopped for its `min_stopped_days`) to that rule, so that no saving is counted twice.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{{Name: "max_iops", Default: "16000", Description: "most IOPS a gp3 volume is provisioned with in this estimate"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -23,7 +23,7 @@ var ruleEBSIo1ToGp3 = Rule{
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
-			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || r.State == "available" || attachedOnlyToStopped(x, r) {
+			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || r.State == "available" || reportedOnStopped(x, r, rc) {
 				continue
 			}
 			size, _ := r.AttrInt("size_gib")
@@ -72,16 +72,17 @@ var ruleEBSIo1ToIo2 = Rule{
 	ID:          "aws.ebs.io1_to_io2",
 	Category:    CategoryHygiene,
 	Title:       "io1 volume that should be io2",
-	Description: "An io1 volume above gp3's IOPS limit: io2 costs the same per GiB and per IOPS up to 32,000 (cheaper above, in tiers) with 99.999% durability instead of 99.8-99.9%. Hygiene: no saving is claimed below 32,000 IOPS.",
+	Description: "An io1 volume above gp3's IOPS limit: io2 costs the same per GiB and per IOPS up to 32,000 (cheaper above, in tiers) with 99.999% durability instead of 99.8-99.9%. Hygiene: no saving is claimed below 32,000 IOPS. Volumes that aws.ebs.on_stopped_instance reports are left to it.",
 	Confidence:  High, Effort: Low, Risk: Low,
 	Params: []Param{{Name: "min_iops", Default: "16001", Description: "fewest IOPS for which io2 is recommended rather than gp3"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		minIOPS := int64(rc.IntParam("min_iops"))
+		x := newAWSIndex(inv)
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
 			iops, _ := r.AttrInt("iops")
-			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || iops < minIOPS || r.State == "available" {
+			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || iops < minIOPS || r.State == "available" || reportedOnStopped(x, r, rc) {
 				continue
 			}
 			size, _ := r.AttrInt("size_gib")
