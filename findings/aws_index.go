@@ -1,6 +1,8 @@
 package findings
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +23,27 @@ const (
 	kindAWSDBSnapshot     = "aws.rds.snapshot"
 	kindAWSLogGroup       = "aws.logs.log_group"
 )
+
+// Days of daily CloudWatch history the AWS scanner fetches, per kind. They
+// are copies of constants of scanners/aws, which findings cannot import:
+// instanceWindowDays (ec2.go), natWindowDays (nat.go), lbWindowDays
+// (elb.go) and dbWindowDays (rds.go); TestScannerWindowsMatch reads that
+// source to keep them in step. A rule's lookback_days may not exceed its
+// kind's window (checked when the engine is built), and a series shorter
+// than the lookback is never judged (an inventory from another version).
+const (
+	awsInstanceWindowDays = 14
+	awsNATWindowDays      = 30
+	awsLBWindowDays       = 7
+	awsDBWindowDays       = 14
+)
+
+// lookbackParam is the lookback_days parameter of a rule over metrics the
+// AWS scanner fetches for window days.
+func lookbackParam(def string, window int, constName, desc string) Param {
+	return Param{Name: "lookback_days", Default: def, Description: desc, Min: 1, Max: window,
+		MaxWhy: fmt.Sprintf("the days of CloudWatch history the AWS scanner fetches (scanners/aws %s)", constName)}
+}
 
 // awsIndex answers the cross-resource questions the AWS rules ask: which
 // volumes an instance has, whether a volume still exists, which snapshots
@@ -80,10 +103,33 @@ func (x *awsIndex) snapshotUser(account, region, id string) string {
 	return x.usedSnaps[account+"/"+region+"/"+id]
 }
 
-// covered reports whether the scope was seen completely: an absence there
-// means the resource is really gone, not that we could not look.
-func (x *awsIndex) covered(account, region string) bool {
-	return x.inv.Covered("aws", account, region)
+// Operations whose failure leaves an orphan check blind: a resource that
+// one of them would have listed cannot be told from a deleted one.
+var (
+	// snapshotOrphanOps: the snapshot itself, the volume it came from, and
+	// the AMIs and launch template versions that may still use it.
+	snapshotOrphanOps = []string{"ec2:DescribeSnapshots", "ec2:DescribeVolumes", "ec2:DescribeImages",
+		"ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"}
+	// dbSnapshotOrphanOps: the DB instance a snapshot was taken from.
+	dbSnapshotOrphanOps = []string{"rds:DescribeDBInstances"}
+)
+
+// covered reports whether the account × region was seen completely for the
+// given operations: an absence there means the resource is really gone,
+// not that we could not look. Only a gap of one of ops, or a gap that names
+// no operation (a crashed or failed scanner), counts: an
+// organizations:ListAccounts, CloudWatch or logs gap says nothing about
+// volumes. scanners.Inventory.Covered ignores the operation, hence this.
+func (x *awsIndex) covered(account, region string, ops ...string) bool {
+	for _, g := range x.inv.Gaps {
+		if g.Scanner != "aws" || g.Account != "" && g.Account != account || g.Region != "" && g.Region != region {
+			continue
+		}
+		if g.Operation == "" || slices.Contains(ops, g.Operation) {
+			return false
+		}
+	}
+	return true
 }
 
 func splitList(s string) []string {
@@ -122,14 +168,17 @@ func youngerThan(r *scanners.Resource, now time.Time, days int) bool {
 
 // dailyAll reports whether a metric has data for each of the last days
 // and every daily value satisfies ok; it also returns the values checked.
-// A day without a datapoint reads 0 in Daily, so a series with missing
-// days (Points < window) is never judged: a stopped day is not an idle one.
+// A day without a datapoint reads 0 in Daily, so a series that may miss a
+// day among the last days is never judged: a stopped day is not an idle one.
 func dailyAll(r *scanners.Resource, name, stat string, days int, ok func(float64) bool) (bool, []float64) {
 	m, found := r.Metric(name, stat)
 	if !found || !complete(m, days) {
 		return false, nil
 	}
-	pts := m.Daily[len(m.Daily)-days:]
+	return allOf(m.Daily[len(m.Daily)-days:], ok)
+}
+
+func allOf(pts []float64, ok func(float64) bool) (bool, []float64) {
 	for _, v := range pts {
 		if !ok(v) {
 			return false, pts
@@ -138,9 +187,53 @@ func dailyAll(r *scanners.Resource, name, stat string, days int, ok func(float64
 	return true, pts
 }
 
-// complete reports whether a metric has at least days daily values and a
-// datapoint on every day of its window (the scanner writes 0 for a day
-// without data and counts only real days in Points).
+// complete reports whether a metric has a datapoint on each of its last
+// days daily values. The scanner writes 0 for a day without data and
+// counts only real days in Points, over its whole window (which may be
+// longer than days): when some day of the window had no datapoint, the
+// last days are known complete only if none of them reads 0 (a missing
+// day is one of the zeros). A series shorter than days (the scanner
+// fetched a shorter window than the rule's lookback) is never complete.
 func complete(m scanners.Metric, days int) bool {
-	return len(m.Daily) >= days && m.Points >= len(m.Daily)
+	if days <= 0 || len(m.Daily) < days {
+		return false
+	}
+	if m.Points >= len(m.Daily) {
+		return true
+	}
+	for _, v := range m.Daily[len(m.Daily)-days:] {
+		if v == 0 {
+			return false
+		}
+	}
+	return true
 }
+
+// lbQuiet reports whether a load balancer's traffic counter (ALB and
+// Classic RequestCount, NLB NewFlowCount; Sum per day) stayed below max on
+// each of the last days. ELB publishes these counters only when there is
+// traffic ("only when requests are flowing"), so an idle balancer's series
+// has no datapoint on its quiet days: a missing day counts as 0 when the
+// balancer existed before the first day checked. A balancer of unknown or
+// later creation needs a datapoint on every day. Without the metric (the
+// metrics fetch failed: the scanner then emits no metrics at all) nothing
+// is judged. gaps says how many days of the fetched window had no
+// datapoint (0 when every day had one).
+func lbQuiet(r *scanners.Resource, name string, days int, limit float64, now time.Time) (quiet bool, pts []float64, gaps int) {
+	m, found := r.Metric(name, "Sum")
+	if !found || days <= 0 || len(m.Daily) < days {
+		return false, nil, 0
+	}
+	end := m.End
+	if end.IsZero() {
+		end = now.UTC().Truncate(24 * time.Hour)
+	}
+	existed := r.Created != nil && !r.Created.After(end.AddDate(0, 0, -days))
+	if !existed && !complete(m, days) {
+		return false, nil, 0
+	}
+	quiet, pts = allOf(m.Daily[len(m.Daily)-days:], func(v float64) bool { return v < limit })
+	return quiet, pts, max0(len(m.Daily) - m.Points)
+}
+
+func max0(n int) int { return max(n, 0) }

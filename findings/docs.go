@@ -23,8 +23,15 @@ func RulesMarkdown() string {
 	for _, r := range Rules() {
 		fmt.Fprintf(&b, "\n## %s\n\n**%s.** %s\n\n", r.ID, r.Title, r.Description)
 		fmt.Fprintf(&b, "- Category: %s\n- Confidence: %s; effort: %s; risk: %s\n", r.Category, r.Confidence, r.Effort, r.Risk)
+		if len(r.Includes) > 0 {
+			fmt.Fprintf(&b, "- Its saving includes that of `%s`: on a resource with both findings, the %s finding carries no saving\n", strings.Join(r.Includes, "`, `"), strings.Join(r.Includes, ", "))
+		}
 		for _, p := range r.Params {
-			fmt.Fprintf(&b, "- Parameter `rules.%s.%s` (default %s): %s\n", r.ID, p.Name, p.Default, p.Description)
+			bounds := ""
+			if p.Max > 0 {
+				bounds = fmt.Sprintf(", at most %d: %s", p.Max, p.MaxWhy)
+			}
+			fmt.Fprintf(&b, "- Parameter `rules.%s.%s` (default %s%s): %s\n", r.ID, p.Name, p.Default, bounds, p.Description)
 		}
 	}
 	return b.String()

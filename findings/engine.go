@@ -3,6 +3,7 @@ package findings
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,10 @@ type Param struct {
 	Name        string
 	Default     string
 	Description string
+	// Min and Max bound a whole-number parameter (0: no bound); MaxWhy
+	// says where Max comes from, for the error and the docs.
+	Min, Max int
+	MaxWhy   string
 }
 
 // Rule is one check: a pure function over the inventory.
@@ -32,7 +37,13 @@ type Rule struct {
 	Effort      string
 	Risk        string
 	Params      []Param
-	Eval        func(inv *scanners.Inventory, rc *RuleContext) []Finding
+	// Includes lists rules whose saving on a resource this rule's saving
+	// already contains (an idle instance's whole cost contains what moving
+	// it to a newer type would save). Where a finding of this rule is
+	// active, their findings on the same resource keep no saving of their
+	// own, so nothing is counted twice.
+	Includes []string
+	Eval     func(inv *scanners.Inventory, rc *RuleContext) []Finding
 }
 
 // RuleContext is what a rule may use besides the inventory.
@@ -42,6 +53,30 @@ type RuleContext struct {
 	Settings *Settings
 	rule     *Rule
 	params   map[string]string
+	// ruleParams are every rule's configured parameters, for a rule that
+	// must agree with another rule's threshold (ParamOf).
+	ruleParams map[string]map[string]string
+	rules      []Rule
+}
+
+// ParamOf returns another rule's parameter (configured or default), for
+// rules that must use the same threshold so as not to count a saving
+// twice; ok is false when the engine does not run that rule.
+func (rc *RuleContext) ParamOf(ruleID, name string) (string, bool) {
+	if v, ok := rc.ruleParams[ruleID][name]; ok {
+		return v, true
+	}
+	for _, r := range rc.rules {
+		if r.ID != ruleID {
+			continue
+		}
+		for _, p := range r.Params {
+			if p.Name == name {
+				return p.Default, true
+			}
+		}
+	}
+	return "", false
 }
 
 // Param returns the value of a rule parameter (configured or default).
@@ -169,8 +204,15 @@ func NewEngine(rules []Rule, catalog *pricing.Layered, params map[string]map[str
 				if p.Name == name {
 					found = true
 					if _, err := strconv.Atoi(p.Default); err == nil {
-						if n, err := strconv.Atoi(v); err != nil || n < 0 {
+						n, err := strconv.Atoi(v)
+						if err != nil || n < 0 {
 							return nil, fmt.Errorf("rules.%s.%s: %q is not a non-negative whole number", id, name, v)
+						}
+						if p.Min > 0 && n < p.Min {
+							return nil, fmt.Errorf("rules.%s.%s: %d is less than %d", id, name, n, p.Min)
+						}
+						if p.Max > 0 && n > p.Max {
+							return nil, fmt.Errorf("rules.%s.%s: %d is more than %d, %s", id, name, n, p.Max, p.MaxWhy)
 						}
 					}
 				}
@@ -212,9 +254,10 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 		cat = e.Catalog
 	}
 	byKey := inv.ResourceByKey()
+	var classes []Classification // classes[i] is the class of res.Findings[i]
 	for i := range e.Rules {
 		r := &e.Rules[i]
-		rc := &RuleContext{Now: now, Catalog: cat, Settings: &settings, rule: r, params: e.Params[r.ID]}
+		rc := &RuleContext{Now: now, Catalog: cat, Settings: &settings, rule: r, params: e.Params[r.ID], ruleParams: e.Params, rules: e.Rules}
 		for _, p := range r.Params {
 			res.Thresholds = append(res.Thresholds, Threshold{Rule: r.ID, Name: p.Name, Value: rc.Param(p.Name), Description: p.Description})
 		}
@@ -241,9 +284,13 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 			c := classify(subject)
 			f.Class, f.ClassRule, f.ClassRationale, f.ClassCitation = c.Class, c.Rule, c.Rationale, c.Citation
 			e.suppress(&f, byKey[f.ResourceKey], now)
-			savingsModel(&f, c, &settings, now)
 			res.Findings = append(res.Findings, f)
+			classes = append(classes, c)
 		}
+	}
+	e.dropIncludedSavings(res.Findings)
+	for i := range res.Findings {
+		savingsModel(&res.Findings[i], classes[i], &settings, now)
 	}
 	rank(res.Findings, now, settings.WinWindowDays)
 	res.CostLines = costLines(inv, &RuleContext{Now: now, Catalog: cat, Settings: &settings}, classify)
@@ -254,6 +301,33 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 		res.Missing = e.Catalog.Missed()
 	}
 	return res
+}
+
+// dropIncludedSavings zeroes the saving of a finding whose resource has an
+// active (not suppressed) finding of a rule that Includes its rule, with
+// an evidence note, so the totals count the resource's cost once.
+func (e *Engine) dropIncludedSavings(fs []Finding) {
+	includes := map[string][]string{}
+	for _, r := range e.Rules {
+		includes[r.ID] = r.Includes
+	}
+	by := map[string][]string{} // resource key → rules with an active finding there that include others
+	for i := range fs {
+		if !fs[i].Suppressed() && len(includes[fs[i].Rule]) > 0 {
+			by[fs[i].ResourceKey] = append(by[fs[i].ResourceKey], fs[i].Rule)
+		}
+	}
+	for i := range fs {
+		f := &fs[i]
+		for _, other := range by[f.ResourceKey] {
+			if other == f.Rule || !slices.Contains(includes[other], f.Rule) || f.MonthlySavings == nil {
+				continue
+			}
+			f.MonthlySavings = Money(decimal.Zero)
+			f.Evidence = append(f.Evidence, Evidence{"saving", "not counted: the " + other + " finding on the same resource already counts its whole cost"})
+			break
+		}
+	}
 }
 
 // suppress applies a ghostaudit:ignore tag or the first matching config

@@ -27,14 +27,14 @@ var ruleEBSGp2ToGp3 = Rule{
 	ID:          "aws.ebs.gp2_to_gp3",
 	Category:    CategoryRightsizing,
 	Title:       "gp2 volume that would cost less as gp3",
-	Description: "A gp2 volume can be changed to gp3 in place, without detaching it (ModifyVolume). gp3 storage is 20% cheaper and includes 3,000 IOPS and 125 MiB/s; the estimate provisions extra gp3 IOPS and throughput to match the gp2 baseline (3 IOPS/GiB, 128 or 250 MiB/s), so performance does not drop. Unattached gp2 volumes, and volumes attached only to stopped instances, are left to aws.ebs.unattached and aws.ebs.on_stopped_instance so that no saving is counted twice.",
+	Description: "A gp2 volume can be changed to gp3 in place, without detaching it (ModifyVolume). gp3 storage is 20% cheaper and includes 3,000 IOPS and 125 MiB/s; the estimate provisions extra gp3 IOPS and throughput to match the gp2 baseline (3 IOPS/GiB, 128 or 250 MiB/s), so performance does not drop. Unattached gp2 volumes, and volumes attached only to instances stopped for aws.ebs.on_stopped_instance's `min_stopped_days`, are left to aws.ebs.unattached and aws.ebs.on_stopped_instance so that no saving is counted twice; a volume on an instance stopped for less time still gets this finding.",
 	Confidence:  High, Effort: Low, Risk: Low,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		x := newAWSIndex(inv)
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
-			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "gp2" || r.State == "available" || attachedOnlyToStopped(x, r) {
+			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "gp2" || r.State == "available" || reportedOnStopped(x, r, rc) {
 				continue
 			}
 			size, _ := r.AttrInt("size_gib")

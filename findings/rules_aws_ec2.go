@@ -2,6 +2,7 @@ package findings
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,10 +45,11 @@ var ruleEC2Idle = Rule{
 	ID:          "aws.ec2.idle",
 	Category:    CategoryIdleInfrastructure,
 	Title:       "Idle EC2 instance",
-	Description: "A running instance whose daily maximum CPU stayed at or below `cpu_max_percent` and whose daily network traffic (in + out) stayed at or below `network_max_mb` on every one of the last `lookback_days` days (Compute Optimizer's idle definition; Trusted Advisor's low-utilisation check is looser). Instances younger than the lookback are skipped. Saving: the on-demand Linux price of the type × 730 h (a floor for Windows or licensed images); attached EBS volumes keep costing until deleted. Stop it, or snapshot and terminate it.",
+	Description: "A running instance whose daily maximum CPU stayed at or below `cpu_max_percent` and whose daily network traffic (in + out) stayed at or below `network_max_mb` on every one of the last `lookback_days` days (Compute Optimizer's idle definition; Trusted Advisor's low-utilisation check is looser). Instances younger than the lookback are skipped. Saving: the on-demand Linux price of the type × 730 h (a floor for Windows or licensed images); attached EBS volumes keep costing until deleted. Spot instances (lifecycle spot) are priced at the on-demand rate too, which makes their saving an upper bound: the evidence says so and their confidence is low. The saving contains what aws.ec2.previous_gen would save on the same instance, whose finding then carries none. Stop it, or snapshot and terminate it.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
+	Includes: []string{"aws.ec2.previous_gen"},
 	Params: []Param{
-		{Name: "lookback_days", Default: "14", Description: "days of CloudWatch history that must all be idle"},
+		lookbackParam("14", awsInstanceWindowDays, "instanceWindowDays", "days of CloudWatch history that must all be idle"),
 		{Name: "cpu_max_percent", Default: "5", Description: "highest daily maximum CPUUtilization (%) that still counts as idle"},
 		{Name: "network_max_mb", Default: "5", Description: "highest daily NetworkIn + NetworkOut (MB) that still counts as idle"},
 	},
@@ -88,6 +90,12 @@ var ruleEC2Idle = Rule{
 				{"thresholds", fmt.Sprintf("CPU max ≤ %s%%, network ≤ %s MB/day, %d of %d days", rc.Param("cpu_max_percent"), rc.Param("network_max_mb"), days, days)}}
 			if p := r.Attr("platform"); p != "" {
 				f.Evidence = append(f.Evidence, Evidence{"platform", p + " (licence cost not included: the saving is a floor)"})
+			}
+			if r.Attr("lifecycle") == "spot" {
+				// The catalog has no spot prices, which vary by hour and
+				// zone and run well below on-demand.
+				f.Confidence = Low
+				f.Evidence = append(f.Evidence, Evidence{"lifecycle", "spot: priced at the on-demand rate, so the saving is an upper bound"})
 			}
 			price(&f, instanceBill(rc, r), func(cost decimal.Decimal) decimal.Decimal { return cost })
 			out = append(out, f)
@@ -170,28 +178,11 @@ var ruleEBSOnStoppedInstance = Rule{
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
-			if r.Kind != kindAWSVolume || r.State != "in-use" {
+			if r.Kind != kindAWSVolume {
 				continue
 			}
-			var stopped []string
-			all := true
-			for _, rel := range r.Relations {
-				if rel.Type != "attached-to" {
-					continue
-				}
-				inst := x.byKey[rel.Key]
-				if inst == nil {
-					all = false
-					break
-				}
-				d, _, ok := stoppedFor(inst, rc.Now)
-				if !ok || d < min {
-					all = false
-					break
-				}
-				stopped = append(stopped, fmt.Sprintf("%s (stopped %d days)", inst.ID, int(d.Hours()/24)))
-			}
-			if !all || len(stopped) == 0 {
+			stopped, ok := onLongStoppedInstances(x, r, rc.Now, min)
+			if !ok {
 				continue
 			}
 			f := resourceFinding(r, fmt.Sprintf("%s volume %s (%s GiB) on a stopped instance", r.Attr("volume_type"), r.ID, r.Attr("size_gib")),
@@ -241,20 +232,42 @@ var ruleEIPOnStoppedInstance = Rule{
 	},
 }
 
-// previousGen maps previous-generation families to the current family of
-// the same shape (Thrifty flags t2/m3/m4; extended to c4/r4 and older).
+// previousGen maps each previous-generation type to a current type that
+// exists, of the same family role and at least the same vCPUs and memory
+// (Thrifty flags t2/m3/m4; extended to c1/c3/c4, r3/r4, i2, m1/m2). A size
+// with no same-name current size maps to the nearest larger one
+// (c4.8xlarge → c5.9xlarge, m4.10xlarge → m5.12xlarge). m1.small,
+// m1.medium and m3.medium are smaller than any m5: they map to a t3 of the
+// same memory, burstable, which the evidence says (smallBurstable).
+// Types not listed (t1.micro, cc2, cr1, hs1...) are not reported.
 var previousGen = map[string]string{
-	"t2": "t3", "m1": "m5", "m3": "m5", "m4": "m5", "c1": "c5", "c3": "c5", "c4": "c5",
-	"r3": "r5", "r4": "r5", "i2": "i3", "m2": "r5",
+	"t2.nano": "t3.nano", "t2.micro": "t3.micro", "t2.small": "t3.small", "t2.medium": "t3.medium",
+	"t2.large": "t3.large", "t2.xlarge": "t3.xlarge", "t2.2xlarge": "t3.2xlarge",
+	"m1.small": "t3.small", "m1.medium": "t3.medium", "m1.large": "m5.large", "m1.xlarge": "m5.xlarge",
+	"m3.medium": "t3.medium", "m3.large": "m5.large", "m3.xlarge": "m5.xlarge", "m3.2xlarge": "m5.2xlarge",
+	"m4.large": "m5.large", "m4.xlarge": "m5.xlarge", "m4.2xlarge": "m5.2xlarge", "m4.4xlarge": "m5.4xlarge",
+	"m4.10xlarge": "m5.12xlarge", "m4.16xlarge": "m5.16xlarge",
+	"m2.xlarge": "r5.xlarge", "m2.2xlarge": "r5.2xlarge", "m2.4xlarge": "r5.4xlarge",
+	"c1.medium": "c5.large", "c1.xlarge": "c5.2xlarge",
+	"c3.large": "c5.large", "c3.xlarge": "c5.xlarge", "c3.2xlarge": "c5.2xlarge", "c3.4xlarge": "c5.4xlarge", "c3.8xlarge": "c5.9xlarge",
+	"c4.large": "c5.large", "c4.xlarge": "c5.xlarge", "c4.2xlarge": "c5.2xlarge", "c4.4xlarge": "c5.4xlarge", "c4.8xlarge": "c5.9xlarge",
+	"r3.large": "r5.large", "r3.xlarge": "r5.xlarge", "r3.2xlarge": "r5.2xlarge", "r3.4xlarge": "r5.4xlarge", "r3.8xlarge": "r5.8xlarge",
+	"r4.large": "r5.large", "r4.xlarge": "r5.xlarge", "r4.2xlarge": "r5.2xlarge", "r4.4xlarge": "r5.4xlarge",
+	"r4.8xlarge": "r5.8xlarge", "r4.16xlarge": "r5.16xlarge",
+	"i2.xlarge": "i3.xlarge", "i2.2xlarge": "i3.2xlarge", "i2.4xlarge": "i3.4xlarge", "i2.8xlarge": "i3.8xlarge",
 }
 
+// smallBurstable are the fixed-performance types whose current
+// replacement in previousGen is a burstable t3.
+var smallBurstable = map[string]bool{"m1.small": true, "m1.medium": true, "m3.medium": true}
+
 // ruleEC2PreviousGen reports previous-generation instance types, priced as
-// the on-demand difference to the current family at the same size.
+// the on-demand difference to the current type in previousGen.
 var ruleEC2PreviousGen = Rule{
 	ID:          "aws.ec2.previous_gen",
 	Category:    CategoryRightsizing,
 	Title:       "Previous-generation instance type",
-	Description: "Running instances of previous-generation families (t2, m3, m4, c4, r4 and older) cost more than the current family of the same size and perform worse. For information: moving needs a stop/start and, for some older AMIs, driver checks (ENA, NVMe). Saving: on-demand price of the type − price of the current family's same size, when both are known.",
+	Description: "Running instances of previous-generation families (t2, m1-m4, c1-c4, r3, r4, i2) cost more than a current type of the same size and perform worse. The target is a type that exists, of at least the same vCPUs and memory: the same size in the current family, or the next larger one where that size does not exist (c4.8xlarge → c5.9xlarge, m4.10xlarge → m5.12xlarge); m1.small, m1.medium and m3.medium, smaller than any m5, map to a burstable t3 of the same memory (the evidence says to check sustained CPU first). For information: moving needs a stop/start and, for some older AMIs, driver checks (ENA, NVMe). Saving: on-demand price of the type − price of the target, when both are known and the target is cheaper. Spot instances are left unpriced: the saving would be the difference of two spot prices, which the on-demand difference does not bound. An instance also found idle (aws.ec2.idle) keeps this finding without a saving: the idle finding counts its whole cost.",
 	Confidence:  Medium, Effort: Medium, Risk: Low,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		var out []Finding
@@ -263,15 +276,24 @@ var ruleEC2PreviousGen = Rule{
 			if r.Kind != kindAWSInstance || r.State != "running" {
 				continue
 			}
-			family, size, ok := strings.Cut(r.Attr("instance_type"), ".")
-			next, old := previousGen[family]
-			if !ok || !old {
+			typ := r.Attr("instance_type")
+			target, old := previousGen[typ]
+			if !old {
 				continue
 			}
-			target := next + "." + size
-			f := resourceFinding(r, fmt.Sprintf("%s is a previous-generation type (%s is current)", r.Attr("instance_type"), target),
+			f := resourceFinding(r, fmt.Sprintf("%s is a previous-generation type (%s is current)", typ, target),
 				fmt.Sprintf("Plan a stop/start to %s: aws ec2 modify-instance-attribute --instance-id %s --instance-type %s --region %s (while stopped)", target, r.ID, target, r.Region))
-			f.Evidence = []Evidence{{"instance_type", r.Attr("instance_type")}, {"current_generation", target}}
+			f.Evidence = []Evidence{{"instance_type", typ}, {"current_generation", target}}
+			if smallBurstable[typ] {
+				f.Confidence = Low
+				f.Evidence = append(f.Evidence, Evidence{"note", "no m5 size is this small: " + target + " is burstable (CPU credits), check the sustained CPU first or use m5.large"})
+			}
+			if r.Attr("lifecycle") == "spot" {
+				f.Evidence = append(f.Evidence, Evidence{"lifecycle", "spot"})
+				f.Unpriced = "spot instance: the saving is the difference of two spot prices, which the catalog does not have"
+				out = append(out, f)
+				continue
+			}
 			now, after := instanceBill(rc, r), newBill(rc, r.Provider, r.Region)
 			after.add("ec2."+target, decimal.NewFromInt(1), target+" on-demand, 730 h")
 			costNow, okNow, whyNow := now.result()
@@ -329,20 +351,44 @@ var ruleLicenceInventory = Rule{
 	},
 }
 
-// attachedOnlyToStopped reports whether every instance a volume is
-// attached to is stopped (whatever for how long): such a volume is a
-// deletion candidate, not a type-change one.
-func attachedOnlyToStopped(x *awsIndex, r *scanners.Resource) bool {
-	n := 0
+// onLongStoppedInstances reports whether an in-use volume's every
+// attachment is to an instance stopped for at least min, naming them: the
+// volumes aws.ebs.on_stopped_instance reports.
+func onLongStoppedInstances(x *awsIndex, r *scanners.Resource, now time.Time, min time.Duration) ([]string, bool) {
+	if r.State != "in-use" {
+		return nil, false
+	}
+	var stopped []string
 	for _, rel := range r.Relations {
 		if rel.Type != "attached-to" {
 			continue
 		}
 		inst := x.byKey[rel.Key]
-		if inst == nil || inst.State != "stopped" {
-			return false
+		if inst == nil {
+			return nil, false
 		}
-		n++
+		d, _, ok := stoppedFor(inst, now)
+		if !ok || d < min {
+			return nil, false
+		}
+		stopped = append(stopped, fmt.Sprintf("%s (stopped %d days)", inst.ID, int(d.Hours()/24)))
 	}
-	return n > 0
+	return stopped, len(stopped) > 0
+}
+
+// reportedOnStopped reports whether aws.ebs.on_stopped_instance reports
+// the volume (with its configured min_stopped_days): its whole cost is
+// counted there, so a type-change rule must not price it too. A volume on
+// an instance stopped for less time is still a type-change candidate.
+func reportedOnStopped(x *awsIndex, r *scanners.Resource, rc *RuleContext) bool {
+	v, ok := rc.ParamOf(ruleEBSOnStoppedInstance.ID, "min_stopped_days")
+	if !ok {
+		return false // that rule does not run: nothing else prices the volume
+	}
+	days, err := strconv.Atoi(v)
+	if err != nil {
+		panic(fmt.Sprintf("findings: rule %s parameter min_stopped_days: %v", ruleEBSOnStoppedInstance.ID, err))
+	}
+	_, on := onLongStoppedInstances(x, r, rc.Now, time.Duration(days)*24*time.Hour)
+	return on
 }

@@ -21,7 +21,7 @@ var ruleNATIdle = Rule{
 	Description: "An available NAT gateway whose byte counters (BytesOutToDestination, BytesInFromSource, BytesInFromDestination, BytesOutToSource) add up to at most `max_bytes` over each of the last `lookback_days` days (Trusted Advisor uses 30 days of no traffic; Thrifty 5, aws-doctor 7: the longer window avoids flagging monthly batch paths). Gateways younger than the lookback, or without metrics, are skipped. Saving: the hourly NAT gateway price × 730; its Elastic IP, once released, also stops costing $3.65/month (not counted here). Delete it after checking route tables.",
 	Confidence:  High, Effort: Medium, Risk: Medium,
 	Params: []Param{
-		{Name: "lookback_days", Default: "30", Description: "days that must all be without traffic"},
+		lookbackParam("30", awsNATWindowDays, "natWindowDays", "days that must all be without traffic"),
 		{Name: "max_bytes", Default: "0", Description: "most bytes a day that still counts as no traffic"},
 	},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -33,6 +33,10 @@ var ruleNATIdle = Rule{
 			if r.Kind != kindAWSNatGateway || r.State != "available" || youngerThan(r, rc.Now, days) {
 				continue
 			}
+			// Every day must have a datapoint. Unlike the ELB counters
+			// (lbQuiet), it is not confirmed that AWS/NATGateway publishes
+			// nothing on a day without traffic rather than a 0, so a missing
+			// day is not read as an idle one here.
 			total := make([]float64, days)
 			hasAll := true
 			for _, name := range natMetrics {
@@ -82,10 +86,10 @@ var ruleELBIdle = Rule{
 	ID:          "aws.elb.idle",
 	Category:    CategoryIdleInfrastructure,
 	Title:       "Idle load balancer (ALB, NLB, GWLB)",
-	Description: "An active load balancer with no registered targets, or no healthy target (confidence high), or — for ALBs and NLBs with healthy targets — fewer than `max_daily_requests` requests (ALB RequestCount) or new flows (NLB NewFlowCount) on each of the last `lookback_days` days (confidence medium). Load balancers younger than the lookback are skipped. Saving: the hourly load-balancer price × 730 (LCU charges of an idle balancer are negligible and not counted).",
+	Description: "An active load balancer with no registered targets, or no healthy target (confidence high), or — for ALBs and NLBs with healthy targets, or whose target health is unknown — fewer than `max_daily_requests` requests (ALB RequestCount) or new flows (NLB NewFlowCount) on each of the last `lookback_days` days (confidence medium). ELB publishes these counters only on days with traffic, so a day without a datapoint counts as 0 when the load balancer existed before the lookback began (the evidence says how many days were missing); without metrics at all (the CloudWatch call failed) the traffic check is not made. A target count the scanner could not read is unknown, not zero: only the traffic check then applies. Load balancers younger than the lookback are skipped. Saving: the hourly load-balancer price × 730 (LCU charges of an idle balancer are negligible and not counted).",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{
-		{Name: "lookback_days", Default: "7", Description: "days of traffic history considered"},
+		lookbackParam("7", awsLBWindowDays, "lbWindowDays", "days of traffic history considered"),
 		{Name: "max_daily_requests", Default: "100", Description: "fewest requests or flows a day that count as use"},
 	},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -97,27 +101,35 @@ var ruleELBIdle = Rule{
 			if r.Kind != kindAWSLoadBalancer || r.State != "active" || youngerThan(r, rc.Now, days) {
 				continue
 			}
-			targets, _ := r.AttrInt("targets")
-			healthy, _ := r.AttrInt("healthy_targets")
+			// The counts are absent when the scanner could not read them
+			// (a DescribeTargetGroups or DescribeTargetHealth gap): unknown,
+			// not zero, so only the traffic check can then apply.
+			targets, targetsKnown := r.AttrInt("targets")
+			healthy, healthyKnown := r.AttrInt("healthy_targets")
 			typ := orDefault(r.Attr("type"), "application")
 			var why []Evidence
 			conf := High
 			switch {
-			case targets == 0:
+			case targetsKnown && targets == 0:
 				why = []Evidence{{"targets", "none registered"}}
-			case healthy == 0:
+			case targetsKnown && healthyKnown && healthy == 0:
 				why = []Evidence{{"targets", fmt.Sprintf("%d registered, none healthy", targets)}}
 			default:
 				metric, ok := lbTrafficMetric[typ]
 				if !ok {
 					continue
 				}
-				quiet, pts := dailyAll(r, metric, "Sum", days, func(v float64) bool { return v < maxReq })
+				quiet, pts, gaps := lbQuiet(r, metric, days, maxReq, rc.Now)
 				if !quiet {
 					continue
 				}
 				conf = Medium
-				why = []Evidence{{"targets", fmt.Sprintf("%d healthy of %d", healthy, targets)}, {"daily_" + strings.ToLower(metric), fmtDaily(pts, "")}}
+				health := "unknown (target health could not be read)"
+				if targetsKnown && healthyKnown {
+					health = fmt.Sprintf("%d healthy of %d", healthy, targets)
+				}
+				why = []Evidence{{"targets", health}, {"daily_" + strings.ToLower(metric), fmtDaily(pts, "")}}
+				why = append(why, missingDays(metric, gaps)...)
 			}
 			f := resourceFinding(r, fmt.Sprintf("Idle %s load balancer %s", typ, r.Name),
 				fmt.Sprintf("Confirm no DNS record or client still uses it, then: aws elbv2 delete-load-balancer --load-balancer-arn %s --region %s", r.Attr("arn"), r.Region))
@@ -132,16 +144,25 @@ var ruleELBIdle = Rule{
 	},
 }
 
+// missingDays explains, as evidence, that days without a datapoint were
+// counted as no traffic.
+func missingDays(metric string, gaps int) []Evidence {
+	if gaps == 0 {
+		return nil
+	}
+	return []Evidence{{"missing_days", fmt.Sprintf("%d day(s) of the metrics window had no %s datapoint and count as 0: ELB publishes it only when there is traffic", gaps, metric)}}
+}
+
 // ruleCLBIdle flags Classic Load Balancers with no healthy instance or
 // almost no requests.
 var ruleCLBIdle = Rule{
 	ID:          "aws.elb.classic_idle",
 	Category:    CategoryIdleInfrastructure,
 	Title:       "Idle Classic Load Balancer",
-	Description: "A Classic Load Balancer with no registered instance, no InService instance (confidence high), or fewer than `max_daily_requests` requests on each of the last `lookback_days` days (confidence medium). Saving: the hourly Classic Load Balancer price × 730.",
+	Description: "A Classic Load Balancer with no registered instance, no InService instance (confidence high), or fewer than `max_daily_requests` requests on each of the last `lookback_days` days (confidence medium; a day without a RequestCount datapoint counts as 0 when the load balancer existed before the lookback began, since ELB publishes it only when requests flow). An instance health the scanner could not read is unknown, not zero. Load balancers younger than the lookback are skipped. Saving: the hourly Classic Load Balancer price × 730.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{
-		{Name: "lookback_days", Default: "7", Description: "days of traffic history considered"},
+		lookbackParam("7", awsLBWindowDays, "lbWindowDays", "days of traffic history considered"),
 		{Name: "max_daily_requests", Default: "100", Description: "fewest requests a day that count as use"},
 	},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -153,22 +174,29 @@ var ruleCLBIdle = Rule{
 			if r.Kind != kindAWSClassicLB || youngerThan(r, rc.Now, days) {
 				continue
 			}
-			instances, _ := r.AttrInt("instances")
-			healthy, _ := r.AttrInt("healthy_instances")
+			// healthy_instances is absent when DescribeInstanceHealth
+			// failed: unknown, not zero.
+			instances, instancesKnown := r.AttrInt("instances")
+			healthy, healthyKnown := r.AttrInt("healthy_instances")
 			var why []Evidence
 			conf := High
 			switch {
-			case instances == 0:
+			case instancesKnown && instances == 0:
 				why = []Evidence{{"instances", "none registered"}}
-			case healthy == 0:
+			case instancesKnown && healthyKnown && healthy == 0:
 				why = []Evidence{{"instances", fmt.Sprintf("%d registered, none InService", instances)}}
 			default:
-				quiet, pts := dailyAll(r, "RequestCount", "Sum", days, func(v float64) bool { return v < maxReq })
+				quiet, pts, gaps := lbQuiet(r, "RequestCount", days, maxReq, rc.Now)
 				if !quiet {
 					continue
 				}
 				conf = Medium
-				why = []Evidence{{"instances", fmt.Sprintf("%d InService", healthy)}, {"daily_requests", fmtDaily(pts, "")}}
+				health := "unknown (instance health could not be read)"
+				if healthyKnown {
+					health = fmt.Sprintf("%d InService", healthy)
+				}
+				why = []Evidence{{"instances", health}, {"daily_requests", fmtDaily(pts, "")}}
+				why = append(why, missingDays("RequestCount", gaps)...)
 			}
 			f := resourceFinding(r, fmt.Sprintf("Idle Classic Load Balancer %s", r.ID),
 				fmt.Sprintf("Confirm no DNS record still uses it, then: aws elb delete-load-balancer --load-balancer-name %s --region %s", r.ID, r.Region))

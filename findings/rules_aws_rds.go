@@ -20,18 +20,20 @@ func rdsComputeBill(b *bill, r *scanners.Resource) {
 	b.add("rds."+r.Attr("engine")+"."+r.Attr("class"), qty, what)
 }
 
-// rdsStorageBill prices a DB instance's allocated storage (and io1 IOPS).
+// rdsStorageBill prices a DB instance's allocated storage and io1 IOPS,
+// both doubled for Multi-AZ: the standby has its own storage, billed at
+// the Multi-AZ rate (twice the single-AZ rate per GiB and per IOPS).
 func rdsStorageBill(b *bill, r *scanners.Resource) {
 	size, _ := r.AttrInt("allocated_gib")
 	st := orDefault(r.Attr("storage_type"), "gp2")
-	qty := dec(size)
+	copies, note := decimal.NewFromInt(1), ""
 	if r.Attr("multi_az") == "true" {
-		qty = qty.Mul(decimal.NewFromInt(2))
+		copies, note = decimal.NewFromInt(2), ", Multi-AZ (×2)"
 	}
-	b.add("rds.storage."+st, qty, fmt.Sprintf("%s storage %d GiB", st, size))
+	b.add("rds.storage."+st, dec(size).Mul(copies), fmt.Sprintf("%s storage %d GiB%s", st, size, note))
 	if st == "io1" {
 		iops, _ := r.AttrInt("iops")
-		b.add("rds.iops.io1", dec(iops), "provisioned IOPS")
+		b.add("rds.iops.io1", dec(iops).Mul(copies), fmt.Sprintf("provisioned IOPS %d%s", iops, note))
 	}
 }
 
@@ -42,7 +44,7 @@ var ruleRDSIdle = Rule{
 	Title:       "Idle RDS instance",
 	Description: "An available DB instance whose DatabaseConnections maximum was 0 on each of the last `lookback_days` days (Trusted Advisor's idle DB check uses 7 days; 14 avoids weekly jobs). Younger instances are skipped. Saving: compute (×2 for Multi-AZ) and allocated storage; a final snapshot costs less and is not subtracted. Take a final snapshot and delete it (stopping lasts only 7 days before RDS starts it again).",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
-	Params: []Param{{Name: "lookback_days", Default: "14", Description: "days that must all have no connection"}},
+	Params: []Param{lookbackParam("14", awsDBWindowDays, "dbWindowDays", "days that must all have no connection")},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		days := rc.IntParam("lookback_days")
 		var out []Finding
@@ -102,12 +104,15 @@ var ruleRDSSnapshot = Rule{
 	ID:          "aws.rds.snapshot_old_or_orphaned",
 	Category:    CategoryHygiene,
 	Title:       "Old or orphaned manual RDS snapshot",
-	Description: "A manual DB snapshot older than `max_age_days`, or whose source instance no longer exists (in a scope without coverage gaps). Manual snapshots are kept until deleted. Saving: an upper bound, the allocated size at the RDS snapshot storage rate (the free backup allowance is not subtracted).",
+	Description: "A manual DB snapshot older than `max_age_days`, or older than `min_age_days` and whose source instance no longer exists (Thrifty: source gone and age > 30 days). \"No longer exists\" is said only where rds:DescribeDBInstances had no coverage gap in the account × region. Manual snapshots are kept until deleted. Saving: an upper bound, the allocated size at the RDS snapshot storage rate (the free backup allowance is not subtracted).",
 	Confidence:  Low, Effort: Low, Risk: Medium,
-	Params: []Param{{Name: "max_age_days", Default: "90", Description: "age beyond which a manual snapshot is old"}},
+	Params: []Param{
+		{Name: "max_age_days", Default: "90", Description: "age beyond which a manual snapshot is old"},
+		{Name: "min_age_days", Default: "30", Description: "skip snapshots of deleted instances younger than this (an unknown creation time counts as old enough)"},
+	},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		x := newAWSIndex(inv)
-		maxAge := rc.IntParam("max_age_days")
+		maxAge, minAge := rc.IntParam("max_age_days"), rc.IntParam("min_age_days")
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
@@ -116,7 +121,8 @@ var ruleRDSSnapshot = Rule{
 			}
 			age, known := ageDays(r.Created, rc.Now)
 			src := r.Attr("db_instance_id")
-			orphan := src != "" && x.covered(r.Account, r.Region) && !x.exists(r.Account, r.Region, kindAWSDBInstance, src)
+			orphan := src != "" && !youngerThan(r, rc.Now, minAge) && x.covered(r.Account, r.Region, dbSnapshotOrphanOps...) &&
+				!x.exists(r.Account, r.Region, kindAWSDBInstance, src)
 			old := known && age > maxAge
 			if !orphan && !old {
 				continue
@@ -130,7 +136,11 @@ var ruleRDSSnapshot = Rule{
 			if orphan {
 				f.Confidence = Medium
 			}
-			f.Evidence = []Evidence{{"source_instance", src}, {"age_days", fmt.Sprint(age)}, {"allocated_gib", r.Attr("allocated_gib")}}
+			ageText := "unknown"
+			if known {
+				ageText = fmt.Sprint(age)
+			}
+			f.Evidence = []Evidence{{"source_instance", src}, {"age_days", ageText}, {"allocated_gib", r.Attr("allocated_gib")}}
 			size, _ := r.AttrInt("allocated_gib")
 			b := newBill(rc, r.Provider, r.Region)
 			b.add("rds.snapshot", dec(size), fmt.Sprintf("manual snapshot %d GiB (upper bound)", size))

@@ -14,7 +14,7 @@ var ruleEBSIo1ToGp3 = Rule{
 	ID:          "aws.ebs.io1_to_gp3",
 	Category:    CategoryRightsizing,
 	Title:       "io1 volume that gp3 can serve for less",
-	Description: "An io1 volume provisioned with at most `max_iops` IOPS (gp3's limit) can move to gp3 in place (ModifyVolume): gp3 storage is cheaper and its first 3,000 IOPS are free, where io1 charges every provisioned IOPS. The estimate provisions the same IOPS on gp3 at the 125 MiB/s baseline throughput; check the workload's throughput and latency needs first (io1 targets sub-millisecond latency). Volumes above the limit are left to aws.ebs.io1_to_io2.",
+	Description: "An io1 volume provisioned with at most `max_iops` IOPS (gp3's limit) can move to gp3 in place (ModifyVolume): gp3 storage is cheaper and its first 3,000 IOPS are free, where io1 charges every provisioned IOPS. The estimate provisions the same IOPS on gp3 at the 125 MiB/s baseline throughput; check the workload's throughput and latency needs first (io1 targets sub-millisecond latency). Volumes above the limit are left to aws.ebs.io1_to_io2, and volumes that aws.ebs.on_stopped_instance reports (attached only to instances stopped for its `min_stopped_days`) to that rule, so that no saving is counted twice.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{{Name: "max_iops", Default: "16000", Description: "most IOPS a gp3 volume is provisioned with in this estimate"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -23,7 +23,7 @@ var ruleEBSIo1ToGp3 = Rule{
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
-			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || r.State == "available" || attachedOnlyToStopped(x, r) {
+			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || r.State == "available" || reportedOnStopped(x, r, rc) {
 				continue
 			}
 			size, _ := r.AttrInt("size_gib")
@@ -72,16 +72,17 @@ var ruleEBSIo1ToIo2 = Rule{
 	ID:          "aws.ebs.io1_to_io2",
 	Category:    CategoryHygiene,
 	Title:       "io1 volume that should be io2",
-	Description: "An io1 volume above gp3's IOPS limit: io2 costs the same per GiB and per IOPS up to 32,000 (cheaper above, in tiers) with 99.999% durability instead of 99.8-99.9%. Hygiene: no saving is claimed below 32,000 IOPS.",
+	Description: "An io1 volume above gp3's IOPS limit: io2 costs the same per GiB and per IOPS up to 32,000 (cheaper above, in tiers) with 99.999% durability instead of 99.8-99.9%. Hygiene: no saving is claimed below 32,000 IOPS. Volumes that aws.ebs.on_stopped_instance reports are left to it.",
 	Confidence:  High, Effort: Low, Risk: Low,
 	Params: []Param{{Name: "min_iops", Default: "16001", Description: "fewest IOPS for which io2 is recommended rather than gp3"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		minIOPS := int64(rc.IntParam("min_iops"))
+		x := newAWSIndex(inv)
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
 			iops, _ := r.AttrInt("iops")
-			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || iops < minIOPS || r.State == "available" {
+			if r.Kind != kindAWSVolume || r.Attr("volume_type") != "io1" || iops < minIOPS || r.State == "available" || reportedOnStopped(x, r, rc) {
 				continue
 			}
 			size, _ := r.AttrInt("size_gib")
@@ -115,7 +116,7 @@ var ruleSnapshotOrphaned = Rule{
 	ID:          "aws.ebs.snapshot_orphaned",
 	Category:    CategoryIdleInfrastructure,
 	Title:       "Orphaned EBS snapshot",
-	Description: "A snapshot whose source volume no longer exists and that no AMI — **including disabled AMIs** — and no launch template version references. Scopes with any coverage gap are skipped, so a volume we could not list is never taken for a deleted one. Snapshots younger than `min_age_days` are skipped. Saving: an upper bound, the full volume size at the snapshot tier's rate (snapshots are incremental: deleting one frees only its unique blocks).",
+	Description: "A snapshot whose source volume no longer exists and that no AMI — **including disabled AMIs** — and no launch template version references. Account × regions where listing snapshots, volumes, AMIs, launch templates or their versions failed (a coverage gap of ec2:DescribeSnapshots, DescribeVolumes, DescribeImages, DescribeLaunchTemplates or DescribeLaunchTemplateVersions) are skipped, so a volume or AMI we could not list is never taken for a deleted one; gaps of other operations (CloudWatch, logs, organizations) do not matter here. Snapshots younger than `min_age_days` are skipped. Saving: an upper bound, the full volume size at the snapshot tier's rate (snapshots are incremental: deleting one frees only its unique blocks).",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{{Name: "min_age_days", Default: "7", Description: "skip snapshots younger than this"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -142,7 +143,7 @@ var ruleSnapshotOrphaned = Rule{
 }
 
 func orphanedSnapshot(x *awsIndex, r *scanners.Resource) bool {
-	if r.Kind != kindAWSSnapshot || !x.covered(r.Account, r.Region) || x.snapshotUser(r.Account, r.Region, r.ID) != "" {
+	if r.Kind != kindAWSSnapshot || !x.covered(r.Account, r.Region, snapshotOrphanOps...) || x.snapshotUser(r.Account, r.Region, r.ID) != "" {
 		return false
 	}
 	vol := r.Attr("volume_id")
@@ -155,7 +156,7 @@ var ruleSnapshotOld = Rule{
 	ID:          "aws.ebs.snapshot_old",
 	Category:    CategoryHygiene,
 	Title:       "Old EBS snapshot",
-	Description: "A snapshot older than `max_age_days` that no AMI (including disabled AMIs) or launch template uses, whose source volume still exists. Review the retention policy (Data Lifecycle Manager, AWS Backup) or move it to the archive tier. Saving: an upper bound, its full size at its tier's rate; confidence is low because snapshots are incremental.",
+	Description: "A snapshot older than `max_age_days` that no AMI (including disabled AMIs) or launch template uses, whose source volume still exists. Account × regions with a coverage gap of the operations aws.ebs.snapshot_orphaned depends on are skipped: without the AMI or launch template list, \"nothing uses it\" cannot be said. Review the retention policy (Data Lifecycle Manager, AWS Backup) or move it to the archive tier (a snapshot already archived is only pointed at the retention policy). Saving: an upper bound, its full size at its tier's rate; confidence is low because snapshots are incremental.",
 	Confidence:  Low, Effort: Low, Risk: Medium,
 	Params: []Param{{Name: "max_age_days", Default: "90", Description: "age beyond which a snapshot is old"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -168,12 +169,19 @@ var ruleSnapshotOld = Rule{
 				continue
 			}
 			age, known := ageDays(r.Created, rc.Now)
-			if !known || age <= maxAge || x.snapshotUser(r.Account, r.Region, r.ID) != "" || orphanedSnapshot(x, r) {
+			if !known || age <= maxAge || !x.covered(r.Account, r.Region, snapshotOrphanOps...) ||
+				x.snapshotUser(r.Account, r.Region, r.ID) != "" || orphanedSnapshot(x, r) {
 				continue
 			}
-			f := resourceFinding(r, fmt.Sprintf("Snapshot %s is %d days old", r.ID, age),
-				fmt.Sprintf("Apply a retention policy, or archive it: aws ec2 modify-snapshot-tier --snapshot-id %s --storage-tier archive --region %s", r.ID, r.Region))
-			f.Evidence = []Evidence{{"age_days", fmt.Sprint(age)}, {"source_volume", r.Attr("volume_id")}, {"size_gib", r.Attr("size_gib")}}
+			tier := orDefault(r.Attr("storage_tier"), "standard")
+			action := fmt.Sprintf("Apply a retention policy, or archive it: aws ec2 modify-snapshot-tier --snapshot-id %s --storage-tier archive --region %s", r.ID, r.Region)
+			if tier == "archive" {
+				// Already archived: archiving again is no action. Deleting
+				// within 90 days of archiving is billed for the 90 days.
+				action = fmt.Sprintf("Already in the archive tier: apply a retention policy, or delete it if no longer needed (archived snapshots are billed for at least 90 days): aws ec2 delete-snapshot --snapshot-id %s --region %s", r.ID, r.Region)
+			}
+			f := resourceFinding(r, fmt.Sprintf("Snapshot %s is %d days old", r.ID, age), action)
+			f.Evidence = []Evidence{{"age_days", fmt.Sprint(age)}, {"source_volume", r.Attr("volume_id")}, {"size_gib", r.Attr("size_gib")}, {"storage_tier", tier}}
 			price(&f, snapshotBill(rc, r), func(cost decimal.Decimal) decimal.Decimal { return cost })
 			out = append(out, f)
 		}
