@@ -187,6 +187,8 @@ type boundCalls struct {
 //	list pages → GetMetricData                  (instances, NAT, RDS, LBs)
 //	DescribeLoadBalancers → DescribeTargetGroups → DescribeTargetHealth
 //	DescribeLoadBalancers (Classic) → DescribeInstanceHealth
+//	DescribeLoadBalancers (both) → DescribeTags
+//	DescribeLogGroups → ListTagsForResource
 //	DescribeLaunchTemplates → DescribeLaunchTemplateVersions
 //
 // Pages of one listing follow each other (NextToken). GetMetricData takes
@@ -236,11 +238,26 @@ func regionCalls(r *awssim.Region, pageSize int) boundCalls {
 	clbPages := p(len(r.ClassicLoadBalancers), 1, 400)
 	c.calls["elasticloadbalancing"] += clbPages + len(r.ClassicLoadBalancers)
 	chain(clbPages + min(1, len(r.ClassicLoadBalancers)))
+	// Tags: DescribeTags takes up to 20 load balancers (ELBv2 ARNs or
+	// Classic names) per call, after the listing page that names them.
+	if n := len(r.LoadBalancers); n > 0 {
+		c.calls["elasticloadbalancing"] += pages(n, 20)
+		chain(lbPages + 1)
+	}
+	if n := len(r.ClassicLoadBalancers); n > 0 {
+		c.calls["elasticloadbalancing"] += pages(n, 20)
+		chain(clbPages + 1)
+	}
 	dbPages := p(len(r.DBInstances), 20, 100)
 	c.calls["rds"] += dbPages + p(len(r.DBSnapshots), 20, 100)
 	chain(p(len(r.DBSnapshots), 20, 100))
 	c.calls["logs"] += p(len(r.LogGroups), 1, 50)
 	chain(p(len(r.LogGroups), 1, 50))
+	// ListTagsForResource: one call per log group, after its page.
+	if n := len(r.LogGroups); n > 0 {
+		c.calls["logs"] += n
+		chain(p(n, 1, 50) + 1)
+	}
 	for w, q := range queries {
 		if q == 0 {
 			continue

@@ -37,6 +37,11 @@ const (
 	// non-mutating actions (20 per second per account and region), so a
 	// scan leaves headroom for the account's other callers.
 	defaultRateLimit = 10
+	// logsRateLimit caps CloudWatch Logs calls per account and region
+	// below DescribeLogGroups' documented default quota (5 per second), as
+	// defaultRateLimit stays below EC2's: a client bucket exactly at the
+	// server's rate still collides with it now and then.
+	logsRateLimit = 4
 )
 
 // limiter bounds one service's calls in one account × region: at most

@@ -62,7 +62,13 @@ func (s *Scanner) newScope(a account, region string, sink scanners.Sink) *scope 
 	sc.elbv2 = s.elbv2Client(a.cfg, region, elbLimiter)
 	sc.elb = s.elbClient(a.cfg, region, elbLimiter)
 	sc.rds = s.rdsClient(a.cfg, region, lim())
-	sc.logs = s.logsClient(a.cfg, region, lim())
+	// CloudWatch Logs' read quotas are lower than the other services' (5
+	// transactions per second for DescribeLogGroups per account and region,
+	// Service Quotas default), and every log group costs one
+	// ListTagsForResource call: keep its rate below that (logsRateLimit).
+	// (0, client-side limits turned off, stays off.)
+	logsRate := min(s.opts.RateLimit, logsRateLimit)
+	sc.logs = s.logsClient(a.cfg, region, newLimiter(serviceInFlight, logsRate))
 	return sc
 }
 
