@@ -229,7 +229,8 @@ func (e *computeError) Error() string { return e.op + ": " + e.err.Error() }
 func (e *computeError) Unwrap() error { return e.err }
 
 // retryREST calls fn until it succeeds, fails for good, or the attempts
-// run out; 429 and 5xx answers are retried with jittered backoff.
+// run out; rate-limit answers (429, or Compute Engine's documented 403
+// rateLimitExceeded) and 5xx answers are retried with jittered backoff.
 func (s *Scanner) retryREST(ctx context.Context, fn func() error) error {
 	bo := gax.Backoff{Initial: min(200*time.Millisecond, s.maxBackoff()), Max: s.maxBackoff(), Multiplier: 2}
 	for attempt := 1; ; attempt++ {
@@ -238,7 +239,7 @@ func (s *Scanner) retryREST(ctx context.Context, fn func() error) error {
 			return err
 		}
 		var ge *googleapi.Error
-		if !errors.As(err, &ge) || (ge.Code != http.StatusTooManyRequests && ge.Code < 500) {
+		if !errors.As(err, &ge) || (!rateLimited(ge) && ge.Code < 500) {
 			return err
 		}
 		if err := gax.Sleep(ctx, bo.Pause()); err != nil {
@@ -482,10 +483,32 @@ func nonEmpty(m map[string]string) map[string]string {
 	return m
 }
 
+// rateLimited reports whether a REST error is an exceeded rate quota:
+// HTTP 429, or the 403 with reason rateLimitExceeded (or
+// userRateLimitExceeded) that Compute Engine answers ("If your project
+// exceeds a rate quota, you receive a 403 error with the reason
+// rateLimitExceeded", Compute Engine rate quotas).
+func rateLimited(ge *googleapi.Error) bool {
+	if ge.Code == http.StatusTooManyRequests {
+		return true
+	}
+	if ge.Code == http.StatusForbidden {
+		for _, e := range ge.Errors {
+			if e.Reason == "rateLimitExceeded" || e.Reason == "userRateLimitExceeded" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // restReason classifies a Compute Engine REST error into a Gap reason.
 // 403 with reason accessNotConfigured (or ErrorInfo SERVICE_DISABLED)
 // means compute.googleapis.com is not enabled in the project.
 func restReason(ge *googleapi.Error) string {
+	if rateLimited(ge) {
+		return scanners.ReasonThrottled
+	}
 	switch ge.Code {
 	case http.StatusForbidden:
 		for _, e := range ge.Errors {
@@ -503,8 +526,6 @@ func restReason(ge *googleapi.Error) string {
 		return scanners.ReasonDenied
 	case http.StatusUnauthorized:
 		return scanners.ReasonNoCredentials
-	case http.StatusTooManyRequests:
-		return scanners.ReasonThrottled
 	}
 	return scanners.ReasonError
 }

@@ -43,7 +43,9 @@ var simRegions = map[string][]string{
 // warnings for empty scopes, and Google's JSON error bodies. Every
 // request, answered or not, is recorded in Requests (Service "Compute").
 // The project's faults apply: deny → 403 forbidden, compute_disabled →
-// 403 accessNotConfigured, throttle → 429 rateLimitExceeded,
+// 403 accessNotConfigured, throttle → 403 rateLimitExceeded (domain
+// usageLimits: "If your project exceeds a rate quota, you receive a 403
+// error with the reason rateLimitExceeded", Compute Engine rate quotas),
 // unavailable → 503 backendError, latency.
 func (s *Sim) ComputeHandler() http.Handler {
 	return http.HandlerFunc(s.serveCompute)
@@ -204,7 +206,8 @@ func (s *Sim) computeFault(w http.ResponseWriter, method, resource string, err e
 		writeComputeError(w, http.StatusForbidden, "forbidden", "global",
 			fmt.Sprintf("Required '%s' permission for '%s'", Permission(method, resource), resource), "")
 	case codes.ResourceExhausted:
-		writeComputeError(w, http.StatusTooManyRequests, "rateLimitExceeded", "usageLimits", st.Message(), "RESOURCE_EXHAUSTED")
+		// Compute Engine answers an exceeded rate quota with 403, not 429.
+		writeComputeError(w, http.StatusForbidden, "rateLimitExceeded", "usageLimits", st.Message(), "PERMISSION_DENIED")
 	case codes.Unavailable:
 		writeComputeError(w, http.StatusServiceUnavailable, "backendError", "global", st.Message(), "UNAVAILABLE")
 	default: // the caller went away

@@ -152,3 +152,25 @@ func TestComputeEstateValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestComputeRateLimitIs403 checks that an exceeded rate quota is answered
+// as Compute Engine documents it: HTTP 403 with reason rateLimitExceeded
+// in domain usageLimits (not 429).
+func TestComputeRateLimitIs403(t *testing.T) {
+	t.Parallel()
+	srv := start(t, strings.Replace(computeEstate, "          faults: {}\n", "          faults: {throttle: {compute.disks.aggregatedList: 1}}\n", 1))
+	var e struct {
+		Error struct {
+			Code   int
+			Errors []struct{ Reason, Domain string }
+		}
+	}
+	if code := getJSON(t, srv.ComputeURL+"projects/acme-prod/aggregated/disks", &e); code != http.StatusForbidden || e.Error.Code != 403 ||
+		len(e.Error.Errors) != 1 || e.Error.Errors[0].Reason != "rateLimitExceeded" || e.Error.Errors[0].Domain != "usageLimits" {
+		t.Errorf("throttled answer: HTTP %d %+v", code, e)
+	}
+	var ok struct{ Items map[string]any }
+	if code := getJSON(t, srv.ComputeURL+"projects/acme-prod/aggregated/disks", &ok); code != http.StatusOK {
+		t.Errorf("second call: HTTP %d", code)
+	}
+}
