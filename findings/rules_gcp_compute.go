@@ -20,7 +20,7 @@ func gcpRecommended(inv *scanners.Inventory) map[string]*scanners.Resource {
 	out := map[string]*scanners.Resource{}
 	for i := range inv.Resources {
 		r := &inv.Resources[i]
-		if r.Kind == kindGCPRecommendation && (r.State == "" || r.State == "ACTIVE") && r.Attr("target_resource") != "" {
+		if gcpSavingRecommendation(r) && r.Attr("target_resource") != "" {
 			out[r.Attr("target_resource")] = r
 		}
 	}

@@ -13,9 +13,27 @@ import (
 
 const kindGCPRecommendation = "gcp.recommender.recommendation"
 
+// gcpSavingRecommendation reports whether a recommendation is one ghostaudit
+// reports: ACTIVE, and not one that raises the bill. Google's machine-type
+// recommender also proposes larger machines for performance (impact
+// category PERFORMANCE, or a positive cost projection); those save nothing.
+func gcpSavingRecommendation(r *scanners.Resource) bool {
+	if r.Kind != kindGCPRecommendation || (r.State != "" && r.State != "ACTIVE") {
+		return false
+	}
+	if c := r.Attr("impact_category"); c != "" && c != "COST" && c != "CATEGORY_UNSPECIFIED" {
+		return false
+	}
+	if cost, err := decimal.NewFromString(r.Attr("monthly_cost")); err == nil && cost.IsPositive() {
+		return false
+	}
+	return true
+}
+
 // gcpRecommendation turns Google Recommender recommendations of the given
-// recommenders into findings priced by Google's own costProjection.
-func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(recommender string) bool) []Finding {
+// recommenders into findings priced by Google's own costProjection; targets
+// in skip are left out.
+func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(recommender string) bool, skip map[string]bool) []Finding {
 	disks := map[string]*scanners.Resource{}
 	for i := range inv.Resources {
 		if r := &inv.Resources[i]; r.Kind == kindGCPDisk {
@@ -25,10 +43,7 @@ func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(reco
 	var out []Finding
 	for i := range inv.Resources {
 		r := &inv.Resources[i]
-		if r.Kind != kindGCPRecommendation || !match(r.Attr("recommender")) {
-			continue
-		}
-		if r.State != "" && r.State != "ACTIVE" {
+		if !gcpSavingRecommendation(r) || !match(r.Attr("recommender")) || skip[r.Attr("target_resource")] {
 			continue
 		}
 		target := r.Attr("target_resource")
@@ -97,10 +112,12 @@ var ruleGCPIdle = Rule{
 	Description: "Google's idle-resource recommenders (`google.compute.instance|disk|address|image.IdleResourceRecommender`, `google.cloudsql.instance.IdleRecommender`) flag resources with little or no use over their observation window. Saving: Google's own costProjection, normalised to 730 hours a month (it may reflect contract prices); a recommendation without a projection is unpriced. Only ACTIVE recommendations are reported.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
-		return gcpRecommendation(inv, rc, func(id string) bool {
-			return strings.HasSuffix(id, ".IdleResourceRecommender") || strings.HasSuffix(id, ".IdleRecommender")
-		})
+		return gcpRecommendation(inv, rc, isGCPIdleRecommender, nil)
 	},
+}
+
+func isGCPIdleRecommender(id string) bool {
+	return strings.HasSuffix(id, ".IdleResourceRecommender") || strings.HasSuffix(id, ".IdleRecommender")
 }
 
 // ruleGCPMachineType reports Google's VM rightsizing recommendations.
@@ -111,6 +128,15 @@ var ruleGCPMachineType = Rule{
 	Description: "`google.compute.instance.MachineTypeRecommender` proposes a smaller machine type from observed CPU and memory. Saving: Google's costProjection per month. Changing the machine type needs a restart.",
 	Confidence:  Medium, Effort: Medium, Risk: Medium,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
-		return gcpRecommendation(inv, rc, func(id string) bool { return strings.HasSuffix(id, ".MachineTypeRecommender") })
+		// A VM Google also flags as idle is counted once, as the idle
+		// recommendation (stopping it saves more than resizing it).
+		idle := map[string]bool{}
+		for i := range inv.Resources {
+			r := &inv.Resources[i]
+			if gcpSavingRecommendation(r) && isGCPIdleRecommender(r.Attr("recommender")) && r.Attr("target_resource") != "" {
+				idle[r.Attr("target_resource")] = true
+			}
+		}
+		return gcpRecommendation(inv, rc, func(id string) bool { return strings.HasSuffix(id, ".MachineTypeRecommender") }, idle)
 	},
 }

@@ -43,3 +43,45 @@ func TestGCPRecommenderRules(t *testing.T) {
 		t.Errorf("price source: %+v", p)
 	}
 }
+
+// TestGCPRecommenderCostIncreaseIsNoFinding: Google's machine-type
+// recommender also proposes larger machines for performance (impact
+// category PERFORMANCE, a positive cost projection). That is not an
+// over-provisioned VM and saves nothing, so it is not reported, and it
+// does not hide a direct-check finding either.
+func TestGCPRecommenderCostIncreaseIsNoFinding(t *testing.T) {
+	t.Parallel()
+	up := rec("up", "google.compute.instance.MachineTypeRecommender", "ACTIVE", "0", "USD")
+	up.Attributes["monthly_cost"], up.Attributes["impact_category"] = "48.666667", "COST"
+	perf := rec("perf", "google.compute.instance.MachineTypeRecommender", "ACTIVE", "", "")
+	perf.Attributes["impact_category"] = "PERFORMANCE"
+	down := rec("down", "google.compute.instance.MachineTypeRecommender", "ACTIVE", "36.5", "USD")
+	down.Attributes["monthly_cost"], down.Attributes["impact_category"] = "-36.5", "COST"
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{up, perf, down}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	for _, id := range []string{"up", "perf"} {
+		if f, ok := got["gcp.recommender.machine_type "+id]; ok {
+			t.Errorf("a recommendation that does not lower the bill is reported: %+v", f)
+		}
+	}
+	wantSavings(t, got["gcp.recommender.machine_type down"], "36.5")
+}
+
+// TestGCPIdleVMNotAlsoRightsized: when Google both flags a VM as idle (stop
+// it: its whole cost) and proposes a smaller machine type for it, the
+// saving is counted once, as the idle recommendation.
+func TestGCPIdleVMNotAlsoRightsized(t *testing.T) {
+	t.Parallel()
+	idle := rec("idle", "google.compute.instance.IdleResourceRecommender", "ACTIVE", "74.286597", "USD")
+	mt := rec("mt", "google.compute.instance.MachineTypeRecommender", "ACTIVE", "36.5", "USD")
+	idle.Attributes["target_resource"] = "//compute.googleapis.com/projects/p/zones/us-central1-a/instances/vm-1"
+	mt.Attributes["target_resource"] = idle.Attributes["target_resource"]
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{idle, mt}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	wantSavings(t, got["gcp.recommender.idle idle"], "74.286597")
+	if f, ok := got["gcp.recommender.machine_type mt"]; ok {
+		t.Errorf("an idle VM is also reported as rightsizing: %+v", f)
+	}
+}
