@@ -32,6 +32,11 @@ func gcpRecommended(inv *scanners.Inventory) map[string]*scanners.Resource {
 func gcpDiskBill(rc *RuleContext, r *scanners.Resource) *bill {
 	size, _ := r.AttrInt("size_gb")
 	b := newBill(rc, "gcp", r.Attr("region"))
+	if size <= 0 {
+		// A zero quantity would add nothing and read as $0: unknown instead.
+		b.missing = append(b.missing, fmt.Sprintf("the size of disk %s is unknown", r.Name))
+		return b
+	}
 	b.add("disk."+r.Attr("type"), dec(size), fmt.Sprintf("%s %d GB", r.Attr("type"), size))
 	return b
 }
@@ -56,8 +61,12 @@ var ruleGCPDiskUnattached = Rule{
 			if _, dup := recs[r.Attr("resource_name")]; dup {
 				continue
 			}
+			where := "--zone " + r.Attr("zone")
+			if r.Attr("zone") == "" { // a regional disk
+				where = "--region " + r.Attr("region")
+			}
 			f := resourceFinding(r, fmt.Sprintf("Unattached %s disk %s (%s GB)", r.Attr("type"), r.Name, r.Attr("size_gb")),
-				fmt.Sprintf("Snapshot it if needed, then: gcloud compute disks delete %s --zone %s --project %s", r.Name, r.Attr("zone"), r.Account))
+				fmt.Sprintf("Snapshot it if needed, then: gcloud compute disks delete %s %s --project %s", r.Name, where, r.Account))
 			f.Evidence = []Evidence{{"users", "none"}, {"type", r.Attr("type")}, {"size_gb", r.Attr("size_gb")}, {"last_detach", orDefault(r.Attr("last_detach"), "never attached")}}
 			price(&f, gcpDiskBill(rc, r), func(cost decimal.Decimal) decimal.Decimal { return cost })
 			out = append(out, f)
@@ -84,8 +93,12 @@ var ruleGCPAddressUnused = Rule{
 			if _, dup := recs[r.Attr("resource_name")]; dup {
 				continue
 			}
+			where := "--region " + r.Attr("region")
+			if r.Attr("region") == "global" {
+				where = "--global"
+			}
 			f := resourceFinding(r, fmt.Sprintf("Static IP %s (%s) is reserved but unused", r.Attr("address"), r.Name),
-				fmt.Sprintf("gcloud compute addresses delete %s --region %s --project %s", r.Name, r.Attr("region"), r.Account))
+				fmt.Sprintf("gcloud compute addresses delete %s %s --project %s", r.Name, where, r.Account))
 			f.Evidence = []Evidence{{"status", "RESERVED"}, {"address", r.Attr("address")}, {"users", "none"}}
 			b := newBill(rc, "gcp", r.Attr("region"))
 			b.add("address.static_unused", decimal.NewFromInt(1), "static IP, 730 h")

@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ghostaudit/ghostaudit/scanners"
@@ -83,5 +84,45 @@ func TestGCPIdleVMNotAlsoRightsized(t *testing.T) {
 	wantSavings(t, got["gcp.recommender.idle idle"], "74.286597")
 	if f, ok := got["gcp.recommender.machine_type mt"]; ok {
 		t.Errorf("an idle VM is also reported as rightsizing: %+v", f)
+	}
+}
+
+// TestGCPDirectChecksUnknownSizeAndLocations: a disk whose size the API did
+// not give is unpriced (never $0), and the delete commands name a regional
+// disk's region and a global address's scope correctly.
+func TestGCPDirectChecksUnknownSizeAndLocations(t *testing.T) {
+	t.Parallel()
+	old := testNow.AddDate(0, 0, -90)
+	disk := func(id, zone, region, size string) scanners.Resource {
+		attrs := map[string]string{"users": "0", "status": "READY", "type": "pd-standard", "region": region,
+			"resource_name": "//compute.googleapis.com/projects/p/x/disks/" + id}
+		if zone != "" {
+			attrs["zone"] = zone
+		}
+		if size != "" {
+			attrs["size_gb"] = size
+		}
+		loc := zone
+		if loc == "" {
+			loc = region
+		}
+		return scanners.Resource{Provider: "gcp", Account: "p", Region: loc, Kind: kindGCPDisk, ID: id, Name: id, Created: &old, Attributes: attrs}
+	}
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		disk("nosize", "us-east4-a", "us-east4", ""),
+		disk("regional", "", "us-east4", "100"),
+		{Provider: "gcp", Account: "p", Region: "global", Kind: kindGCPAddress, ID: "g", Name: "g-ip",
+			Attributes: map[string]string{"status": "RESERVED", "region": "global", "address_type": "EXTERNAL"}},
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	if f := got["gcp.compute.disk_unattached nosize"]; f.Priced() || f.Unpriced == "" {
+		t.Errorf("a disk of unknown size is priced: savings %v, unpriced %q", f.MonthlySavings, f.Unpriced)
+	}
+	if f := got["gcp.compute.disk_unattached regional"]; !strings.Contains(f.Action, "--region us-east4") || strings.Contains(f.Action, "--zone") {
+		t.Errorf("regional disk action: %q", f.Action)
+	}
+	if f := got["gcp.compute.address_unused g"]; !strings.Contains(f.Action, "--global") || strings.Contains(f.Action, "--region") {
+		t.Errorf("global address action: %q", f.Action)
 	}
 }
