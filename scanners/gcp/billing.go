@@ -45,7 +45,7 @@ func (s *Scanner) projects(ctx context.Context, c *clients, sink scanners.Sink) 
 		return out, nil
 	}
 
-	accounts, open, err := s.billingAccounts(ctx, c, retry)
+	accounts, open, err := s.billingAccounts(ctx, c, retry, sink)
 	if err != nil {
 		return nil, err
 	}
@@ -86,8 +86,9 @@ func (s *Scanner) projects(ctx context.Context, c *clients, sink scanners.Sink) 
 }
 
 // billingAccounts returns the configured accounts, or lists the visible
-// ones; open tells which listed accounts are open.
-func (s *Scanner) billingAccounts(ctx context.Context, c *clients, retry gax.CallOption) (accounts []string, open map[string]bool, err error) {
+// ones; open tells which listed accounts are open. When a page after the
+// first fails, the accounts already listed are kept and the failure is a gap.
+func (s *Scanner) billingAccounts(ctx context.Context, c *clients, retry gax.CallOption, sink scanners.Sink) (accounts []string, open map[string]bool, err error) {
 	if len(s.opts.BillingAccounts) > 0 {
 		for _, a := range dedupe(s.opts.BillingAccounts) {
 			accounts = append(accounts, strings.TrimPrefix(a, "billingAccounts/"))
@@ -108,7 +109,13 @@ func (s *Scanner) billingAccounts(ctx context.Context, c *clients, retry gax.Cal
 			if reason(err) == scanners.ReasonNoCredentials {
 				return nil, nil, fmt.Errorf("gcp: cloudbilling ListBillingAccounts: %w: the credentials were rejected: %s", scanners.ErrNoCredentials, message(err))
 			}
-			return nil, nil, fmt.Errorf("gcp: cloudbilling ListBillingAccounts: %s", message(err))
+			if len(accounts) == 0 {
+				return nil, nil, fmt.Errorf("gcp: cloudbilling ListBillingAccounts: %s", message(err))
+			}
+			g := gapFor("", "", "cloudbilling.ListBillingAccounts", "billing accounts", err)
+			g.Message += fmt.Sprintf(" (a page after the first failed; the %d billing account(s) already listed are audited, any further ones are not)", len(accounts))
+			s.gap(sink, g, err)
+			break
 		}
 		id := strings.TrimPrefix(a.GetName(), "billingAccounts/")
 		accounts = append(accounts, id)

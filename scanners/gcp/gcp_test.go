@@ -17,6 +17,7 @@ import (
 	"cloud.google.com/go/recommender/apiv1/recommenderpb"
 	"google.golang.org/api/option"
 	"google.golang.org/genproto/googleapis/type/money"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -664,5 +665,34 @@ func TestPlaintextOnlyForLoopback(t *testing.T) {
 		if err := o.Validate(); (err == nil) != ok {
 			t.Errorf("plaintext to %q: %v", endpoint, err)
 		}
+	}
+}
+
+// TestBillingAccountsPageFailureKeepsListedAccounts: when a
+// ListBillingAccounts page after the first fails, the accounts already
+// listed are still audited and the failure is a gap (it used to fail the
+// whole scan, dropping every account).
+func TestBillingAccountsPageFailureKeepsListedAccounts(t *testing.T) {
+	t.Parallel()
+	est := normalEstate + `    - id: 0000AA-BBBBBB-CCCCCC
+      projects: [{id: other-project}]
+`
+	failLater := func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		if r, ok := req.(*billingpb.ListBillingAccountsRequest); ok && r.GetPageToken() != "" {
+			return status.Error(codes.PermissionDenied, "The caller does not have permission")
+		}
+		return invoker(ctx, method, req, reply, cc, opts...)
+	}
+	fx := newFixture(t, est, nil, func(o *Options) {
+		o.PageSize = 1
+		o.ClientOptions = append(o.ClientOptions, option.WithGRPCDialOption(grpc.WithChainUnaryInterceptor(failLater)))
+	})
+	res, gaps := fx.scan(t)
+	if len(res) == 0 {
+		t.Fatal("the accounts of the first page were dropped")
+	}
+	if len(gaps) != 1 || gaps[0].Operation != "cloudbilling.ListBillingAccounts" || gaps[0].Reason != scanners.ReasonDenied ||
+		!strings.Contains(gaps[0].Message, "1 billing account") {
+		t.Fatalf("gaps: %+v", gaps)
 	}
 }
