@@ -125,7 +125,7 @@ var ruleGCPMachineType = Rule{
 	ID:          "gcp.recommender.machine_type",
 	Category:    CategoryRightsizing,
 	Title:       "Over-provisioned GCP VM (Google Recommender)",
-	Description: "`google.compute.instance.MachineTypeRecommender` proposes a smaller machine type from observed CPU and memory. Saving: Google's costProjection per month. Changing the machine type needs a restart.",
+	Description: "`google.compute.instance.MachineTypeRecommender` proposes a smaller machine type from observed CPU and memory. Only recommendations that save money count (impact category COST or unspecified, a cost projection that is not positive): the recommender also proposes larger machines for performance, which are not waste. A VM Google also flags as idle is counted once, as idle. Saving: Google's costProjection per month. Changing the machine type needs a restart.",
 	Confidence:  Medium, Effort: Medium, Risk: Medium,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		// A VM Google also flags as idle is counted once, as the idle
