@@ -90,7 +90,8 @@ func seatReason(s *scanners.Seat, rc *RuleContext, params map[string]int) (rule 
 	last := s.LastActivity
 	source := "sign-in activity"
 	if !signIn {
-		if t, err := time.Parse(time.RFC3339, s.Attributes["usage_last_activity"]); err == nil {
+		// The scanner records the report's dates as YYYY-MM-DD.
+		if t, err := time.Parse("2006-01-02", s.Attributes["usage_last_activity"]); err == nil {
 			last, source = &t, "usage report (sign-in activity unavailable)"
 		} else if s.Attributes["usage_report"] != "matched" {
 			return "", nil // no evidence either way: never guessed
@@ -100,7 +101,12 @@ func seatReason(s *scanners.Seat, rc *RuleContext, params map[string]int) (rule 
 		return "", nil
 	}
 	if last == nil && signIn {
-		return "m365.license.never_signed_in", []Evidence{{"last_sign_in", "never"}, {"created", created.Format("2006-01-02")}}
+		// Graph leaves createdDateTime null for users created before June 2018.
+		c := "unknown"
+		if created != nil {
+			c = created.Format("2006-01-02")
+		}
+		return "m365.license.never_signed_in", []Evidence{{"last_sign_in", "never"}, {"created", c}}
 	}
 	if last != nil && rc.Now.Sub(*last) >= time.Duration(params["inactive_days"])*24*time.Hour {
 		return "m365.license.inactive", []Evidence{{"last_activity", last.Format("2006-01-02")}, {"inactive_days", fmt.Sprint(int(rc.Now.Sub(*last).Hours() / 24))}, {"source", source}}
