@@ -232,6 +232,28 @@ func TestSeatsAndSKUs(t *testing.T) {
 	}
 }
 
+// TestLastActivityFallsBackToTheLaterSignIn: without
+// lastSuccessfulSignInDateTime (not backfilled before December 2023) the
+// last activity is the later of the interactive and non-interactive
+// sign-ins (saas.md §1.c), so a user whose clients sign in for them every
+// day is not reported inactive from an old interactive sign-in.
+func TestLastActivityFallsBackToTheLaterSignIn(t *testing.T) {
+	t.Parallel()
+	est := fmt.Sprintf("m365:\n  tenants:\n    - id: %s\n%s      skus:\n        - {sku_id: %s, part_number: SPE_E5, enabled: 3}\n      users:\n"+
+		"        - {id: 00000000-0000-0000-0000-000000000001, upn: a@contoso.com, created: -700d, sign_in: {last: -200d, last_non_interactive: -2d}, licenses: [{sku: SPE_E5}]}\n"+
+		"        - {id: 00000000-0000-0000-0000-000000000002, upn: b@contoso.com, created: -700d, sign_in: {last: -5d, last_non_interactive: -300d}, licenses: [{sku: SPE_E5}]}\n",
+		tenantA, app, e5)
+	inv := newFixture(t, est, nil, nil).scan(t)
+	a := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000001")
+	if a.LastActivity == nil || !a.LastActivity.Equal(testNow.Add(-2*24*time.Hour)) || a.Attributes["last_activity_source"] != "lastNonInteractiveSignInDateTime" {
+		t.Errorf("a: last activity %v %v", a.LastActivity, a.Attributes)
+	}
+	b := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000002")
+	if b.LastActivity == nil || !b.LastActivity.Equal(testNow.Add(-5*24*time.Hour)) || b.Attributes["last_activity_source"] != "lastSignInDateTime" {
+		t.Errorf("b: last activity %v %v", b.LastActivity, b.Attributes)
+	}
+}
+
 func TestNonPremiumTenantSignInIsAGap(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t, strings.Replace(normalEstate, "      name: Contoso\n", "      name: Contoso\n      entra_p1: false\n", 1), nil, nil)

@@ -26,8 +26,9 @@ var userFields = []string{"id", "userPrincipalName", "accountEnabled", "userType
 //
 // Seat fields: SKU is the skuPartNumber (the skuId when the SKU list was
 // not readable), SKUName the product name, UserID the object id,
-// Principal the UPN, LastActivity lastSuccessfulSignInDateTime, else
-// lastSignInDateTime (a year-1 value is "never"), AssignmentSource
+// Principal the UPN, LastActivity lastSuccessfulSignInDateTime, else the
+// later of lastSignInDateTime and lastNonInteractiveSignInDateTime (a
+// year-1 value is "never"), AssignmentSource
 // "direct" when any assignment is direct, else "group:<id>" of the first
 // group by id.
 //
@@ -40,7 +41,7 @@ var userFields = []string{"id", "userPrincipalName", "accountEnabled", "userType
 //	disabled_plan_ids                  service plans disabled in this assignment, sorted (absent when none)
 //	sign_in                            available | unavailable (403) ; the times below only when available
 //	last_successful_sign_in, last_sign_in, last_non_interactive_sign_in   RFC 3339
-//	last_activity_source               lastSuccessfulSignInDateTime | lastSignInDateTime | none
+//	last_activity_source               lastSuccessfulSignInDateTime | lastSignInDateTime | lastNonInteractiveSignInDateTime | none
 //	usage_report                       matched | no-row | concealed | unavailable | disabled
 //	usage_report_date                  the report's refresh date (matched only)
 //	usage_<service>_last_activity      YYYY-MM-DD per service: exchange, onedrive, sharepoint,
@@ -121,9 +122,14 @@ func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, u
 			setTime(common, "last_successful_sign_in", succ)
 			setTime(common, "last_sign_in", last)
 			setTime(common, "last_non_interactive_sign_in", nonInt)
+			// saas.md §1.c: lastSuccessful ?? max(last interactive, last
+			// non-interactive); a recent non-interactive sign-in (a client
+			// acting for the user) is activity too.
 			switch {
 			case succ != nil:
 				base.LastActivity, common["last_activity_source"] = succ, "lastSuccessfulSignInDateTime"
+			case nonInt != nil && (last == nil || nonInt.After(*last)):
+				base.LastActivity, common["last_activity_source"] = nonInt, "lastNonInteractiveSignInDateTime"
 			case last != nil:
 				base.LastActivity, common["last_activity_source"] = last, "lastSignInDateTime"
 			}
