@@ -70,8 +70,12 @@ func seatBill(rc *RuleContext, sku string, n int64) *bill {
 // removalAction says how to take a licence back: from the group when it
 // comes through one.
 func removalAction(s *scanners.Seat) string {
-	if strings.HasPrefix(s.AssignmentSource, "group:") {
-		return fmt.Sprintf("The licence comes from group %s: remove %s from that group (or exclude them from its licensing), then reduce the %s seat count at renewal", strings.TrimPrefix(s.AssignmentSource, "group:"), s.Principal, s.SKU)
+	if id, ok := strings.CutPrefix(s.AssignmentSource, "group:"); ok {
+		group := id
+		if n := s.Attributes["assignment_group_name"]; n != "" {
+			group = fmt.Sprintf("%q (%s)", n, id)
+		}
+		return fmt.Sprintf("The licence comes from group %s: remove %s from that group (or exclude them from its licensing), then reduce the %s seat count at renewal", group, s.Principal, s.SKU)
 	}
 	return fmt.Sprintf("Remove the %s licence from %s, then reduce the seat count at renewal", s.SKU, s.Principal)
 }
@@ -353,7 +357,8 @@ var ruleM365DirectAndGroup = Rule{
 			if s.Provider != "m365" || s.Attributes["assignment_direct"] != "true" || s.Attributes["assignment_groups"] == "" {
 				continue
 			}
-			f := seatFinding(s, fmt.Sprintf("%s holds %s directly and through group %s", s.Principal, s.SKU, s.Attributes["assignment_groups"]),
+			groups := orDefault(s.Attributes["assignment_group_names"], s.Attributes["assignment_groups"])
+			f := seatFinding(s, fmt.Sprintf("%s holds %s directly and through group %s", s.Principal, s.SKU, groups),
 				fmt.Sprintf("Remove the direct %s assignment from %s; group-based licensing keeps it", s.SKU, s.Principal))
 			f.Evidence = []Evidence{{"direct", "true"}, {"groups", s.Attributes["assignment_groups"]}}
 			f.MonthlySavings = Money(decimal.Zero)

@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -195,5 +196,30 @@ func TestM365SeatReasonEdgeCases(t *testing.T) {
 		if f, ok := got[id]; ok {
 			t.Errorf("%s: unexpected %s finding (no evidence of inactivity)", id, f.Rule)
 		}
+	}
+}
+
+// TestM365GroupActionNamesTheGroup: a licence that comes through a group
+// names the group (its display name, when the scanner read it) in the
+// action, and the direct+group hygiene finding is $0 and names it too.
+func TestM365GroupActionNamesTheGroup(t *testing.T) {
+	t.Parallel()
+	e, _ := engine(t, nil)
+	const gid = "7023a314-6148-4d7b-b33f-6c775572879a"
+	viaGroup := m365Seat("carol", daysAgo(500), daysAgo(200), map[string]string{"assignment_groups": gid,
+		"assignment_group_names": "Licensing - E5", "assignment_group_name": "Licensing - E5", "assignment_direct": "false"})
+	viaGroup.AssignmentSource = "group:" + gid
+	both := m365Seat("dave", daysAgo(500), daysAgo(3), map[string]string{"assignment_groups": gid,
+		"assignment_group_names": "Licensing - E5", "assignment_direct": "true"})
+	got := map[string]Finding{}
+	for _, f := range e.Run(&scanners.Inventory{ScannedAt: testNow, Seats: []scanners.Seat{viaGroup, both}}).Findings {
+		got[f.Rule] = f
+	}
+	if f := got["m365.license.inactive"]; !strings.Contains(f.Action, `group "Licensing - E5" (`+gid+`)`) {
+		t.Errorf("inactive action %q does not name the group", f.Action)
+	}
+	f := got["m365.license.direct_and_group"]
+	if !strings.Contains(f.Title, "Licensing - E5") || f.MonthlySavings == nil || !f.MonthlySavings.IsZero() {
+		t.Errorf("direct+group finding %+v", f)
 	}
 }

@@ -33,7 +33,7 @@ const (
 )
 
 const app = `      apps: [{client_id: ` + clientID + `, client_secret: ` + secret + `,
-              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All]}]
+              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
 `
 
 // normalEstate has two tenants: Contoso with three SKUs and Fabrikam with one.
@@ -189,6 +189,12 @@ func TestSeatsAndSKUs(t *testing.T) {
 	adele := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000001")
 	if adele.AssignmentSource != "group:"+group || adele.Attributes["assignment_direct"] != "false" || adele.Attributes["assignment_groups"] != group {
 		t.Errorf("group-assigned seat: %+v", adele)
+	}
+	if adele.Attributes["assignment_group_name"] != "Licensing E5" || adele.Attributes["assignment_group_names"] != "Licensing E5" {
+		t.Errorf("group name not resolved: %v", adele.Attributes)
+	}
+	if bob := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000002"); bob.Attributes["assignment_group_names"] != "Licensing E5" || bob.Attributes["assignment_group_name"] != "" {
+		t.Errorf("direct+group seat: %v", bob.Attributes)
 	}
 	if adele.SKUName != "Microsoft 365 E5" || adele.Principal != "adele@contoso.com" || adele.Tenant != tenantA || adele.Attributes["sku_id"] != e5 {
 		t.Errorf("seat identity: %+v", adele)
@@ -456,6 +462,23 @@ func TestDeniedEndpointsAreGaps(t *testing.T) {
 		if r.Account == tenantA && r.Attributes["next_renewal"] != "" {
 			t.Errorf("renewal without subscriptions: %+v", r)
 		}
+	}
+}
+
+// TestGroupNamesDeniedIsAGap: without GroupMember.Read.All the group
+// names are one gap and the seats keep the group ids.
+func TestGroupNamesDeniedIsAGap(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, strings.Replace(normalEstate, "      name: Contoso\n", "      name: Contoso\n      faults: {deny: [groups]}\n", 1), nil, nil)
+	inv := fx.scan(t)
+	if len(inv.Gaps) != 1 || inv.Gaps[0].Operation != "groups" || inv.Gaps[0].Reason != scanners.ReasonDenied {
+		t.Fatalf("gaps %+v", inv.Gaps)
+	}
+	if len(inv.Seats) != normalSeats {
+		t.Fatalf("%d seats", len(inv.Seats))
+	}
+	if a := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000001"); a.AssignmentSource != "group:"+group || a.Attributes["assignment_group_name"] != "" {
+		t.Errorf("seat %+v", a)
 	}
 }
 
