@@ -70,8 +70,12 @@ func seatBill(rc *RuleContext, sku string, n int64) *bill {
 // removalAction says how to take a licence back: from the group when it
 // comes through one.
 func removalAction(s *scanners.Seat) string {
-	if strings.HasPrefix(s.AssignmentSource, "group:") {
-		return fmt.Sprintf("The licence comes from group %s: remove %s from that group (or exclude them from its licensing), then reduce the %s seat count at renewal", strings.TrimPrefix(s.AssignmentSource, "group:"), s.Principal, s.SKU)
+	if id, ok := strings.CutPrefix(s.AssignmentSource, "group:"); ok {
+		group := id
+		if n := s.Attributes["assignment_group_name"]; n != "" {
+			group = fmt.Sprintf("%q (%s)", n, id)
+		}
+		return fmt.Sprintf("The licence comes from group %s: remove %s from that group (or exclude them from its licensing), then reduce the %s seat count at renewal", group, s.Principal, s.SKU)
 	}
 	return fmt.Sprintf("Remove the %s licence from %s, then reduce the seat count at renewal", s.SKU, s.Principal)
 }
@@ -90,7 +94,8 @@ func seatReason(s *scanners.Seat, rc *RuleContext, params map[string]int) (rule 
 	last := s.LastActivity
 	source := "sign-in activity"
 	if !signIn {
-		if t, err := time.Parse(time.RFC3339, s.Attributes["usage_last_activity"]); err == nil {
+		// The scanner records the report's dates as YYYY-MM-DD.
+		if t, err := time.Parse("2006-01-02", s.Attributes["usage_last_activity"]); err == nil {
 			last, source = &t, "usage report (sign-in activity unavailable)"
 		} else if s.Attributes["usage_report"] != "matched" {
 			return "", nil // no evidence either way: never guessed
@@ -100,7 +105,12 @@ func seatReason(s *scanners.Seat, rc *RuleContext, params map[string]int) (rule 
 		return "", nil
 	}
 	if last == nil && signIn {
-		return "m365.license.never_signed_in", []Evidence{{"last_sign_in", "never"}, {"created", created.Format("2006-01-02")}}
+		// Graph leaves createdDateTime null for users created before June 2018.
+		c := "unknown"
+		if created != nil {
+			c = created.Format("2006-01-02")
+		}
+		return "m365.license.never_signed_in", []Evidence{{"last_sign_in", "never"}, {"created", c}}
 	}
 	if last != nil && rc.Now.Sub(*last) >= time.Duration(params["inactive_days"])*24*time.Hour {
 		return "m365.license.inactive", []Evidence{{"last_activity", last.Format("2006-01-02")}, {"inactive_days", fmt.Sprint(int(rc.Now.Sub(*last).Hours() / 24))}, {"source", source}}
@@ -149,7 +159,7 @@ var (
 	ruleM365NeverSignedIn = seatRule("m365.license.never_signed_in", CategoryGhostLicense, "Licensed user who never signed in",
 		"A licensed, enabled member account older than `min_account_age_days` with no sign-in ever recorded (signInActivity). Saving: the SKU's list price per month, from the next renewal.", High)
 	ruleM365Inactive = seatRule("m365.license.inactive", CategoryGhostLicense, "Licensed user inactive for months",
-		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to lastSignInDateTime) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports. Saving: the SKU's list price per month, from the next renewal.", High)
+		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to the later of lastSignInDateTime and lastNonInteractiveSignInDateTime) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports. Saving: the SKU's list price per month, from the next renewal.", High)
 )
 
 // ruleM365Unassigned flags purchased seats nobody holds.
@@ -347,7 +357,8 @@ var ruleM365DirectAndGroup = Rule{
 			if s.Provider != "m365" || s.Attributes["assignment_direct"] != "true" || s.Attributes["assignment_groups"] == "" {
 				continue
 			}
-			f := seatFinding(s, fmt.Sprintf("%s holds %s directly and through group %s", s.Principal, s.SKU, s.Attributes["assignment_groups"]),
+			groups := orDefault(s.Attributes["assignment_group_names"], s.Attributes["assignment_groups"])
+			f := seatFinding(s, fmt.Sprintf("%s holds %s directly and through group %s", s.Principal, s.SKU, groups),
 				fmt.Sprintf("Remove the direct %s assignment from %s; group-based licensing keeps it", s.SKU, s.Principal))
 			f.Evidence = []Evidence{{"direct", "true"}, {"groups", s.Attributes["assignment_groups"]}}
 			f.MonthlySavings = Money(decimal.Zero)

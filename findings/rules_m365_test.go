@@ -1,7 +1,9 @@
 package findings
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -143,5 +145,81 @@ func TestM365SKUCost(t *testing.T) {
 		case c.want != "" && (!priced || !cost.Equal(decimal.RequireFromString(c.want))):
 			t.Errorf("%s: %s priced=%v (%s), want %s", c.name, cost, priced, why, c.want)
 		}
+	}
+}
+
+// m365Seat is an enabled member's E5 seat in tenant t1.
+func m365Seat(user string, created, last *time.Time, attrs map[string]string) scanners.Seat {
+	enabled := true
+	a := map[string]string{"sign_in": "available", "usage_report": "disabled"}
+	for k, v := range attrs {
+		a[k] = v
+	}
+	return scanners.Seat{Provider: "m365", Tenant: "t1", SKU: "SPE_E5", UserID: user, Principal: user + "@contoso.com",
+		AccountEnabled: &enabled, UserType: "Member", Created: created, LastActivity: last, AssignmentSource: "direct", Attributes: a}
+}
+
+// TestM365SeatReasonEdgeCases: Graph leaves createdDateTime null for users
+// created before June 2018 (the rules must not crash on it), and without
+// Entra ID P1 the usage report's last activity (a YYYY-MM-DD date, as the
+// scanner records it) is the inactivity evidence.
+func TestM365SeatReasonEdgeCases(t *testing.T) {
+	t.Parallel()
+	e, _ := engine(t, nil)
+	e.Now = func() time.Time { return testNow }
+	noP1 := func(usage map[string]string) map[string]string {
+		a := map[string]string{"sign_in": "unavailable", "usage_report": "matched"}
+		for k, v := range usage {
+			a[k] = v
+		}
+		return a
+	}
+	inv := &scanners.Inventory{ScannedAt: testNow, Seats: []scanners.Seat{
+		m365Seat("old-no-created", nil, nil, nil),
+		m365Seat("usage-quiet", daysAgo(700), nil, noP1(map[string]string{"usage_last_activity": daysAgo(200).Format("2006-01-02")})),
+		m365Seat("usage-busy", daysAgo(700), nil, noP1(map[string]string{"usage_last_activity": daysAgo(3).Format("2006-01-02")})),
+		m365Seat("usage-no-row", daysAgo(700), nil, noP1(map[string]string{"usage_report": "no-row"})),
+		m365Seat("usage-concealed", daysAgo(700), nil, noP1(map[string]string{"usage_report": "concealed"})),
+	}}
+	got := map[string]Finding{}
+	for _, f := range e.Run(inv).Findings {
+		got[f.ResourceID] = f
+	}
+	if f, ok := got["SPE_E5:old-no-created"]; !ok || f.Rule != "m365.license.never_signed_in" {
+		t.Errorf("user with no createdDateTime and no sign-in: %+v, want never_signed_in", f)
+	}
+	f, ok := got["SPE_E5:usage-quiet"]
+	if !ok || f.Rule != "m365.license.inactive" || f.Confidence != Low {
+		t.Errorf("no P1, usage report quiet for 200 days: %+v, want inactive at low confidence", f)
+	}
+	for _, id := range []string{"SPE_E5:usage-busy", "SPE_E5:usage-no-row", "SPE_E5:usage-concealed"} {
+		if f, ok := got[id]; ok {
+			t.Errorf("%s: unexpected %s finding (no evidence of inactivity)", id, f.Rule)
+		}
+	}
+}
+
+// TestM365GroupActionNamesTheGroup: a licence that comes through a group
+// names the group (its display name, when the scanner read it) in the
+// action, and the direct+group hygiene finding is $0 and names it too.
+func TestM365GroupActionNamesTheGroup(t *testing.T) {
+	t.Parallel()
+	e, _ := engine(t, nil)
+	const gid = "7023a314-6148-4d7b-b33f-6c775572879a"
+	viaGroup := m365Seat("carol", daysAgo(500), daysAgo(200), map[string]string{"assignment_groups": gid,
+		"assignment_group_names": "Licensing - E5", "assignment_group_name": "Licensing - E5", "assignment_direct": "false"})
+	viaGroup.AssignmentSource = "group:" + gid
+	both := m365Seat("dave", daysAgo(500), daysAgo(3), map[string]string{"assignment_groups": gid,
+		"assignment_group_names": "Licensing - E5", "assignment_direct": "true"})
+	got := map[string]Finding{}
+	for _, f := range e.Run(&scanners.Inventory{ScannedAt: testNow, Seats: []scanners.Seat{viaGroup, both}}).Findings {
+		got[f.Rule] = f
+	}
+	if f := got["m365.license.inactive"]; !strings.Contains(f.Action, `group "Licensing - E5" (`+gid+`)`) {
+		t.Errorf("inactive action %q does not name the group", f.Action)
+	}
+	f := got["m365.license.direct_and_group"]
+	if !strings.Contains(f.Title, "Licensing - E5") || f.MonthlySavings == nil || !f.MonthlySavings.IsZero() {
+		t.Errorf("direct+group finding %+v", f)
 	}
 }

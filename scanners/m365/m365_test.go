@@ -33,7 +33,7 @@ const (
 )
 
 const app = `      apps: [{client_id: ` + clientID + `, client_secret: ` + secret + `,
-              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All]}]
+              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
 `
 
 // normalEstate has two tenants: Contoso with three SKUs and Fabrikam with one.
@@ -190,6 +190,12 @@ func TestSeatsAndSKUs(t *testing.T) {
 	if adele.AssignmentSource != "group:"+group || adele.Attributes["assignment_direct"] != "false" || adele.Attributes["assignment_groups"] != group {
 		t.Errorf("group-assigned seat: %+v", adele)
 	}
+	if adele.Attributes["assignment_group_name"] != "Licensing E5" || adele.Attributes["assignment_group_names"] != "Licensing E5" {
+		t.Errorf("group name not resolved: %v", adele.Attributes)
+	}
+	if bob := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000002"); bob.Attributes["assignment_group_names"] != "Licensing E5" || bob.Attributes["assignment_group_name"] != "" {
+		t.Errorf("direct+group seat: %v", bob.Attributes)
+	}
 	if adele.SKUName != "Microsoft 365 E5" || adele.Principal != "adele@contoso.com" || adele.Tenant != tenantA || adele.Attributes["sku_id"] != e5 {
 		t.Errorf("seat identity: %+v", adele)
 	}
@@ -229,6 +235,28 @@ func TestSeatsAndSKUs(t *testing.T) {
 	}
 	if sku.Kind != KindSKU || sku.Provider != "m365" || sku.Name != "SPE_E5" {
 		t.Errorf("sku %+v", sku)
+	}
+}
+
+// TestLastActivityFallsBackToTheLaterSignIn: without
+// lastSuccessfulSignInDateTime (not backfilled before December 2023) the
+// last activity is the later of the interactive and non-interactive
+// sign-ins (saas.md §1.c), so a user whose clients sign in for them every
+// day is not reported inactive from an old interactive sign-in.
+func TestLastActivityFallsBackToTheLaterSignIn(t *testing.T) {
+	t.Parallel()
+	est := fmt.Sprintf("m365:\n  tenants:\n    - id: %s\n%s      skus:\n        - {sku_id: %s, part_number: SPE_E5, enabled: 3}\n      users:\n"+
+		"        - {id: 00000000-0000-0000-0000-000000000001, upn: a@contoso.com, created: -700d, sign_in: {last: -200d, last_non_interactive: -2d}, licenses: [{sku: SPE_E5}]}\n"+
+		"        - {id: 00000000-0000-0000-0000-000000000002, upn: b@contoso.com, created: -700d, sign_in: {last: -5d, last_non_interactive: -300d}, licenses: [{sku: SPE_E5}]}\n",
+		tenantA, app, e5)
+	inv := newFixture(t, est, nil, nil).scan(t)
+	a := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000001")
+	if a.LastActivity == nil || !a.LastActivity.Equal(testNow.Add(-2*24*time.Hour)) || a.Attributes["last_activity_source"] != "lastNonInteractiveSignInDateTime" {
+		t.Errorf("a: last activity %v %v", a.LastActivity, a.Attributes)
+	}
+	b := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000002")
+	if b.LastActivity == nil || !b.LastActivity.Equal(testNow.Add(-5*24*time.Hour)) || b.Attributes["last_activity_source"] != "lastSignInDateTime" {
+		t.Errorf("b: last activity %v %v", b.LastActivity, b.Attributes)
 	}
 }
 
@@ -434,6 +462,23 @@ func TestDeniedEndpointsAreGaps(t *testing.T) {
 		if r.Account == tenantA && r.Attributes["next_renewal"] != "" {
 			t.Errorf("renewal without subscriptions: %+v", r)
 		}
+	}
+}
+
+// TestGroupNamesDeniedIsAGap: without GroupMember.Read.All the group
+// names are one gap and the seats keep the group ids.
+func TestGroupNamesDeniedIsAGap(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, strings.Replace(normalEstate, "      name: Contoso\n", "      name: Contoso\n      faults: {deny: [groups]}\n", 1), nil, nil)
+	inv := fx.scan(t)
+	if len(inv.Gaps) != 1 || inv.Gaps[0].Operation != "groups" || inv.Gaps[0].Reason != scanners.ReasonDenied {
+		t.Fatalf("gaps %+v", inv.Gaps)
+	}
+	if len(inv.Seats) != normalSeats {
+		t.Fatalf("%d seats", len(inv.Seats))
+	}
+	if a := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000001"); a.AssignmentSource != "group:"+group || a.Attributes["assignment_group_name"] != "" {
+		t.Errorf("seat %+v", a)
 	}
 }
 

@@ -3,11 +3,13 @@ package m365
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
 
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
@@ -26,8 +28,9 @@ var userFields = []string{"id", "userPrincipalName", "accountEnabled", "userType
 //
 // Seat fields: SKU is the skuPartNumber (the skuId when the SKU list was
 // not readable), SKUName the product name, UserID the object id,
-// Principal the UPN, LastActivity lastSuccessfulSignInDateTime, else
-// lastSignInDateTime (a year-1 value is "never"), AssignmentSource
+// Principal the UPN, LastActivity lastSuccessfulSignInDateTime, else the
+// later of lastSignInDateTime and lastNonInteractiveSignInDateTime (a
+// year-1 value is "never"), AssignmentSource
 // "direct" when any assignment is direct, else "group:<id>" of the first
 // group by id.
 //
@@ -36,11 +39,13 @@ var userFields = []string{"id", "userPrincipalName", "accountEnabled", "userType
 //	sku_id, sku_part_number            the licence's SKU
 //	assignment_direct                  "true"/"false"
 //	assignment_groups                  group ids assigning it, comma-separated, sorted (absent when none)
+//	assignment_group_names             their display names in the same order, "; "-separated (an id when unknown)
+//	assignment_group_name              display name of the AssignmentSource group (absent when direct or unknown)
 //	assignment_state, assignment_error licenseAssignmentStates state and error (error absent when None)
 //	disabled_plan_ids                  service plans disabled in this assignment, sorted (absent when none)
 //	sign_in                            available | unavailable (403) ; the times below only when available
 //	last_successful_sign_in, last_sign_in, last_non_interactive_sign_in   RFC 3339
-//	last_activity_source               lastSuccessfulSignInDateTime | lastSignInDateTime | none
+//	last_activity_source               lastSuccessfulSignInDateTime | lastSignInDateTime | lastNonInteractiveSignInDateTime | none
 //	usage_report                       matched | no-row | concealed | unavailable | disabled
 //	usage_report_date                  the report's refresh date (matched only)
 //	usage_<service>_last_activity      YYYY-MM-DD per service: exchange, onedrive, sharepoint,
@@ -101,8 +106,65 @@ func (s *Scanner) listUsers(ctx context.Context, g *graph, fields []string, top 
 	if err != nil {
 		return err
 	}
+	if err := s.nameGroups(ctx, g, seats, sink); err != nil {
+		return err
+	}
 	for _, st := range seats {
 		sink.Seat(st)
+	}
+	return nil
+}
+
+// nameGroups reads the display name of each licensing group the seats
+// name (GET /groups/{id}?$select=id,displayName), so the recommended
+// action can say which group to leave (issue 5, saas.md §1.g). A failure
+// is one gap for the tenant; the seats then keep the group ids only. Only
+// a cancelled context is returned.
+func (s *Scanner) nameGroups(ctx context.Context, g *graph, seats []scanners.Seat, sink scanners.Sink) error {
+	names := map[string]string{}
+	for _, st := range seats {
+		for _, id := range strings.Split(st.Attributes["assignment_groups"], ",") {
+			if id != "" {
+				names[id] = ""
+			}
+		}
+	}
+	ids := make([]string, 0, len(names))
+	for id := range names {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		res, err := g.client.Groups().ByGroupId(id).Get(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}},
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if ge, _ := classify(err); ge.status == http.StatusNotFound {
+				continue // deleted since: the id is all there is
+			}
+			// Denied (GroupMember.Read.All missing) or failing: stop asking.
+			return s.gap(ctx, sink, g.tenant, "groups", "GET /groups/{id} (licensing group names; actions name group ids instead)", err)
+		}
+		names[id] = deref(res.GetDisplayName())
+	}
+	for i := range seats {
+		var named []string
+		for _, id := range strings.Split(seats[i].Attributes["assignment_groups"], ",") {
+			if n := names[id]; n != "" {
+				named = append(named, n)
+			} else if id != "" {
+				named = append(named, id)
+			}
+		}
+		if len(named) > 0 {
+			seats[i].Attributes["assignment_group_names"] = strings.Join(named, "; ")
+		}
+		if id, ok := strings.CutPrefix(seats[i].AssignmentSource, "group:"); ok && names[id] != "" {
+			seats[i].Attributes["assignment_group_name"] = names[id]
+		}
 	}
 	return nil
 }
@@ -121,9 +183,14 @@ func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, u
 			setTime(common, "last_successful_sign_in", succ)
 			setTime(common, "last_sign_in", last)
 			setTime(common, "last_non_interactive_sign_in", nonInt)
+			// saas.md §1.c: lastSuccessful ?? max(last interactive, last
+			// non-interactive); a recent non-interactive sign-in (a client
+			// acting for the user) is activity too.
 			switch {
 			case succ != nil:
 				base.LastActivity, common["last_activity_source"] = succ, "lastSuccessfulSignInDateTime"
+			case nonInt != nil && (last == nil || nonInt.After(*last)):
+				base.LastActivity, common["last_activity_source"] = nonInt, "lastNonInteractiveSignInDateTime"
 			case last != nil:
 				base.LastActivity, common["last_activity_source"] = last, "lastSignInDateTime"
 			}
