@@ -48,14 +48,15 @@ func TestScopeTimeoutMakesGaps(t *testing.T) {
 	t.Parallel()
 	est := strings.Replace(instanceEstate, `    - id: "111111111111"
 `, `    - id: "111111111111"
-      faults: {latency: 60ms}
+      faults: {latency: 400ms}
 `, 1)
-	// Listing takes one 60 ms round trip and the metrics a second: a
-	// 90 ms deadline cannot hold both.
-	r := scanEstate(t, est, func(o *Options) { o.ScopeTimeout = 90 * time.Millisecond })
+	// Listing takes one 400 ms round trip and the metrics a second: a
+	// 650 ms deadline cannot hold both, and leaves the listing 250 ms of
+	// slack on a loaded machine.
+	r := scanEstate(t, est, func(o *Options) { o.ScopeTimeout = 650 * time.Millisecond })
 	found := false
 	for _, g := range r.gaps {
-		if strings.Contains(g.Message, "not finished within --aws-scope-timeout 90ms") {
+		if strings.Contains(g.Message, "not finished within --aws-scope-timeout 650ms") {
 			found = true
 		}
 	}
