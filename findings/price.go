@@ -139,11 +139,17 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 			return
 		}
 		part := orDefault(r.Attr("sku_part_number"), r.Name)
+		// Trial seats are not billed: they are taken off when their number
+		// is known (directory/subscriptions totalLicenses); otherwise the
+		// paid seats cannot be told from the trial's and the cost is unknown.
+		var trial int64
 		if r.Attr("is_trial") == "true" {
-			// A trial is not billed, and subscribedSkus cannot split a SKU's
-			// trial seats from its paid ones: unknown, not list price.
-			b.missing = append(b.missing, fmt.Sprintf("%s has a trial subscription: its paid seats cannot be told from the trial's", part))
-			return
+			n, ok := r.AttrInt("trial_units")
+			if !ok {
+				b.missing = append(b.missing, fmt.Sprintf("%s has a trial subscription of unknown size: its paid seats cannot be told from the trial's", part))
+				return
+			}
+			trial = n
 		}
 		enabled, ok := r.AttrInt("enabled_units")
 		warning, _ := r.AttrInt("warning_units") // absent: none in grace
@@ -151,8 +157,8 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 			b.missing = append(b.missing, fmt.Sprintf("%s: no purchased-seat count (prepaidUnits)", part))
 			return
 		}
-		if n := enabled + warning; n > 0 {
-			b.add("m365."+part, dec(n), fmt.Sprintf("%s, %d purchased seats", part, n))
+		if n := max(enabled+warning-trial, 0); n > 0 {
+			b.add("m365."+part, dec(n), fmt.Sprintf("%s, %d purchased seats (trial seats excluded)", part, n))
 		}
 	},
 	kindAWSLogGroup: func(b *bill, r *scanners.Resource) {

@@ -167,22 +167,34 @@ var ruleM365Unassigned = Rule{
 	ID:          "m365.license.unassigned",
 	Category:    CategoryGhostLicense,
 	Title:       "Purchased licences not assigned to anyone",
-	Description: "For each user SKU (appliesTo User, status Enabled or Warning, not a trial): enabled + warning − consumed units are paid for and held by nobody. Saving: that many × the SKU's list price per month, realisable at the subscription's next renewal (/directory/subscriptions nextLifecycleDateTime), when the seat count can be lowered.",
+	Description: "For each user SKU (appliesTo User, status Enabled or Warning): enabled + warning − consumed units are paid for and held by nobody. Seats of active trial subscriptions (directory/subscriptions totalLicenses) are not billed and are counted among the unassigned first, so a SKU mixing trial and paid subscriptions reports only paid seats that cannot be trial ones; with the trial seat count unknown the SKU is skipped. Saving: that many × the SKU's list price per month, realisable at the subscription's next renewal (/directory/subscriptions nextLifecycleDateTime), when the seat count can be lowered.",
 	Confidence:  High, Effort: Low, Risk: Low,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
-			if r.Kind != kindM365SKU || r.Attr("applies_to") != "User" || r.Attr("is_trial") == "true" {
+			if r.Kind != kindM365SKU || r.Attr("applies_to") != "User" {
 				continue
 			}
 			if st := r.Attr("capability_status"); st != "Enabled" && st != "Warning" {
 				continue
 			}
+			// A SKU with a trial subscription: its trial seats cost nothing,
+			// and subscribedSkus cannot say which seats are held, so the
+			// unassigned seats are taken to be trial seats first (the
+			// saving is a lower bound). Trial seat count unknown: skip.
+			var trial int64
+			if r.Attr("is_trial") == "true" {
+				n, ok := r.AttrInt("trial_units")
+				if !ok {
+					continue
+				}
+				trial = n
+			}
 			enabled, _ := r.AttrInt("enabled_units")
 			warning, _ := r.AttrInt("warning_units")
 			consumed, _ := r.AttrInt("consumed_units")
-			unused := enabled + warning - consumed
+			unused := enabled + warning - consumed - trial
 			if unused <= 0 {
 				continue
 			}
@@ -190,6 +202,9 @@ var ruleM365Unassigned = Rule{
 			f := resourceFinding(r, fmt.Sprintf("%d unassigned %s licences", unused, orDefault(r.Attr("sku_name"), sku)),
 				fmt.Sprintf("Lower the %s seat count by %d at the next renewal (Microsoft 365 admin center, Billing > Your products)", sku, unused))
 			f.Evidence = []Evidence{{"enabled", fmt.Sprint(enabled)}, {"warning", fmt.Sprint(warning)}, {"consumed", fmt.Sprint(consumed)}, {"unassigned", fmt.Sprint(unused)}}
+			if trial > 0 {
+				f.Evidence = append(f.Evidence, Evidence{"trial_seats", fmt.Sprintf("%d (not billed; counted among the unassigned first)", trial)})
+			}
 			if t, ok := attrTime(r, "next_renewal"); ok {
 				f.RealisableFrom = &t
 				f.Evidence = append(f.Evidence, Evidence{"next_renewal", t.Format("2006-01-02")})

@@ -130,7 +130,8 @@ func TestM365SKUCost(t *testing.T) {
 		{"25 enabled + 2 in grace at $60", map[string]string{"enabled_units": "25", "warning_units": "2"}, "1620"},
 		{"no warning count", map[string]string{"enabled_units": "10"}, "600"},
 		{"suspended: not billed", map[string]string{"enabled_units": "10", "capability_status": "Suspended"}, "0"},
-		{"trial", map[string]string{"enabled_units": "25", "is_trial": "true"}, ""},
+		{"trial of unknown size", map[string]string{"enabled_units": "25", "is_trial": "true"}, ""},
+		{"20 paid + a 5-seat trial", map[string]string{"enabled_units": "25", "is_trial": "true", "trial_units": "5"}, "1200"},
 		{"no prepaidUnits", map[string]string{}, ""},
 	}
 	for _, c := range cases {
@@ -222,4 +223,36 @@ func TestM365GroupActionNamesTheGroup(t *testing.T) {
 	if !strings.Contains(f.Title, "Licensing - E5") || f.MonthlySavings == nil || !f.MonthlySavings.IsZero() {
 		t.Errorf("direct+group finding %+v", f)
 	}
+}
+
+// TestM365UnassignedWithATrial: a SKU that mixes paid and trial
+// subscriptions reports only the unassigned seats that cannot be trial
+// seats; a trial of unknown size skips the SKU.
+func TestM365UnassignedWithATrial(t *testing.T) {
+	t.Parallel()
+	e, _ := engine(t, nil)
+	sku := func(id string, attrs map[string]string) scanners.Resource {
+		a := map[string]string{"sku_part_number": "SPE_E5", "capability_status": "Enabled", "applies_to": "User",
+			"enabled_units": "30", "warning_units": "0", "consumed_units": "20", "is_trial": "true"}
+		for k, v := range attrs {
+			a[k] = v
+		}
+		return scanners.Resource{Provider: "m365", Account: "t" + id, Kind: kindM365SKU, ID: id, Name: "SPE_E5", Attributes: a}
+	}
+	inv := &scanners.Inventory{Resources: []scanners.Resource{
+		sku("a", map[string]string{"trial_units": "4"}),  // 10 unassigned, 4 may be trial: 6 paid
+		sku("b", map[string]string{"trial_units": "10"}), // all 10 may be trial: none
+		sku("c", nil), // trial size unknown: skipped
+	}}
+	res := e.Run(inv)
+	got := map[string]Finding{}
+	for _, f := range res.Findings {
+		if f.Rule == "m365.license.unassigned" {
+			got[f.Account] = f
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("findings for %v, want only ta", got)
+	}
+	wantSavings(t, got["ta"], "360") // 6 × 60
 }

@@ -50,7 +50,7 @@ m365:
       subscriptions:
         - {id: 43d26afe-cb98-48b9-acc4-ae3ef2ac6c51, sku: SPE_E5, total_licenses: 27, next_lifecycle: 40d}
         - {id: 53d26afe-cb98-48b9-acc4-ae3ef2ac6c51, sku: SPE_E5, total_licenses: 1, next_lifecycle: -5d}
-        - {id: 63d26afe-cb98-48b9-acc4-ae3ef2ac6c51, sku: POWER_BI_PRO, is_trial: true, next_lifecycle: 12d}
+        - {id: 63d26afe-cb98-48b9-acc4-ae3ef2ac6c51, sku: POWER_BI_PRO, is_trial: true, total_licenses: 4, next_lifecycle: 12d}
       groups: [{id: ` + group + `, name: Licensing E5}]
       users:
         - {id: 00000000-0000-0000-0000-000000000001, upn: adele@contoso.com, created: -700d,
@@ -235,6 +235,15 @@ func TestSeatsAndSKUs(t *testing.T) {
 	}
 	if sku.Kind != KindSKU || sku.Provider != "m365" || sku.Name != "SPE_E5" {
 		t.Errorf("sku %+v", sku)
+	}
+	if _, trial := sku.Attributes["trial_units"]; trial {
+		t.Errorf("paid SKU has trial_units: %v", sku.Attributes)
+	}
+	// Power BI Pro has a 4-seat trial subscription (totalLicenses).
+	for _, r := range inv.Resources {
+		if r.Account == tenantA && r.ID == pbi && (r.Attributes["is_trial"] != "true" || r.Attributes["trial_units"] != "4") {
+			t.Errorf("trial SKU attributes %v", r.Attributes)
+		}
 	}
 }
 

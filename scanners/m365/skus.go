@@ -20,6 +20,7 @@ type subscription struct {
 	id, status    string
 	isTrial       bool
 	nextLifecycle *time.Time
+	totalLicenses int64 // -1 when Graph did not say
 }
 
 // subscriptions reads GET /directory/subscriptions, keyed by lower-case
@@ -31,7 +32,10 @@ func (s *Scanner) subscriptions(ctx context.Context, g *graph, sink scanners.Sin
 		return out, s.gap(ctx, sink, g.tenant, "directory.subscriptions", "GET /directory/subscriptions", err)
 	}
 	for _, c := range res.GetValue() {
-		sub := subscription{id: deref(c.GetId()), status: deref(c.GetStatus()), nextLifecycle: c.GetNextLifecycleDateTime()}
+		sub := subscription{id: deref(c.GetId()), status: deref(c.GetStatus()), nextLifecycle: c.GetNextLifecycleDateTime(), totalLicenses: -1}
+		if n := c.GetTotalLicenses(); n != nil {
+			sub.totalLicenses = int64(*n)
+		}
 		if c.GetIsTrial() != nil {
 			sub.isTrial = *c.GetIsTrial()
 		}
@@ -56,6 +60,7 @@ func (s *Scanner) subscriptions(ctx context.Context, g *graph, sink scanners.Sin
 //	subscription_ids                   its commerce subscriptions, sorted
 //	next_renewal                       earliest nextLifecycleDateTime of its active subscriptions (RFC 3339); absent when unknown
 //	is_trial                           "true" when any of its subscriptions is a trial
+//	trial_units                        seats of its active trial subscriptions (totalLicenses); absent when unknown
 func (s *Scanner) skus(ctx context.Context, g *graph, subs map[string][]subscription, sink scanners.Sink) (map[string]sku, error) {
 	out := map[string]sku{}
 	res, err := g.client.SubscribedSkus().Get(ctx, nil)
@@ -95,17 +100,27 @@ func (s *Scanner) skus(ctx context.Context, g *graph, subs map[string][]subscrip
 		setList(attrs, "service_plan_names", planNames)
 		subIDs := append([]string(nil), k.GetSubscriptionIds()...)
 		var renewal *time.Time
+		trialUnits, trialKnown := int64(0), true
 		for _, sub := range subs[id] {
 			if !contains(subIDs, sub.id) {
 				subIDs = append(subIDs, sub.id)
 			}
 			if sub.isTrial {
 				attrs["is_trial"] = "true"
+				if sub.status == "Enabled" || sub.status == "Warning" || sub.status == "" {
+					if sub.totalLicenses < 0 {
+						trialKnown = false
+					}
+					trialUnits += max(sub.totalLicenses, 0)
+				}
 			}
 			active := sub.status == "Enabled" || sub.status == "Warning" || sub.status == ""
 			if active && sub.nextLifecycle != nil && !sub.nextLifecycle.Before(now) && (renewal == nil || sub.nextLifecycle.Before(*renewal)) {
 				renewal = sub.nextLifecycle
 			}
+		}
+		if attrs["is_trial"] == "true" && trialKnown {
+			attrs["trial_units"] = strconv.FormatInt(trialUnits, 10)
 		}
 		setList(attrs, "subscription_ids", subIDs)
 		if renewal != nil {
