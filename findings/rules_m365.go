@@ -162,6 +162,31 @@ var (
 		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to the later of lastSignInDateTime and lastNonInteractiveSignInDateTime) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports. Saving: the SKU's list price per month, from the next renewal.", High)
 )
 
+// billableUnused is how many purchased seats of a user SKU are paid for
+// and held by nobody: enabled + warning − consumed for a SKU in Enabled or
+// Warning status (a suspended, deleted or locked-out SKU is not billed: 0).
+// A SKU with a trial subscription: its trial seats cost nothing, and
+// subscribedSkus cannot say which seats are held, so the unassigned seats
+// are taken to be trial seats first (a lower bound); known is false when
+// the trial's size is unknown. The unassigned rule and the Ghost Licences
+// sheet both count this way.
+func billableUnused(r *scanners.Resource) (unused, trial int64, known bool) {
+	if st := r.Attr("capability_status"); st != "Enabled" && st != "Warning" {
+		return 0, 0, true
+	}
+	if r.Attr("is_trial") == "true" {
+		n, ok := r.AttrInt("trial_units")
+		if !ok {
+			return 0, 0, false
+		}
+		trial = n
+	}
+	enabled, _ := r.AttrInt("enabled_units")
+	warning, _ := r.AttrInt("warning_units")
+	consumed, _ := r.AttrInt("consumed_units")
+	return max(0, enabled+warning-consumed-trial), trial, true
+}
+
 // ruleM365Unassigned flags purchased seats nobody holds.
 var ruleM365Unassigned = Rule{
 	ID:          "m365.license.unassigned",
@@ -176,28 +201,13 @@ var ruleM365Unassigned = Rule{
 			if r.Kind != kindM365SKU || r.Attr("applies_to") != "User" {
 				continue
 			}
-			if st := r.Attr("capability_status"); st != "Enabled" && st != "Warning" {
+			unused, trial, known := billableUnused(r)
+			if !known || unused <= 0 {
 				continue
-			}
-			// A SKU with a trial subscription: its trial seats cost nothing,
-			// and subscribedSkus cannot say which seats are held, so the
-			// unassigned seats are taken to be trial seats first (the
-			// saving is a lower bound). Trial seat count unknown: skip.
-			var trial int64
-			if r.Attr("is_trial") == "true" {
-				n, ok := r.AttrInt("trial_units")
-				if !ok {
-					continue
-				}
-				trial = n
 			}
 			enabled, _ := r.AttrInt("enabled_units")
 			warning, _ := r.AttrInt("warning_units")
 			consumed, _ := r.AttrInt("consumed_units")
-			unused := enabled + warning - consumed - trial
-			if unused <= 0 {
-				continue
-			}
 			sku := orDefault(r.Attr("sku_part_number"), r.Name)
 			f := resourceFinding(r, fmt.Sprintf("%d unassigned %s licences", unused, orDefault(r.Attr("sku_name"), sku)),
 				fmt.Sprintf("Lower the %s seat count by %d at the next renewal (Microsoft 365 admin center, Billing > Your products)", sku, unused))
@@ -384,7 +394,8 @@ var ruleM365DirectAndGroup = Rule{
 }
 
 // licenceSummaries lists each user SKU with its seat counts and the cost
-// of the seats nobody holds.
+// of the seats nobody holds, counted as the unassigned rule counts them
+// (billableUnused); the waste is unknown (nil) for a trial of unknown size.
 func licenceSummaries(inv *scanners.Inventory, rc *RuleContext) []LicenceSummary {
 	var out []LicenceSummary
 	for i := range inv.Resources {
@@ -396,14 +407,20 @@ func licenceSummaries(inv *scanners.Inventory, rc *RuleContext) []LicenceSummary
 		warning, _ := r.AttrInt("warning_units")
 		consumed, _ := r.AttrInt("consumed_units")
 		sku := orDefault(r.Attr("sku_part_number"), r.Name)
+		unused, _, known := billableUnused(r)
 		l := LicenceSummary{Provider: r.Provider, Tenant: r.Account, SKU: sku, Name: orDefault(r.Attr("sku_name"), sku),
-			Purchased: enabled + warning, Assigned: consumed, Unused: max(0, enabled+warning-consumed)}
+			Purchased: enabled + warning, Assigned: consumed, Unused: unused}
+		if !known { // a trial of unknown size: the unused paid seats are unknown
+			l.Unused = max(0, enabled+warning-consumed)
+		}
 		if t, ok := attrTime(r, "next_renewal"); ok {
 			l.Renewal = &t
 		}
 		if unit, ok, _ := seatBill(rc, sku, 1).result(); ok {
 			l.UnitPrice = Money(unit)
-			l.Waste = Money(unit.Mul(dec(l.Unused)))
+			if known {
+				l.Waste = Money(unit.Mul(dec(l.Unused)))
+			}
 		}
 		out = append(out, l)
 	}

@@ -256,3 +256,36 @@ func TestM365UnassignedWithATrial(t *testing.T) {
 	}
 	wantSavings(t, got["ta"], "360") // 6 × 60
 }
+
+// TestLicenceSummaryCountsAsTheRule: the Ghost Licences sheet's per-SKU
+// waste follows the unassigned rule: suspended SKUs cost nothing, trial
+// seats are taken off, a trial of unknown size has unknown waste.
+func TestLicenceSummaryCountsAsTheRule(t *testing.T) {
+	t.Parallel()
+	_, cat := engine(t, nil)
+	rc := &RuleContext{Catalog: cat, Settings: &Settings{Currency: "USD"}}
+	sku := func(id string, attrs map[string]string) scanners.Resource {
+		a := map[string]string{"sku_part_number": "SPE_E5", "capability_status": "Enabled", "applies_to": "User",
+			"enabled_units": "30", "warning_units": "0", "consumed_units": "20"}
+		for k, v := range attrs {
+			a[k] = v
+		}
+		return scanners.Resource{Provider: "m365", Account: id, Kind: kindM365SKU, ID: id, Name: "SPE_E5", Attributes: a}
+	}
+	inv := &scanners.Inventory{Resources: []scanners.Resource{
+		sku("paid", nil),
+		sku("trial", map[string]string{"is_trial": "true", "trial_units": "4"}),
+		sku("suspended", map[string]string{"capability_status": "Suspended"}),
+		sku("unknown", map[string]string{"is_trial": "true"}),
+	}}
+	want := map[string]string{"paid": "600", "trial": "360", "suspended": "0", "unknown": ""}
+	for _, l := range licenceSummaries(inv, rc) {
+		w := want[l.Tenant]
+		switch {
+		case w == "" && l.Waste != nil:
+			t.Errorf("%s: waste %s, want unknown", l.Tenant, l.Waste)
+		case w != "" && (l.Waste == nil || !l.Waste.Equal(decimal.RequireFromString(w))):
+			t.Errorf("%s: waste %v, want %s", l.Tenant, l.Waste, w)
+		}
+	}
+}
