@@ -195,6 +195,14 @@ func costLines(inv *scanners.Inventory, rc *RuleContext, classify ClassifyFunc) 
 		if !ok {
 			continue
 		}
+		if r.Kind == kindAWSInstance && r.State == "running" && r.Attr("lifecycle") == "spot" {
+			// The Spot price moves hourly and is not in the list-price
+			// snapshot: the spend is unknown, not the on-demand rate (the
+			// idle rule prices a Spot instance at on-demand only as an
+			// upper bound, and says so).
+			b = newBill(rc, r.Provider, r.Region)
+			b.missing = append(b.missing, "Spot instance: billed at the hourly Spot price, which the list-price snapshot does not hold")
+		}
 		c := classify(r)
 		l := CostLine{ResourceKey: r.Key(), Provider: r.Provider, Account: r.Account, Region: r.Region, Kind: r.Kind,
 			ResourceID: r.ID, ResourceName: r.Name, Class: c.Class, ClassRule: c.Rule, ClassRationale: c.Rationale, ClassCitation: c.Citation}

@@ -17,6 +17,7 @@ var requiredPermissions = [][]string{
 	{"AuditLog.Read.All"},                                                         // users signInActivity
 	{"ReportSettings.Read.All"},                                                   // admin/reportSettings
 	{"Reports.Read.All"},                                                          // usage reports
+	{"GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"},              // names of licensing groups
 }
 
 // Permissions returns the application permissions a full scan needs, the
