@@ -226,21 +226,6 @@ var ruleM365Unassigned = Rule{
 	},
 }
 
-// supersedes is the table of licences that include other licences: built
-// once from Microsoft's service-plan CSV (vendored in findings/m365plans)
-// plus the curated suite-tier exceptions of saas.md §1.e, since a plain
-// subset check over plan ids misses tiers whose plans are named
-// differently (Office 365 E3's FORMS_PLAN_E3 is FORMS_PLAN_E5 in E5).
-func supersedes() *m365plans.Table {
-	t, err := m365plans.Default()
-	if err != nil {
-		// The data is embedded and its tests parse it: a failure here is a
-		// programming error, as with an undeclared rule parameter.
-		panic("findings: " + err.Error())
-	}
-	return t
-}
-
 // tenantTables builds, once per tenant, the supersedes table from the
 // embedded reference with the tenant's own SKU plan lists laid over it
 // (m365plans.ForTenant; the scanner records them as service_plan_ids).

@@ -7,8 +7,19 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ghostaudit/ghostaudit/findings/m365plans"
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
+
+// supersedes is the embedded table (Microsoft's CSV plus the curated
+// exceptions) without any tenant's plan lists.
+func supersedes() *m365plans.Table {
+	t, err := m365plans.Default()
+	if err != nil {
+		panic("findings: " + err.Error())
+	}
+	return t
+}
 
 func TestIncludedInIsStableAndPrefersTheKeptLicence(t *testing.T) {
 	t.Parallel()

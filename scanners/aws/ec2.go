@@ -45,14 +45,22 @@ const (
 	RelationAssociateTo = "associated-with"
 )
 
-func tagMap(tags []types.Tag) (map[string]string, string) {
+// keyValues turns an SDK tag list (each service has its own Tag type with
+// Key and Value) into a map; nil when there are none.
+func keyValues[T any](tags []T, kv func(T) (key, value *string)) map[string]string {
 	if len(tags) == 0 {
-		return nil, ""
+		return nil
 	}
 	m := make(map[string]string, len(tags))
 	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		k, v := kv(t)
+		m[aws.ToString(k)] = aws.ToString(v)
 	}
+	return m
+}
+
+func tagMap(tags []types.Tag) (map[string]string, string) {
+	m := keyValues(tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 	return m, m["Name"]
 }
 

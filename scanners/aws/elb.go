@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
@@ -79,7 +80,7 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 			}
 			m := map[string]map[string]string{}
 			for _, d := range out.TagDescriptions {
-				m[aws.ToString(d.ResourceArn)] = elbv2TagMap(d.Tags)
+				m[aws.ToString(d.ResourceArn)] = keyValues(d.Tags, func(t elbv2types.Tag) (*string, *string) { return t.Key, t.Value })
 			}
 			return m, nil
 		})
@@ -240,14 +241,7 @@ func (sc *scope) classicLoadBalancers(ctx context.Context) error {
 			}
 			m := map[string]map[string]string{}
 			for _, d := range out.TagDescriptions {
-				var tm map[string]string
-				for _, t := range d.Tags {
-					if tm == nil {
-						tm = map[string]string{}
-					}
-					tm[aws.ToString(t.Key)] = aws.ToString(t.Value)
-				}
-				m[aws.ToString(d.LoadBalancerName)] = tm
+				m[aws.ToString(d.LoadBalancerName)] = keyValues(d.Tags, func(t elbtypes.Tag) (*string, *string) { return t.Key, t.Value })
 			}
 			return m, nil
 		})
@@ -325,15 +319,4 @@ func (sc *scope) fetchLBTags(ctx context.Context, ids []string, scopeSuffix stri
 		}
 	})
 	return out
-}
-
-func elbv2TagMap(tags []elbv2types.Tag) map[string]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
 }

@@ -123,12 +123,6 @@ func (sc *scope) dbSnapshots(ctx context.Context) error {
 }
 
 func rdsTags(tags []rdstypes.Tag) (map[string]string, string) {
-	if len(tags) == 0 {
-		return nil, ""
-	}
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
+	m := keyValues(tags, func(t rdstypes.Tag) (*string, *string) { return t.Key, t.Value })
 	return m, m["Name"]
 }

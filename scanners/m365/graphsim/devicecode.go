@@ -23,18 +23,12 @@ type deviceGrant struct {
 // device authorization endpoint. The simulated administrator enters the
 // code at once, so the first token poll succeeds.
 func (s *Sim) deviceCode(w http.ResponseWriter, r *http.Request, tenant string) {
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'client_id'.", 900144)
-		return
-	}
-	t := s.tenants[strings.ToLower(tenant)]
+	t := s.oauthTenant(w, r, tenant, "client_id")
 	if t == nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+tenant+"' not found.", 90002)
 		return
 	}
 	clientID := r.PostForm.Get("client_id")
-	if !slices.ContainsFunc(t.Apps, func(a App) bool { return strings.EqualFold(a.ClientID, clientID) }) {
-		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier '"+clientID+"' was not found in the directory.", 700016)
+	if oauthApp(w, t, clientID) < 0 {
 		return
 	}
 	if r.PostForm.Get("scope") == "" {

@@ -82,13 +82,8 @@ func oauthError(w http.ResponseWriter, status int, code, description string, aad
 // federated token from an issuer the simulator stands in for
 // (verifyFederated: workload identity).
 func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'grant_type'.", 900144)
-		return
-	}
-	t := s.tenants[strings.ToLower(tenant)]
+	t := s.oauthTenant(w, r, tenant, "grant_type")
 	if t == nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+tenant+"' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", 90002)
 		return
 	}
 	if slices.Contains(t.Faults.Deny, "token") {
@@ -108,9 +103,8 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 		return
 	}
 	clientID := r.PostForm.Get("client_id")
-	i := slices.IndexFunc(t.Apps, func(a App) bool { return strings.EqualFold(a.ClientID, clientID) })
+	i := oauthApp(w, t, clientID)
 	if i < 0 {
-		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier '"+clientID+"' was not found in the directory.", 700016)
 		return
 	}
 	secret, assertion := r.PostForm.Get("client_secret"), r.PostForm.Get("client_assertion")
@@ -151,6 +145,31 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	_, _ = w.Write(b)
+}
+
+// oauthTenant parses an Entra ID endpoint's form and finds the tenant of
+// the path, writing Entra's error and returning nil when it cannot.
+// required names the parameter a body that cannot be parsed lacks.
+func (s *Sim) oauthTenant(w http.ResponseWriter, r *http.Request, tenant, required string) *Tenant {
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS900144: The request body must contain the following parameter: '"+required+"'.", 900144)
+		return nil
+	}
+	t := s.tenants[strings.ToLower(tenant)]
+	if t == nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+tenant+"' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", 90002)
+	}
+	return t
+}
+
+// oauthApp is the index of the tenant's app registration clientID, or -1
+// after writing Entra's error.
+func oauthApp(w http.ResponseWriter, t *Tenant, clientID string) int {
+	i := slices.IndexFunc(t.Apps, func(a App) bool { return strings.EqualFold(a.ClientID, clientID) })
+	if i < 0 {
+		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier '"+clientID+"' was not found in the directory.", 700016)
+	}
+	return i
 }
 
 // openidConfiguration serves the tenant's OIDC metadata, which MSAL reads
