@@ -51,7 +51,13 @@ func (b *bill) add(item string, quantity decimal.Decimal, what string) {
 	}
 	b.total = b.total.Add(cost)
 	b.prices = appendPrice(b.prices, p)
-	b.lines = append(b.lines, fmt.Sprintf("%s: %s × %s %s/%s = %s/month", what, quantity.String(), p.Amount.String(), p.Currency, p.Unit, cost.StringFixed(2)))
+	line := fmt.Sprintf("%s: %s × %s %s/%s = %s/month", what, quantity.String(), p.Amount.String(), p.Currency, p.Unit, cost.StringFixed(2))
+	if strings.HasPrefix(p.Ref, "derived:") {
+		// Not read from a regional source: the reader should know (the
+		// Prices sheet gives the derivation).
+		line += " (derived price, not read for " + p.Region + ")"
+	}
+	b.lines = append(b.lines, line)
 }
 
 // result returns the monthly total, or ok=false with the reason when a

@@ -30,25 +30,18 @@ var (
 	ec2USEast1Only = []string{}
 	// Exception: sourced in fewer than 10 major regions, so findings in the
 	// other regions stay unpriced. Each needs a us-east-1 row; the floors in
-	// networkPartialRegions keep the regional rows that were found. No
-	// regional table was found for NLB hours (passes prices3, prices4,
-	// prices-net, elb-prices2), only single-region notes; the CLB table
-	// predates five major regions. natgw.hour, natgw.data, elb.alb.hour,
-	// logs.storage and (pass elb-prices2) elb.alb.lcu moved to
-	// networkTenRegions.
-	networkUSEast1Only = map[string]string{
-		"elb.nlb.hour": UnitHour,
-		"elb.clb.hour": UnitHour,
-	}
-	// Major regions priced today for the items above (raise when rows are
-	// added; move the item to networkTenRegions at 10).
-	networkPartialRegions = map[string]int{
-		"elb.clb.hour": 9, // legacy pricing-elb.min.js: no us-east-2, ca-central-1, eu-west-2/3, eu-north-1
-		"elb.nlb.hour": 7, // us-east-1, ap-northeast-1, eu-west-2, eu-central-1, eu-west-1, ap-south-1, ap-southeast-2
-	}
-	// Sourced for >= 10 of the major regions.
+	// networkPartialRegions keep the regional rows that were found. Empty
+	// since pass lb-derived: elb.nlb.hour (8 regions read) and elb.clb.hour
+	// (9 read) reached 14 and 13 major regions with rows derived from the
+	// same region's ALB hour (TestSnapshotLBHourRelations); an item without
+	// a regional source goes here.
+	networkUSEast1Only    = map[string]string{}
+	networkPartialRegions = map[string]int{}
+	// Sourced (read, or derived as listed in TestSnapshotDerivedRowsAreMarked)
+	// for >= 10 of the major regions.
 	networkTenRegions = map[string]string{"natgw.hour": UnitHour, "natgw.data": UnitGB,
-		"elb.alb.hour": UnitHour, "elb.alb.lcu": UnitHour, "logs.storage": UnitGBMonth}
+		"elb.alb.hour": UnitHour, "elb.alb.lcu": UnitHour, "logs.storage": UnitGBMonth,
+		"elb.nlb.hour": UnitHour, "elb.clb.hour": UnitHour}
 	// Not in the snapshot at all (no source verified): findings are unpriced.
 	// The RDS storage items (rds.storage.*, rds.iops.io1, rds.snapshot) left
 	// this list in pass rds-storage: they are priced in a few regions and
@@ -541,5 +534,50 @@ func TestSnapshotEC2SkyPilotGapCrossChecks(t *testing.T) {
 				t.Errorf("%s ec2.%s is priced (%s) but the source has no such row", r, typ, p.Amount)
 			}
 		}
+	}
+}
+
+// The relations the derived load-balancer rows rest on (pass lb-derived):
+// wherever both figures were read from a source, the NLB hour equals the
+// ALB hour, and the ALB hour is 90% of the Classic LB hour (AWS rounds to
+// four decimals: ap-south-1 0.0266 × 0.9 = 0.02394, published 0.0239). A
+// read row that breaks either relation fails here, and so does a derived
+// row whose figure is not its formula.
+func TestSnapshotLBHourRelations(t *testing.T) {
+	tab := mustSnapshot(t)
+	derived := func(p Price) bool { return strings.HasPrefix(p.Ref, "derived:") }
+	readNLB, readCLB := 0, 0
+	regions := map[string]bool{}
+	for _, p := range tab.All() {
+		if p.Provider == "aws" {
+			regions[p.Region] = true
+		}
+	}
+	for r := range regions {
+		alb, okA := tab.Lookup("aws", r, "elb.alb.hour")
+		nlb, okN := tab.Lookup("aws", r, "elb.nlb.hour")
+		clb, okC := tab.Lookup("aws", r, "elb.clb.hour")
+		if okN && derived(nlb) && (!okA || derived(alb) || !nlb.Amount.Equal(alb.Amount)) {
+			t.Errorf("%s: derived elb.nlb.hour %s is not the read ALB hour", r, nlb.Amount)
+		}
+		if okC && derived(clb) && (!okA || derived(alb) || !clb.Amount.Mul(d("0.9")).Equal(alb.Amount)) {
+			t.Errorf("%s: derived elb.clb.hour %s is not the read ALB hour / 0.9", r, clb.Amount)
+		}
+		if okA && okN && !derived(alb) && !derived(nlb) {
+			readNLB++
+			if !nlb.Amount.Equal(alb.Amount) {
+				t.Errorf("%s: read elb.nlb.hour %s != elb.alb.hour %s", r, nlb.Amount, alb.Amount)
+			}
+		}
+		if okA && okC && !derived(alb) && !derived(clb) {
+			readCLB++
+			if diff := clb.Amount.Mul(d("0.9")).Sub(alb.Amount).Abs(); diff.GreaterThan(d("0.00005")) {
+				t.Errorf("%s: read elb.alb.hour %s is not 0.9 × elb.clb.hour %s", r, alb.Amount, clb.Amount)
+			}
+		}
+	}
+	// The CSV comment quotes these counts.
+	if readNLB < 8 || readCLB < 10 {
+		t.Errorf("relations checked on %d NLB and %d CLB regions read, want >= 8 and >= 10", readNLB, readCLB)
 	}
 }

@@ -403,26 +403,26 @@ var (
 	// regional table was found; elsewhere the findings show "unpriced").
 	// Raise when rows are added.
 	rdsStorageMinMajorRegions = map[string]int{
-		"rds.storage.gp2": 3,  // us-east-1, us-west-2, eu-central-1
+		"rds.storage.gp2": 12, // read: us-east-1, us-west-2, eu-central-1, eu-west-1; derived from gp3 (pass rds-gp2): the other gp3 regions
 		"rds.storage.gp3": 12, // all majors but us-west-1 and eu-north-1 (+ ap-northeast-2)
-		"rds.storage.io1": 1,  // us-east-1
-		"rds.iops.io1":    1,  // us-east-1
+		"rds.storage.io1": 2,  // us-east-1, eu-west-1
+		"rds.iops.io1":    2,  // us-east-1, eu-west-1
 		"rds.snapshot":    7,  // us-east-1, us-east-2, us-west-2, ca-central-1, eu-west-2, ap-northeast-1, ap-south-1 (+ ap-northeast-2)
 	}
 	rdsStoragePricedIn = map[string][]string{
 		"us-east-1":      {"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1", "rds.snapshot"},
-		"us-east-2":      {"rds.storage.gp3", "rds.snapshot"},
+		"us-east-2":      {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
 		"us-west-2":      {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
-		"ca-central-1":   {"rds.storage.gp3", "rds.snapshot"},
-		"eu-west-1":      {"rds.storage.gp3"},
-		"eu-west-2":      {"rds.storage.gp3", "rds.snapshot"},
-		"eu-west-3":      {"rds.storage.gp3"},
+		"ca-central-1":   {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
+		"eu-west-1":      {"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1"},
+		"eu-west-2":      {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
+		"eu-west-3":      {"rds.storage.gp2", "rds.storage.gp3"},
 		"eu-central-1":   {"rds.storage.gp2", "rds.storage.gp3"},
-		"ap-southeast-1": {"rds.storage.gp3"},
-		"ap-southeast-2": {"rds.storage.gp3"},
-		"ap-northeast-1": {"rds.storage.gp3", "rds.snapshot"},
-		"ap-northeast-2": {"rds.storage.gp3", "rds.snapshot"},
-		"ap-south-1":     {"rds.storage.gp3", "rds.snapshot"},
+		"ap-southeast-1": {"rds.storage.gp2", "rds.storage.gp3"},
+		"ap-southeast-2": {"rds.storage.gp2", "rds.storage.gp3"},
+		"ap-northeast-1": {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
+		"ap-northeast-2": {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
+		"ap-south-1":     {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
 	}
 	// us-east-1: the Price List extract (PostgreSQL, verified 2026-07-28) and
 	// Infracost's db_instance_test golden (MySQL; cost / quantity) agree.
@@ -556,5 +556,33 @@ func TestSnapshotRDSStorageKnownFigures(t *testing.T) {
 		if !ok || !p.Amount.Equal(d(c.priceList)) || !strings.Contains(p.Ref, "Infracost db_instance_test.golden @01c59b17") {
 			t.Errorf("us-east-1 %s: want the Price List row %s naming the Infracost golden", c.item, c.priceList)
 		}
+	}
+}
+
+// The relation the derived rds.storage.gp2 rows rest on (pass rds-gp2): RDS
+// prices gp2 and gp3 storage per GB-month alike. Checked on every region
+// where both were read; a derived gp2 row must be its region's read gp3
+// figure.
+func TestSnapshotRDSGP2EqualsGP3(t *testing.T) {
+	tab := mustSnapshot(t)
+	derived := func(p Price) bool { return strings.HasPrefix(p.Ref, "derived:") }
+	read := 0
+	for _, p := range tab.All() {
+		if p.Provider != "aws" || p.Item != "rds.storage.gp2" {
+			continue
+		}
+		gp3, ok := tab.Lookup("aws", p.Region, "rds.storage.gp3")
+		switch {
+		case derived(p) && (!ok || derived(gp3) || !p.Amount.Equal(gp3.Amount)):
+			t.Errorf("%s: derived rds.storage.gp2 %s is not the read gp3 figure", p.Region, p.Amount)
+		case !derived(p) && ok && !derived(gp3):
+			read++
+			if !p.Amount.Equal(gp3.Amount) {
+				t.Errorf("%s: read rds.storage.gp2 %s != gp3 %s", p.Region, p.Amount, gp3.Amount)
+			}
+		}
+	}
+	if read < 4 {
+		t.Errorf("gp2 = gp3 checked in %d regions read, want >= 4 (the CSV comment quotes 4)", read)
 	}
 }
