@@ -407,16 +407,16 @@ var (
 		"rds.storage.gp3": 12, // all majors but us-west-1 and eu-north-1 (+ ap-northeast-2)
 		"rds.storage.io1": 2,  // us-east-1, eu-west-1
 		"rds.iops.io1":    2,  // us-east-1, eu-west-1
-		"rds.snapshot":    7,  // us-east-1, us-east-2, us-west-2, ca-central-1, eu-west-2, ap-northeast-1, ap-south-1 (+ ap-northeast-2)
+		"rds.snapshot":    9,  // us-east-1, us-east-2, us-west-2, ca-central-1, eu-west-1, eu-west-2, eu-west-3, ap-northeast-1, ap-south-1 (+ ap-northeast-2)
 	}
 	rdsStoragePricedIn = map[string][]string{
 		"us-east-1":      {"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1", "rds.snapshot"},
 		"us-east-2":      {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
 		"us-west-2":      {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
 		"ca-central-1":   {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
-		"eu-west-1":      {"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1"},
+		"eu-west-1":      {"rds.storage.gp2", "rds.storage.gp3", "rds.storage.io1", "rds.iops.io1", "rds.snapshot"},
 		"eu-west-2":      {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
-		"eu-west-3":      {"rds.storage.gp2", "rds.storage.gp3"},
+		"eu-west-3":      {"rds.storage.gp2", "rds.storage.gp3", "rds.snapshot"},
 		"eu-central-1":   {"rds.storage.gp2", "rds.storage.gp3"},
 		"ap-southeast-1": {"rds.storage.gp2", "rds.storage.gp3"},
 		"ap-southeast-2": {"rds.storage.gp2", "rds.storage.gp3"},
@@ -496,8 +496,8 @@ func TestSnapshotRDSStorageRows(t *testing.T) {
 			t.Errorf("%s: %s below %s %s", k, p.Amount, ebs, e.Amount)
 		}
 	}
-	if n < 26 {
-		t.Errorf("%d RDS storage/IOPS/backup rows, want >= 26", n)
+	if n < 28 {
+		t.Errorf("%d RDS storage/IOPS/backup rows, want >= 28", n)
 	}
 	for _, r := range regionsOf(tab) {
 		gp2, ok2 := tab.Lookup("aws", r, "rds.storage.gp2")
@@ -538,6 +538,10 @@ func TestSnapshotRDSStorageKnownFigures(t *testing.T) {
 		{"eu-west-2", "rds.snapshot", "0.10", "2026-09-18"},
 		{"ap-northeast-1", "rds.snapshot", "0.095", "2026-09-17"},
 		{"ap-south-1", "rds.snapshot", "0.095", "2026-09-21"},
+		// pass rds-storage3: an AWS bill's unit-price line (eu-west-1) and the
+		// eu-west-3 estimate whose generating script names EUW3-RDS:ChargedBackupUsage
+		{"eu-west-1", "rds.snapshot", "0.095", "2025-05-31"},
+		{"eu-west-3", "rds.snapshot", "0.1", "2026-10-09"},
 	} {
 		p, ok := tab.Lookup("aws", c.region, c.item)
 		if !ok {
