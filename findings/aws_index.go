@@ -209,31 +209,78 @@ func complete(m scanners.Metric, days int) bool {
 	return true
 }
 
-// lbQuiet reports whether a load balancer's traffic counter (ALB and
-// Classic RequestCount, NLB NewFlowCount; Sum per day) stayed below max on
-// each of the last days. ELB publishes these counters only when there is
-// traffic ("only when requests are flowing"), so an idle balancer's series
-// has no datapoint on its quiet days: a missing day counts as 0 when the
-// balancer existed before the first day checked. A balancer of unknown or
-// later creation needs a datapoint on every day. Without the metric (the
-// metrics fetch failed: the scanner then emits no metrics at all) nothing
-// is judged. gaps says how many days of the fetched window had no
-// datapoint (0 when every day had one).
-func lbQuiet(r *scanners.Resource, name string, days int, limit float64, now time.Time) (quiet bool, pts []float64, gaps int) {
-	m, found := r.Metric(name, "Sum")
-	if !found || days <= 0 || len(m.Daily) < days {
+// lbQuiet reports whether a load balancer's traffic stayed below limit on
+// each of the last days: the daily Sum of the named counters added up
+// (ALB RequestCount + HTTP_Redirect_Count + HTTP_Fixed_Response_Count,
+// NLB NewFlowCount, Classic RequestCount). See lbTraffic for when nothing
+// is judged.
+func lbQuiet(r *scanners.Resource, names []string, days int, limit float64, now time.Time) (quiet bool, pts []float64, gaps int) {
+	pts, gaps, ok := lbTraffic(r, names, days, now)
+	if !ok {
 		return false, nil, 0
 	}
-	end := m.End
+	quiet, pts = allOf(pts, func(v float64) bool { return v < limit })
+	return quiet, pts, gaps
+}
+
+// lbTraffic returns the daily total of the named ELB counters (Sum) over
+// the last days, oldest first. ELB publishes these counters only when
+// there is traffic ("only when requests are flowing"; each of them is
+// "reported if there is a nonzero value" or only while targets are
+// registered), so an idle balancer's series has no datapoint on its quiet
+// days: a missing day counts as 0 when the balancer existed before the
+// first day checked. A balancer of unknown or later creation needs a
+// datapoint on every day. ok is false, and nothing is judged, without the
+// first counter (the metrics fetch failed: the scanner then emits no
+// metrics at all); a later counter the inventory lacks adds nothing. gaps
+// says how many days of the fetched window had no datapoint for any
+// counter (0 when every day had one).
+func lbTraffic(r *scanners.Resource, names []string, days int, now time.Time) (pts []float64, gaps int, ok bool) {
+	if len(names) == 0 {
+		return nil, 0, false
+	}
+	m, found := r.Metric(names[0], "Sum")
+	if !found || days <= 0 || len(m.Daily) < days {
+		return nil, 0, false
+	}
+	total := scanners.Metric{Name: m.Name, Stat: m.Stat, End: m.End, Points: m.Points, Daily: slices.Clone(m.Daily)}
+	for _, name := range names[1:] {
+		o, found := r.Metric(name, "Sum")
+		if !found {
+			continue
+		}
+		// Align on the last day: both windows end at the same midnight.
+		for d := 1; d <= min(len(o.Daily), len(total.Daily)); d++ {
+			total.Daily[len(total.Daily)-d] += o.Daily[len(o.Daily)-d]
+		}
+		if o.Points >= len(o.Daily) && len(o.Daily) >= len(total.Daily) {
+			total.Points = len(total.Daily) // a datapoint every day
+		} else if total.Points < len(total.Daily) {
+			// A day without a datapoint reads 0 in every counter; the
+			// counters publish no zero, so the days that had one are the
+			// days whose total is not 0.
+			total.Points = len(total.Daily) - zeros(total.Daily)
+		}
+	}
+	end := total.End
 	if end.IsZero() {
 		end = now.UTC().Truncate(24 * time.Hour)
 	}
 	existed := r.Created != nil && !r.Created.After(end.AddDate(0, 0, -days))
-	if !existed && !complete(m, days) {
-		return false, nil, 0
+	if !existed && !complete(total, days) {
+		return nil, 0, false
 	}
-	quiet, pts = allOf(m.Daily[len(m.Daily)-days:], func(v float64) bool { return v < limit })
-	return quiet, pts, max0(len(m.Daily) - m.Points)
+	return total.Daily[len(total.Daily)-days:], max0(len(total.Daily) - total.Points), true
+}
+
+func zeros(xs []float64) int {
+	n := 0
+	for _, x := range xs {
+		if x == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 func max0(n int) int { return max(n, 0) }

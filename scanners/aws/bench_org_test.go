@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/ghostaudit/ghostaudit/scanners"
 	"github.com/ghostaudit/ghostaudit/scanners/aws/awssim"
@@ -215,7 +216,10 @@ func regionCalls(r *awssim.Region, pageSize int) boundCalls {
 	queries[instanceWindowDays] += len(instanceMetrics) * running
 	queries[natWindowDays] += len(natMetrics) * activeNAT
 	queries[dbWindowDays] += len(r.DBInstances)
-	queries[lbWindowDays] += 2*len(r.LoadBalancers) + len(r.ClassicLoadBalancers)
+	for _, lb := range r.LoadBalancers {
+		queries[lbWindowDays] += len(lbMetrics[elbv2types.LoadBalancerTypeEnum(lb.Type)].specs)
+	}
+	queries[lbWindowDays] += len(r.ClassicLoadBalancers)
 
 	ec2Lists := []int{p(len(r.Instances), 5, 1000), p(len(r.Volumes), 5, 500), 1, p(len(r.Snapshots), 5, 1000),
 		p(len(r.Images), 5, 1000), p(len(r.LaunchTemplates), 1, 200), p(len(r.NatGateways), 5, 1000)}

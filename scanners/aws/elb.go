@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,12 +21,20 @@ import (
 // resources. Counts are decimal strings and are present even when zero;
 // a count is absent only when the call behind it failed (with a gap).
 const (
-	AttrLBType       = "type" // application | network | gateway
-	AttrScheme       = "scheme"
-	AttrARN          = "arn"
-	AttrListeners    = "listeners"
-	AttrTargetGroups = "target_groups"
-	AttrTargets      = "targets"
+	AttrLBType    = "type" // application | network | gateway
+	AttrScheme    = "scheme"
+	AttrARN       = "arn"
+	AttrListeners = "listeners"
+	// AttrListenerActions lists the distinct types of the listeners'
+	// default actions (Action.Type: forward, redirect, fixed-response,
+	// authenticate-oidc, authenticate-cognito), sorted and comma-separated;
+	// absent when there is no listener (listeners is then 0) or
+	// DescribeListeners failed (listeners is then absent too). An ALB whose
+	// listeners redirect or return fixed responses serves requests without
+	// any target.
+	AttrListenerActions = "listener_actions"
+	AttrTargetGroups    = "target_groups"
+	AttrTargets         = "targets"
 	// AttrHealthyTargets counts the targets the load balancer routes to:
 	// state healthy, and state unavailable with reason
 	// Target.HealthCheckDisabled (a group whose health checks are off, the
@@ -42,6 +51,16 @@ const lbWindowDays = 7
 // LoadBalancer = the ARN suffix app/<name>/<id>. Gateway load balancers
 // are not queried: their idle check rests on targets.
 //
+// An ALB's RequestCount "is only incremented for requests where the load
+// balancer node was able to choose a target": the requests a redirect or
+// fixed-response action answers are counted in HTTP_Redirect_Count and
+// HTTP_Fixed_Response_Count instead
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+// Both are fetched for every ALB, not only for those whose default
+// actions redirect or answer: listener rules (DescribeRules, one call per
+// listener) can do the same, and two more queries in the same
+// GetMetricData calls cost less than those calls.
+//
 // Elastic Load Balancing reports its metrics only while requests flow: a
 // day without traffic has no datapoint rather than a 0, so an ELB
 // metric's Points counts its days with traffic, and a missing day (once
@@ -50,15 +69,16 @@ var lbMetrics = map[elbv2types.LoadBalancerTypeEnum]struct {
 	namespace string
 	specs     []metricSpec
 }{
-	elbv2types.LoadBalancerTypeEnumApplication: {"AWS/ApplicationELB", []metricSpec{{"RequestCount", "Sum", "Count"}, {"ProcessedBytes", "Sum", "Bytes"}}},
-	elbv2types.LoadBalancerTypeEnumNetwork:     {"AWS/NetworkELB", []metricSpec{{"NewFlowCount", "Sum", "Count"}, {"ProcessedBytes", "Sum", "Bytes"}}},
+	elbv2types.LoadBalancerTypeEnumApplication: {"AWS/ApplicationELB", []metricSpec{{"RequestCount", "Sum", "Count"}, {"ProcessedBytes", "Sum", "Bytes"},
+		{"HTTP_Redirect_Count", "Sum", "Count"}, {"HTTP_Fixed_Response_Count", "Sum", "Count"}}},
+	elbv2types.LoadBalancerTypeEnumNetwork: {"AWS/NetworkELB", []metricSpec{{"NewFlowCount", "Sum", "Count"}, {"ProcessedBytes", "Sum", "Bytes"}}},
 }
 
 // loadBalancers lists ELBv2 load balancers with their tags, listeners,
 // target groups and registered targets' health.
 //
 // aws.elb.load_balancer (ID = name): type, scheme, state, arn, listeners,
-// target_groups, targets, healthy_targets; Tags from DescribeTags (20 per
+// listener_actions, target_groups, targets, healthy_targets; Tags from DescribeTags (20 per
 // call); Created = CreatedTime; metrics lbMetrics over lbWindowDays.
 func (sc *scope) loadBalancers(ctx context.Context) error {
 	p := elasticloadbalancingv2.NewDescribeLoadBalancersPaginator(sc.elbv2, &elasticloadbalancingv2.DescribeLoadBalancersInput{PageSize: sc.pageSizeIn(1, 400)})
@@ -96,10 +116,11 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 			}
 			// Listeners and target groups are independent: both at once.
 			var listeners, groups, targets, healthy int
+			var actions []string
 			var lerr, terr error
 			each(2, func(j int) {
 				if j == 0 {
-					listeners, lerr = sc.listenerCount(ctx, arn)
+					listeners, actions, lerr = sc.listenerCount(ctx, arn)
 				} else {
 					groups, targets, healthy, terr = sc.targetCounts(ctx, arn)
 				}
@@ -108,6 +129,7 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 				sc.gap(ctx, "elasticloadbalancing:DescribeListeners", "", lerr)
 			} else {
 				attrs[AttrListeners] = strconv.Itoa(listeners)
+				attrs[AttrListenerActions] = strings.Join(actions, ",")
 			}
 			if terr != nil {
 				sc.gap(ctx, "elasticloadbalancing:DescribeTargetGroups", "", terr)
@@ -143,19 +165,30 @@ func (sc *scope) loadBalancers(ctx context.Context) error {
 	return nil
 }
 
-func (sc *scope) listenerCount(ctx context.Context, arn string) (int, error) {
+// listenerCount returns the load balancer's listeners and the distinct
+// types of their default actions, sorted (see AttrListenerActions).
+func (sc *scope) listenerCount(ctx context.Context, arn string) (int, []string, error) {
 	n := 0
+	var types []string
 	p := elasticloadbalancingv2.NewDescribeListenersPaginator(sc.elbv2, &elasticloadbalancingv2.DescribeListenersInput{
 		LoadBalancerArn: aws.String(arn), PageSize: sc.pageSizeIn(1, 400),
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return 0, fmt.Errorf("elbv2 DescribeListeners %s: %w", arn, err)
+			return 0, nil, fmt.Errorf("elbv2 DescribeListeners %s: %w", arn, err)
 		}
 		n += len(page.Listeners)
+		for _, l := range page.Listeners {
+			for _, a := range l.DefaultActions {
+				if t := string(a.Type); t != "" && !slices.Contains(types, t) {
+					types = append(types, t)
+				}
+			}
+		}
 	}
-	return n, nil
+	slices.Sort(types)
+	return n, types, nil
 }
 
 // targetCounts returns the load balancer's target groups, registered

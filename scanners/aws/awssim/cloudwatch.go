@@ -37,7 +37,7 @@ var metricCatalog = map[string]struct {
 	"AWS/EBS": {"VolumeId", map[string]metricKind{"VolumeReadOps": counter, "VolumeWriteOps": counter, "VolumeIdleTime": counter}},
 	"AWS/NATGateway": {"NatGatewayId", map[string]metricKind{"BytesOutToDestination": counter, "BytesInFromSource": counter,
 		"BytesInFromDestination": counter, "BytesOutToSource": counter, "ActiveConnectionCount": gauge}},
-	"AWS/ApplicationELB": {"LoadBalancer", map[string]metricKind{"RequestCount": counter, "ProcessedBytes": counter}},
+	"AWS/ApplicationELB": {"LoadBalancer", map[string]metricKind{"RequestCount": counter, "ProcessedBytes": counter, "HTTP_Redirect_Count": counter, "HTTP_Fixed_Response_Count": counter}},
 	"AWS/NetworkELB":     {"LoadBalancer", map[string]metricKind{"NewFlowCount": counter, "ProcessedBytes": counter, "ActiveFlowCount": gauge}},
 	"AWS/GatewayELB":     {"LoadBalancer", map[string]metricKind{"NewFlowCount": counter, "ProcessedBytes": counter, "ActiveFlowCount": gauge}},
 	"AWS/ELB":            {"LoadBalancerName", map[string]metricKind{"RequestCount": counter}},

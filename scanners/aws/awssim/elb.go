@@ -308,10 +308,11 @@ func (s *Sim) elbv2DescribeListeners(c *call) (any, *apiError) {
 		return nil, apiErr
 	}
 	type listener struct {
-		ListenerArn     string `xml:"ListenerArn"`
-		LoadBalancerArn string `xml:"LoadBalancerArn"`
-		Port            int32  `xml:"Port"`
-		Protocol        string `xml:"Protocol"`
+		ListenerArn     string      `xml:"ListenerArn"`
+		LoadBalancerArn string      `xml:"LoadBalancerArn"`
+		Port            int32       `xml:"Port"`
+		Protocol        string      `xml:"Protocol"`
+		DefaultActions  []elbAction `xml:"DefaultActions>member"`
 	}
 	type result struct {
 		Listeners  []listener `xml:"Listeners>member"`
@@ -323,10 +324,73 @@ func (s *Sim) elbv2DescribeListeners(c *call) (any, *apiError) {
 		l := lb.Listeners[i]
 		out.Listeners = append(out.Listeners, listener{
 			ListenerArn:     "arn:aws:elasticloadbalancing:" + c.region + ":" + c.account + ":listener/" + lbDimension(c.account, c.region, lb) + "/" + stableHex(16, "l", lbArn, strconv.Itoa(i)),
-			LoadBalancerArn: lbArn, Port: l.Port, Protocol: l.Protocol,
+			LoadBalancerArn: lbArn, Port: l.Port, Protocol: l.Protocol, DefaultActions: s.elbActions(c, lb, l.DefaultActions),
 		})
 	}
 	return queryResult{out}, nil
+}
+
+// elbAction is the Action data type as DescribeListeners returns it: a
+// forward names its target group both in TargetGroupArn and in
+// ForwardConfig (weight 1), a redirect carries its RedirectConfig and a
+// fixed response its FixedResponseConfig
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Action.html).
+type elbAction struct {
+	Type                string                  `xml:"Type"`
+	Order               int                     `xml:"Order"`
+	TargetGroupArn      string                  `xml:"TargetGroupArn,omitempty"`
+	ForwardConfig       *elbForwardConfig       `xml:"ForwardConfig,omitempty"`
+	RedirectConfig      *elbRedirectConfig      `xml:"RedirectConfig,omitempty"`
+	FixedResponseConfig *elbFixedResponseConfig `xml:"FixedResponseConfig,omitempty"`
+}
+
+type elbForwardConfig struct {
+	TargetGroups []elbTargetGroupTuple `xml:"TargetGroups>member"`
+	Stickiness   struct {
+		Enabled bool `xml:"Enabled"`
+	} `xml:"TargetGroupStickinessConfig"`
+}
+
+type elbTargetGroupTuple struct {
+	TargetGroupArn string `xml:"TargetGroupArn"`
+	Weight         int    `xml:"Weight"`
+}
+
+type elbRedirectConfig struct {
+	Protocol   string `xml:"Protocol"`
+	Port       string `xml:"Port"`
+	Host       string `xml:"Host"`
+	Path       string `xml:"Path"`
+	Query      string `xml:"Query"`
+	StatusCode string `xml:"StatusCode"`
+}
+
+type elbFixedResponseConfig struct {
+	MessageBody string `xml:"MessageBody,omitempty"`
+	StatusCode  string `xml:"StatusCode"`
+	ContentType string `xml:"ContentType,omitempty"`
+}
+
+func (s *Sim) elbActions(c *call, lb *LoadBalancer, actions []ListenerAction) []elbAction {
+	out := make([]elbAction, 0, len(actions))
+	for i, a := range actions {
+		x := elbAction{Type: a.Type, Order: i + 1}
+		switch a.Type {
+		case "forward":
+			for j := range lb.TargetGroups {
+				if lb.TargetGroups[j].Name == a.TargetGroup {
+					x.TargetGroupArn = s.tgARN(c, &lb.TargetGroups[j])
+					x.ForwardConfig = &elbForwardConfig{TargetGroups: []elbTargetGroupTuple{{x.TargetGroupArn, 1}}}
+				}
+			}
+		case "redirect":
+			x.RedirectConfig = &elbRedirectConfig{a.Protocol, a.Port, a.Host, a.Path, a.Query, a.StatusCode}
+		case "fixed-response":
+			x.FixedResponseConfig = &elbFixedResponseConfig{a.MessageBody, a.StatusCode, a.ContentType}
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 // ELB Classic

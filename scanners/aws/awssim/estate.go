@@ -256,6 +256,41 @@ type LoadBalancer struct {
 type Listener struct {
 	Port     int32  `yaml:"port"`
 	Protocol string `yaml:"protocol"` // default HTTP (application), TCP (network), GENEVE (gateway)
+	// DefaultActions are the listener's default actions, in order
+	// (Listener.DefaultActions, Order 1, 2, ...). Empty means one forward
+	// to the load balancer's first target group.
+	//
+	//	default_actions: [{type: redirect}]                       # HTTP -> HTTPS, HTTP_301
+	//	default_actions: [{type: fixed-response, status_code: "503", message_body: down for maintenance}]
+	//	default_actions: [{type: forward, target_group: web-b}]
+	DefaultActions []ListenerAction `yaml:"default_actions"`
+}
+
+// ListenerAction is one action of a listener (the Action data type,
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Action.html).
+// Only an Application Load Balancer's listeners redirect or return fixed
+// responses; a Network or Gateway Load Balancer's only forward.
+type ListenerAction struct {
+	Type string `yaml:"type"` // forward (default) | redirect | fixed-response
+	// TargetGroup names one of the load balancer's target groups (forward;
+	// default the first). AWS requires one: a forward of a load balancer
+	// that declares no target group is served without TargetGroupArn.
+	TargetGroup string `yaml:"target_group"`
+	// StatusCode is the redirect's HTTP_301 (default) or HTTP_302, or the
+	// fixed response's 2XX, 4XX or 5XX code (default 503).
+	StatusCode string `yaml:"status_code"`
+	// Protocol, Port, Host, Path and Query are the redirect's RedirectConfig,
+	// by default the HTTP to HTTPS redirect: HTTPS, 443, #{host},
+	// /#{path}, #{query}.
+	Protocol string `yaml:"protocol"`
+	Port     string `yaml:"port"`
+	Host     string `yaml:"host"`
+	Path     string `yaml:"path"`
+	Query    string `yaml:"query"`
+	// ContentType (default text/plain) and MessageBody are the fixed
+	// response's FixedResponseConfig.
+	ContentType string `yaml:"content_type"`
+	MessageBody string `yaml:"message_body"`
 }
 
 // TargetGroup is an ELBv2 target group (DescribeTargetGroups,

@@ -3,6 +3,7 @@ package awssim
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -68,6 +69,9 @@ func (v *validator) regionServices(f, account string, r *Region, instances map[s
 			}
 			if l.Protocol == "" {
 				l.Protocol = listenerProtocol(lb.Type)
+			}
+			if err := v.listenerActions(fmt.Sprintf("%s.listeners[%d]", fl, j), lb, l); err != nil {
+				return err
 			}
 		}
 		for j := range lb.TargetGroups {
@@ -287,4 +291,66 @@ func (v *validator) organization(est *Estate) error {
 		}
 	}
 	return v.fail("management_account", "%q is not one of the accounts", est.ManagementAccount)
+}
+
+var fixedResponseCodeRE = regexp.MustCompile(`^[245][0-9][0-9]$`)
+
+// listenerActions validates a listener's default actions and fills in
+// their defaults (ListenerAction). The rules are the Action data type's:
+// redirect and fixed-response are Application Load Balancer actions
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Action.html).
+func (v *validator) listenerActions(f string, lb *LoadBalancer, l *Listener) error {
+	if len(l.DefaultActions) == 0 {
+		l.DefaultActions = []ListenerAction{{Type: "forward"}}
+	}
+	for k := range l.DefaultActions {
+		a := &l.DefaultActions[k]
+		fa := fmt.Sprintf("%s.default_actions[%d]", f, k)
+		if a.Type == "" {
+			a.Type = "forward"
+		}
+		switch a.Type {
+		case "forward":
+			if a.TargetGroup == "" && len(lb.TargetGroups) > 0 {
+				a.TargetGroup = lb.TargetGroups[0].Name
+			} else if a.TargetGroup != "" && !slices.ContainsFunc(lb.TargetGroups, func(tg TargetGroup) bool { return tg.Name == a.TargetGroup }) {
+				return v.fail(fa+".target_group", "%q is not a target group of load balancer %s", a.TargetGroup, lb.Name)
+			}
+		case "redirect", "fixed-response":
+			if lb.Type != "application" {
+				return v.fail(fa+".type", "a %s load balancer's listeners only forward, not %s", lb.Type, a.Type)
+			}
+		default:
+			return v.fail(fa+".type", "%q is not forward, redirect or fixed-response", a.Type)
+		}
+		if a.Type == "redirect" {
+			switch a.StatusCode {
+			case "":
+				a.StatusCode = "HTTP_301"
+			case "HTTP_301", "HTTP_302":
+			default:
+				return v.fail(fa+".status_code", "%q is not HTTP_301 or HTTP_302", a.StatusCode)
+			}
+			a.Protocol = orString(a.Protocol, "HTTPS")
+			a.Port = orString(a.Port, "443")
+			a.Host = orString(a.Host, "#{host}")
+			a.Path = orString(a.Path, "/#{path}")
+			a.Query = orString(a.Query, "#{query}")
+		}
+		if a.Type == "fixed-response" {
+			a.StatusCode = orString(a.StatusCode, "503")
+			if !fixedResponseCodeRE.MatchString(a.StatusCode) {
+				return v.fail(fa+".status_code", "%q is not a 2XX, 4XX or 5XX status code", a.StatusCode)
+			}
+			a.ContentType = orString(a.ContentType, "text/plain")
+		}
+	}
+	return nil
+}
+
+func orString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
