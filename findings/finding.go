@@ -205,19 +205,22 @@ type Result struct {
 // CostLine is one scanned resource's monthly cost and classification, for
 // the spend in scope and the CapEx/OpEx split.
 type CostLine struct {
-	ResourceKey    string           `json:"resource_key"`
-	Provider       string           `json:"provider"`
-	Account        string           `json:"account"`
-	Region         string           `json:"region"`
-	Kind           string           `json:"kind"`
-	ResourceID     string           `json:"resource_id"`
-	ResourceName   string           `json:"resource_name,omitempty"`
-	MonthlyCost    *decimal.Decimal `json:"monthly_cost"` // nil when unpriced
-	Unpriced       string           `json:"unpriced,omitempty"`
-	Class          string           `json:"class"`
-	ClassRule      string           `json:"class_rule,omitempty"`
-	ClassRationale string           `json:"class_rationale,omitempty"`
-	ClassCitation  string           `json:"class_citation,omitempty"`
+	ResourceKey  string           `json:"resource_key"`
+	Provider     string           `json:"provider"`
+	Account      string           `json:"account"`
+	Region       string           `json:"region"`
+	Kind         string           `json:"kind"`
+	ResourceID   string           `json:"resource_id"`
+	ResourceName string           `json:"resource_name,omitempty"`
+	MonthlyCost  *decimal.Decimal `json:"monthly_cost"` // nil when unpriced
+	Unpriced     string           `json:"unpriced,omitempty"`
+	// Note is a caveat on MonthlyCost, e.g. a lower bound when a licence
+	// is not included; empty when there is none.
+	Note           string `json:"note,omitempty"`
+	Class          string `json:"class"`
+	ClassRule      string `json:"class_rule,omitempty"`
+	ClassRationale string `json:"class_rationale,omitempty"`
+	ClassCitation  string `json:"class_citation,omitempty"`
 }
 
 // ClassSpend is the monthly cost of the priced cost lines of one class.

@@ -20,6 +20,19 @@ type bill struct {
 	prices   []pricing.Price
 	missing  []string
 	lines    []string
+	// notes are caveats on the total (e.g. a lower bound), kept on the
+	// cost line; each is also said on the estimate line it concerns.
+	notes []string
+}
+
+// note records a caveat on the bill's total once.
+func (b *bill) note(s string) {
+	for _, n := range b.notes {
+		if n == s {
+			return
+		}
+	}
+	b.notes = append(b.notes, s)
 }
 
 func newBill(rc *RuleContext, provider, region string) *bill {
@@ -97,7 +110,7 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 		// Compute is billed only while running; volumes and addresses are
 		// cost lines of their own.
 		if r.State == "running" {
-			b.add("ec2."+r.Attr("instance_type"), decimal.NewFromInt(1), r.Attr("instance_type")+" on-demand, 730 h")
+			instanceCompute(b, r)
 		}
 	},
 	kindAWSSnapshot: func(b *bill, r *scanners.Resource) {
@@ -118,7 +131,9 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 		b.add("elb.clb.hour", decimal.NewFromInt(1), "Classic Load Balancer, 730 h")
 	},
 	kindAWSDBInstance: func(b *bill, r *scanners.Resource) {
-		if r.Attr("status") == "available" {
+		// Compute is billed in the statuses the RDS status table marks
+		// "Billed" (backing-up, modifying...), storage in all of them.
+		if pricing.DBInstanceComputeBilled(r.Attr("status")) {
 			rdsComputeBill(b, r)
 		}
 		rdsStorageBill(b, r)
@@ -214,6 +229,7 @@ func costLines(inv *scanners.Inventory, rc *RuleContext, classify ClassifyFunc) 
 			ResourceID: r.ID, ResourceName: r.Name, Class: c.Class, ClassRule: c.Rule, ClassRationale: c.Rationale, ClassCitation: c.Citation}
 		if cost, ok, why := b.result(); ok {
 			l.MonthlyCost = Money(cost)
+			l.Note = strings.Join(b.notes, "; ")
 		} else {
 			l.Unpriced = why
 		}

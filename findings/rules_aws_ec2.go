@@ -12,12 +12,81 @@ import (
 )
 
 // instanceBill prices an instance's compute: the on-demand Linux hourly
-// price of its type × 730 (licensed platforms cost more: the estimate is a
-// floor, and says so).
+// price of its type × 730. An instance whose usage operation bills a
+// licence or another operating system costs more: its estimate is a lower
+// bound, and says so (licenceFloor).
 func instanceBill(rc *RuleContext, r *scanners.Resource) *bill {
 	b := newBill(rc, r.Provider, r.Region)
-	b.add("ec2."+r.Attr("instance_type"), decimal.NewFromInt(1), r.Attr("instance_type")+" on-demand, 730 h")
+	instanceCompute(b, r)
 	return b
+}
+
+// instanceCompute adds an instance's on-demand compute at the Linux rate
+// (item ec2.<type>: operation RunInstances, no pre-installed software),
+// noting a lower bound on the line and on the bill when the instance's
+// usage operation is not plain RunInstances.
+func instanceCompute(b *bill, r *scanners.Resource) {
+	what := r.Attr("instance_type") + " on-demand, 730 h"
+	if n := licenceFloor(r); n != "" {
+		what += " (" + n + ")"
+		b.note(n)
+	}
+	b.add("ec2."+r.Attr("instance_type"), decimal.NewFromInt(1), what)
+}
+
+// licenceFloor says why the Linux rate understates an instance's compute,
+// or returns "" when it does not: UsageOperation is the billing code of
+// the AMI, the Price List's "operation" (AWS "AMI billing information
+// fields"), and only plain RunInstances is Linux/UNIX with no licence.
+// Every other code (Windows, SQL Server, RHEL, SUSE, Ubuntu Pro, BYOL...)
+// is priced from the same Linux item, so the cost is a lower bound. An
+// instance that reports no usage operation is taken as Linux unless its
+// platform is windows.
+func licenceFloor(r *scanners.Resource) string {
+	op := r.Attr("usage_operation")
+	what := r.Attr("platform_details")
+	switch {
+	case op == "RunInstances":
+		return ""
+	case op == "" && r.Attr("platform") == "windows":
+		return "Linux rate; the Windows licence is not included, so this is a lower bound"
+	case op == "":
+		return ""
+	case what == "":
+		what = usageOperationLabels[op]
+	}
+	if what == "" {
+		what = "usage operation " + op
+	} else {
+		what += " (" + op + ")"
+	}
+	return "Linux rate; the " + what + " licence is not included, so this is a lower bound"
+}
+
+// usageOperationLabels are the platform details of each usage operation in
+// AWS's "AMI billing information fields" table
+// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html),
+// for instances whose platform details were not reported.
+var usageOperationLabels = map[string]string{
+	"RunInstances":      "Linux/UNIX",
+	"RunInstances:00g0": "Red Hat BYOL Linux",
+	"RunInstances:0010": "Red Hat Enterprise Linux",
+	"RunInstances:1010": "Red Hat Enterprise Linux with HA",
+	"RunInstances:1014": "Red Hat Enterprise Linux with SQL Server Standard and HA",
+	"RunInstances:1110": "Red Hat Enterprise Linux with SQL Server Enterprise and HA",
+	"RunInstances:0014": "Red Hat Enterprise Linux with SQL Server Standard",
+	"RunInstances:0210": "Red Hat Enterprise Linux with SQL Server Web",
+	"RunInstances:0110": "Red Hat Enterprise Linux with SQL Server Enterprise",
+	"RunInstances:0100": "SQL Server Enterprise",
+	"RunInstances:0004": "SQL Server Standard",
+	"RunInstances:0200": "SQL Server Web",
+	"RunInstances:000g": "SUSE Linux",
+	"RunInstances:0g00": "Ubuntu Pro",
+	"RunInstances:0002": "Windows",
+	"RunInstances:0800": "Windows BYOL",
+	"RunInstances:0102": "Windows with SQL Server Enterprise",
+	"RunInstances:0006": "Windows with SQL Server Standard",
+	"RunInstances:0202": "Windows with SQL Server Web",
 }
 
 func floatParam(rc *RuleContext, name string) float64 {
@@ -45,7 +114,7 @@ var ruleEC2Idle = Rule{
 	ID:          "aws.ec2.idle",
 	Category:    CategoryIdleInfrastructure,
 	Title:       "Idle EC2 instance",
-	Description: "A running instance whose daily maximum CPU stayed at or below `cpu_max_percent` and whose daily network traffic (in + out) stayed at or below `network_max_mb` on every one of the last `lookback_days` days (Compute Optimizer's idle definition; Trusted Advisor's low-utilisation check is looser). Instances younger than the lookback are skipped. Saving: the on-demand Linux price of the type × 730 h (a floor for Windows or licensed images); attached EBS volumes keep costing until deleted. Spot instances (lifecycle spot) are priced at the on-demand rate too, which makes their saving an upper bound: the evidence says so and their confidence is low. The saving contains what aws.ec2.previous_gen would save on the same instance, whose finding then carries none. Stop it, or snapshot and terminate it.",
+	Description: "A running instance whose daily maximum CPU stayed at or below `cpu_max_percent` and whose daily network traffic (in + out) stayed at or below `network_max_mb` on every one of the last `lookback_days` days (Compute Optimizer's idle definition; Trusted Advisor's low-utilisation check is looser). Instances younger than the lookback are skipped. Saving: the on-demand Linux price of the type × 730 h; for an instance whose UsageOperation is not plain RunInstances (Windows, SQL Server, RHEL, SUSE, Ubuntu Pro, BYOL...) the licence is not included, so the saving is a lower bound and the evidence says so; attached EBS volumes keep costing until deleted. Spot instances (lifecycle spot) are priced at the on-demand rate too, which makes their saving an upper bound: the evidence says so and their confidence is low. The saving contains what aws.ec2.previous_gen would save on the same instance, whose finding then carries none. Stop it, or snapshot and terminate it.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Includes: []string{"aws.ec2.previous_gen"},
 	Params: []Param{
@@ -88,8 +157,8 @@ var ruleEC2Idle = Rule{
 			f.Evidence = []Evidence{{"instance_type", r.Attr("instance_type")}, {"state", "running"},
 				{"daily_max_cpu_percent", fmtDaily(cpu, "%")}, {"daily_network_mb", fmtDaily(net, "MB")},
 				{"thresholds", fmt.Sprintf("CPU max ≤ %s%%, network ≤ %s MB/day, %d of %d days", rc.Param("cpu_max_percent"), rc.Param("network_max_mb"), days, days)}}
-			if p := r.Attr("platform"); p != "" {
-				f.Evidence = append(f.Evidence, Evidence{"platform", p + " (licence cost not included: the saving is a floor)"})
+			if n := licenceFloor(r); n != "" {
+				f.Evidence = append(f.Evidence, Evidence{"licence", n})
 			}
 			if r.Attr("lifecycle") == "spot" {
 				// The catalog has no spot prices, which vary by hour and
@@ -267,7 +336,7 @@ var ruleEC2PreviousGen = Rule{
 	ID:          "aws.ec2.previous_gen",
 	Category:    CategoryRightsizing,
 	Title:       "Previous-generation instance type",
-	Description: "Running instances of previous-generation families (t2, m1-m4, c1-c4, r3, r4, i2) cost more than a current type of the same size and perform worse. The target is a type that exists, of at least the same vCPUs and memory: the same size in the current family, or the next larger one where that size does not exist (c4.8xlarge → c5.9xlarge, m4.10xlarge → m5.12xlarge); m1.small, m1.medium and m3.medium, smaller than any m5, map to a burstable t3 of the same memory (the evidence says to check sustained CPU first). For information: moving needs a stop/start and, for some older AMIs, driver checks (ENA, NVMe). Saving: on-demand price of the type − price of the target, when both are known and the target is cheaper. Spot instances are left unpriced: the saving would be the difference of two spot prices, which the on-demand difference does not bound. An instance also found idle (aws.ec2.idle) keeps this finding without a saving: the idle finding counts its whole cost.",
+	Description: "Running instances of previous-generation families (t2, m1-m4, c1-c4, r3, r4, i2) cost more than a current type of the same size and perform worse. The target is a type that exists, of at least the same vCPUs and memory: the same size in the current family, or the next larger one where that size does not exist (c4.8xlarge → c5.9xlarge, m4.10xlarge → m5.12xlarge); m1.small, m1.medium and m3.medium, smaller than any m5, map to a burstable t3 of the same memory (the evidence says to check sustained CPU first). For information: moving needs a stop/start and, for some older AMIs, driver checks (ENA, NVMe). Saving: on-demand price of the type − price of the target, when both are known and the target is cheaper; both are Linux rates, so for a licensed instance (UsageOperation other than RunInstances) the monthly cost is a lower bound and the saving leaves out any licence difference between the types, which the evidence says. Spot instances are left unpriced: the saving would be the difference of two spot prices, which the on-demand difference does not bound. An instance also found idle (aws.ec2.idle) keeps this finding without a saving: the idle finding counts its whole cost.",
 	Confidence:  Medium, Effort: Medium, Risk: Low,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		var out []Finding
@@ -284,6 +353,9 @@ var ruleEC2PreviousGen = Rule{
 			f := resourceFinding(r, fmt.Sprintf("%s is a previous-generation type (%s is current)", typ, target),
 				fmt.Sprintf("Plan a stop/start to %s: aws ec2 modify-instance-attribute --instance-id %s --instance-type %s --region %s (while stopped)", target, r.ID, target, r.Region))
 			f.Evidence = []Evidence{{"instance_type", typ}, {"current_generation", target}}
+			if n := licenceFloor(r); n != "" {
+				f.Evidence = append(f.Evidence, Evidence{"licence", n + "; the saving compares the Linux rates of both types and leaves out any difference in the licence between them"})
+			}
 			if smallBurstable[typ] {
 				f.Confidence = Low
 				f.Evidence = append(f.Evidence, Evidence{"note", "no m5 size is this small: " + target + " is burstable (CPU credits), check the sustained CPU first or use m5.large"})
@@ -322,6 +394,9 @@ var licensedOperations = map[string]string{
 	"RunInstances:0006": "Windows with SQL Server Standard", "RunInstances:0102": "Windows with SQL Server Enterprise",
 	"RunInstances:0202": "Windows with SQL Server Web", "RunInstances:0004": "Linux with SQL Server Standard",
 	"RunInstances:0100": "Linux with SQL Server Enterprise", "RunInstances:0200": "Linux with SQL Server Web",
+	"RunInstances:0014": "Red Hat Enterprise Linux with SQL Server Standard", "RunInstances:0110": "Red Hat Enterprise Linux with SQL Server Enterprise",
+	"RunInstances:0210": "Red Hat Enterprise Linux with SQL Server Web", "RunInstances:1014": "Red Hat Enterprise Linux with SQL Server Standard and HA",
+	"RunInstances:1110": "Red Hat Enterprise Linux with SQL Server Enterprise and HA",
 }
 
 // ruleLicenceInventory lists the Windows and SQL Server licences that EC2

@@ -5,6 +5,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ghostaudit/ghostaudit/findings/pricing"
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
 
@@ -42,7 +43,7 @@ var ruleRDSIdle = Rule{
 	ID:          "aws.rds.idle",
 	Category:    CategoryIdleInfrastructure,
 	Title:       "Idle RDS instance",
-	Description: "An available DB instance whose DatabaseConnections maximum was 0 on each of the last `lookback_days` days (Trusted Advisor's idle DB check uses 7 days; 14 avoids weekly jobs). Younger instances are skipped. Saving: compute (×2 for Multi-AZ) and allocated storage; a final snapshot costs less and is not subtracted. Take a final snapshot and delete it (stopping lasts only 7 days before RDS starts it again).",
+	Description: "A DB instance whose compute is billed (status available, or any other status the RDS \"DB instance status\" table marks Billed: backing-up, modifying, storage-optimization...) and whose DatabaseConnections maximum was 0 on each of the last `lookback_days` days (Trusted Advisor's idle DB check uses 7 days; 14 avoids weekly jobs). Younger instances are skipped. Saving: compute (×2 for Multi-AZ) and allocated storage; a final snapshot costs less and is not subtracted. Take a final snapshot and delete it (stopping lasts only 7 days before RDS starts it again).",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{lookbackParam("14", awsDBWindowDays, "dbWindowDays", "days that must all have no connection")},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -50,7 +51,7 @@ var ruleRDSIdle = Rule{
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
-			if r.Kind != kindAWSDBInstance || r.Attr("status") != "available" || youngerThan(r, rc.Now, days) {
+			if r.Kind != kindAWSDBInstance || !pricing.DBInstanceComputeBilled(r.Attr("status")) || youngerThan(r, rc.Now, days) {
 				continue
 			}
 			idle, pts := dailyAll(r, "DatabaseConnections", "Maximum", days, func(v float64) bool { return v == 0 })
@@ -61,6 +62,9 @@ var ruleRDSIdle = Rule{
 				fmt.Sprintf("aws rds delete-db-instance --db-instance-identifier %s --final-db-snapshot-identifier %s-final --region %s", r.ID, r.ID, r.Region))
 			f.Evidence = []Evidence{{"engine", r.Attr("engine")}, {"class", r.Attr("class")}, {"multi_az", orDefault(r.Attr("multi_az"), "false")},
 				{"daily_max_connections", fmtDaily(pts, "")}}
+			if st := r.Attr("status"); st != "available" {
+				f.Evidence = append(f.Evidence, Evidence{"status", st + " (compute billed as when available)"})
+			}
 			b := newBill(rc, r.Provider, r.Region)
 			rdsComputeBill(b, r)
 			rdsStorageBill(b, r)

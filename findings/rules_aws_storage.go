@@ -194,7 +194,7 @@ var ruleLogsNoRetention = Rule{
 	ID:          "aws.logs.no_retention",
 	Category:    CategoryHygiene,
 	Title:       "CloudWatch log group kept forever",
-	Description: "A log group with no retention policy keeps every event forever and is billed per GB stored each month. Saving: an upper bound, the monthly storage cost of its stored bytes: setting a retention (e.g. 30 or 90 days) deletes only the data older than that, which the API does not break down. Groups with less than `min_stored_mb` MB are skipped.",
+	Description: "A log group with no retention policy keeps every event forever and is billed per GB stored each month. Saving: an upper bound, the monthly storage cost of its stored bytes: setting a retention (e.g. 30 or 90 days) deletes only the data older than that, which the API does not break down. Groups with less than `min_stored_mb` MB are skipped, and so are DELIVERY-class groups, whose events CloudWatch Logs keeps for one day. INFREQUENT_ACCESS groups are reported: they keep data forever too, and their storage is billed at the Standard per-GB rate (only their ingestion is cheaper).",
 	Confidence:  Low, Effort: Low, Risk: Low,
 	Params: []Param{{Name: "min_stored_mb", Default: "100", Description: "skip log groups storing less than this"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -202,7 +202,9 @@ var ruleLogsNoRetention = Rule{
 		var out []Finding
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
-			if r.Kind != kindAWSLogGroup || r.Attr("retention_days") != "" {
+			// A DELIVERY-class group keeps its events one day whatever
+			// retentionInDays says (API LogGroup.logGroupClass).
+			if r.Kind != kindAWSLogGroup || r.Attr("retention_days") != "" || r.Attr("log_group_class") == "DELIVERY" {
 				continue
 			}
 			stored, _ := strconv.ParseInt(r.Attr("stored_bytes"), 10, 64)
@@ -213,6 +215,9 @@ var ruleLogsNoRetention = Rule{
 			f := resourceFinding(r, fmt.Sprintf("Log group %s has no retention (%s GB stored)", r.ID, gb.StringFixed(1)),
 				fmt.Sprintf("aws logs put-retention-policy --log-group-name '%s' --retention-in-days 90 --region %s", r.ID, r.Region))
 			f.Evidence = []Evidence{{"retention", "never expire"}, {"stored_bytes", r.Attr("stored_bytes")}}
+			if c := r.Attr("log_group_class"); c == "INFREQUENT_ACCESS" {
+				f.Evidence = append(f.Evidence, Evidence{"log_group_class", c + ": cheaper to ingest, but stored data is billed at the same per-GB rate as STANDARD"})
+			}
 			b := newBill(rc, r.Provider, r.Region)
 			b.add("logs.storage", gb, fmt.Sprintf("stored %s GB", gb.StringFixed(2)))
 			price(&f, b, func(cost decimal.Decimal) decimal.Decimal { return cost })

@@ -147,7 +147,7 @@ var Categories = []string{findings.CategoryGhostLicense, findings.CategoryIdleIn
 // class × category summary, and the prepaid amortisation schedule.
 func writeClass(s *sheet, res *findings.Result) {
 	cur := res.Totals.Currency
-	s.widths(20, 16, 14, 22, 26, 14, 18, 8, 60, 30)
+	s.widths(20, 16, 14, 22, 26, 14, 18, 8, 60, 30, 50)
 	s.line(title("CapEx vs OpEx: how each cost is classified"))
 	s.line("Per cost line and per finding: the class, the policy rule that decided it, its rationale and citation. " + Disclaimer)
 	s.line()
@@ -180,14 +180,14 @@ func writeClass(s *sheet, res *findings.Result) {
 	}
 	s.line()
 	s.line(heading("Spend in scope by cost line (the Executive Summary's spend sums the Monthly cost column)"))
-	s.header("Provider", "Account", "Region", "Kind", "Resource ID", "Monthly cost", "Class", "Rule", "Rationale", "Citation")
+	s.header("Provider", "Account", "Region", "Kind", "Resource ID", "Monthly cost", "Class", "Rule", "Rationale", "Citation", "Cost note")
 	first := s.row + 1
 	for _, l := range res.CostLines {
 		var m any = "unpriced"
 		if l.MonthlyCost != nil {
 			m = amount{*l.MonthlyCost, cur, 2}
 		}
-		s.line(l.Provider, l.Account, l.Region, l.Kind, l.ResourceID, m, l.Class, l.ClassRule, l.ClassRationale, l.ClassCitation)
+		s.line(l.Provider, l.Account, l.Region, l.Kind, l.ResourceID, m, l.Class, l.ClassRule, l.ClassRationale, l.ClassCitation, l.Note)
 	}
 	if len(res.CostLines) == 0 {
 		s.line("No cost lines in this run.")

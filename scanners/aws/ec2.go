@@ -25,6 +25,7 @@ const (
 	AttrStoppedAt       = "stopped_at" // RFC 3339, parsed from state_transition_reason
 	AttrImageID         = "image_id"
 	AttrUsageOperation  = "usage_operation"
+	AttrPlatformDetails = "platform_details" // the label of the usage operation (Windows, Red Hat Enterprise Linux, ...)
 	AttrArchitecture    = "architecture"
 	AttrLifecycle       = "lifecycle"
 	AttrVolumeType      = "volume_type"
@@ -126,6 +127,9 @@ func (sc *scope) instances(ctx context.Context) error {
 				attrs[AttrImageID] = aws.ToString(in.ImageId)
 				if op := aws.ToString(in.UsageOperation); op != "" {
 					attrs[AttrUsageOperation] = op
+				}
+				if pd := aws.ToString(in.PlatformDetails); pd != "" {
+					attrs[AttrPlatformDetails] = pd
 				}
 				if in.Architecture != "" {
 					attrs[AttrArchitecture] = string(in.Architecture)

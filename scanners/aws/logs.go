@@ -18,12 +18,15 @@ import (
 const (
 	AttrRetentionDays = "retention_days" // absent: the group never expires its events
 	AttrStoredBytes   = "stored_bytes"
+	// AttrLogGroupClass is logGroupClass: STANDARD, INFREQUENT_ACCESS or
+	// DELIVERY (events kept one day, whatever the retention says).
+	AttrLogGroupClass = "log_group_class"
 )
 
 // logGroups lists CloudWatch Logs log groups and their tags.
 //
 // aws.logs.log_group (ID = the log group name, which may contain "/"):
-// retention_days, stored_bytes; Tags from ListTagsForResource (the
+// retention_days, stored_bytes, log_group_class; Tags from ListTagsForResource (the
 // ListTagsLogGroup it replaces is deprecated); Created = creationTime
 // (epoch ms). A failed tag call is a logs:ListTagsForResource gap and the
 // group is emitted without tags.
@@ -61,6 +64,9 @@ func (sc *scope) logGroups(ctx context.Context) error {
 			}
 			if g.StoredBytes != nil {
 				attrs[AttrStoredBytes] = strconv.FormatInt(*g.StoredBytes, 10)
+			}
+			if g.LogGroupClass != "" {
+				attrs[AttrLogGroupClass] = string(g.LogGroupClass)
 			}
 			var created *time.Time
 			if g.CreationTime != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
+	"github.com/ghostaudit/ghostaudit/findings/pricing"
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
 
@@ -68,7 +69,9 @@ func (sc *scope) dbInstances(ctx context.Context) error {
 				Kind: KindDBInstance, ID: id, Name: name, Tags: tags, State: status,
 				Created: timePtr(db.InstanceCreateTime), Attributes: clean(attrs),
 			}
-			if status != "available" {
+			// Only an instance whose compute is billed (available, backing-up,
+			// storage-optimization...) can be idle at a cost.
+			if !pricing.DBInstanceComputeBilled(status) {
 				sc.emit(r)
 				continue
 			}

@@ -547,10 +547,7 @@ func (s *Sim) instanceXML(r *Region, in *Instance, now time.Time) xmlInstance {
 		InstanceID: in.ID, ImageID: in.ImageID, InstanceType: in.Type, Platform: in.Platform,
 		Architecture: "x86_64", RootDeviceType: "ebs", RootDeviceName: "/dev/xvda",
 		VirtualizationType: "hvm", Hypervisor: "xen", TagSet: tagSet(in.Tags),
-		PlatformDetails: "Linux/UNIX", UsageOperation: "RunInstances",
-	}
-	if in.Platform == "windows" {
-		x.PlatformDetails, x.UsageOperation = "Windows", "RunInstances:0002"
+		PlatformDetails: usageOperations[in.UsageOperation], UsageOperation: in.UsageOperation,
 	}
 	x.InstanceState.Code = instanceStates[in.State]
 	x.InstanceState.Name = in.State
@@ -609,4 +606,36 @@ func regionDNS(az string) string {
 		return "ec2.internal"
 	}
 	return region + ".compute.internal"
+}
+
+// usageOperations maps each usage operation of AWS's "AMI billing
+// information fields" table to its platform details
+// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html).
+var usageOperations = map[string]string{
+	"RunInstances":      "Linux/UNIX",
+	"RunInstances:00g0": "Red Hat BYOL Linux",
+	"RunInstances:0010": "Red Hat Enterprise Linux",
+	"RunInstances:1010": "Red Hat Enterprise Linux with HA",
+	"RunInstances:1014": "Red Hat Enterprise Linux with SQL Server Standard and HA",
+	"RunInstances:1110": "Red Hat Enterprise Linux with SQL Server Enterprise and HA",
+	"RunInstances:0014": "Red Hat Enterprise Linux with SQL Server Standard",
+	"RunInstances:0210": "Red Hat Enterprise Linux with SQL Server Web",
+	"RunInstances:0110": "Red Hat Enterprise Linux with SQL Server Enterprise",
+	"RunInstances:0100": "SQL Server Enterprise",
+	"RunInstances:0004": "SQL Server Standard",
+	"RunInstances:0200": "SQL Server Web",
+	"RunInstances:000g": "SUSE Linux",
+	"RunInstances:0g00": "Ubuntu Pro",
+	"RunInstances:0002": "Windows",
+	"RunInstances:0800": "Windows BYOL",
+	"RunInstances:0102": "Windows with SQL Server Enterprise",
+	"RunInstances:0006": "Windows with SQL Server Standard",
+	"RunInstances:0202": "Windows with SQL Server Web",
+}
+
+// windowsOperations are the usage operations of Windows AMIs, whose
+// instances DescribeInstances reports with platform "windows".
+var windowsOperations = map[string]bool{
+	"RunInstances:0002": true, "RunInstances:0800": true, "RunInstances:0102": true,
+	"RunInstances:0006": true, "RunInstances:0202": true,
 }

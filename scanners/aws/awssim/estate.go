@@ -131,16 +131,22 @@ type Address struct {
 
 // Instance is an EC2 instance (DescribeInstances).
 type Instance struct {
-	ID        string            `yaml:"id"`
-	Type      string            `yaml:"type"`     // instance type, e.g. m5.large (required)
-	ImageID   string            `yaml:"image_id"` // default ami-0abcdef1234567890
-	State     string            `yaml:"state"`    // pending running stopping stopped shutting-down terminated
-	Launched  estate.Time       `yaml:"launched"`
-	StoppedAt estate.Time       `yaml:"stopped_at"` // rendered into StateTransitionReason
-	AZ        string            `yaml:"az"`
-	Platform  string            `yaml:"platform"` // "" or "windows"
-	Tags      map[string]string `yaml:"tags"`
-	Metrics   Metrics           `yaml:"metrics"` // AWS/EC2, dimension InstanceId
+	ID        string      `yaml:"id"`
+	Type      string      `yaml:"type"`     // instance type, e.g. m5.large (required)
+	ImageID   string      `yaml:"image_id"` // default ami-0abcdef1234567890
+	State     string      `yaml:"state"`    // pending running stopping stopped shutting-down terminated
+	Launched  estate.Time `yaml:"launched"`
+	StoppedAt estate.Time `yaml:"stopped_at"` // rendered into StateTransitionReason
+	AZ        string      `yaml:"az"`
+	Platform  string      `yaml:"platform"` // "" or "windows"
+	// UsageOperation is the instance's billing code (usageOperation), one
+	// of the codes of AWS's "AMI billing information fields" table
+	// (usageOperations); its platformDetails is that table's label.
+	// Default: RunInstances (Linux/UNIX), or RunInstances:0002 (Windows)
+	// when platform is windows. A Windows code needs platform windows.
+	UsageOperation string            `yaml:"usage_operation"`
+	Tags           map[string]string `yaml:"tags"`
+	Metrics        Metrics           `yaml:"metrics"` // AWS/EC2, dimension InstanceId
 }
 
 // Metrics are the CloudWatch series of a resource, by metric name, served
@@ -345,7 +351,7 @@ type DBInstance struct {
 	ID           string            `yaml:"id"`            // DBInstanceIdentifier
 	Class        string            `yaml:"class"`         // e.g. db.t3.micro (required)
 	Engine       string            `yaml:"engine"`        // default postgres
-	Status       string            `yaml:"status"`        // available (default) | stopped | stopping | starting | creating ...
+	Status       string            `yaml:"status"`        // available (default) or any status of the RDS "DB instance status" table (dbStatuses)
 	AllocatedGiB int32             `yaml:"allocated_gib"` // default 20
 	StorageType  string            `yaml:"storage_type"`  // gp2 (default) | gp3 | io1 | io2 | standard
 	MultiAZ      bool              `yaml:"multi_az"`
@@ -373,4 +379,8 @@ type LogGroup struct {
 	StoredBytes   int64             `yaml:"stored_bytes"`
 	Created       estate.Time       `yaml:"created"`
 	Tags          map[string]string `yaml:"tags"`
+	// Class is the logGroupClass: STANDARD (default), INFREQUENT_ACCESS or
+	// DELIVERY. AWS keeps the events of a DELIVERY group for one day
+	// (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_LogGroup.html).
+	Class string `yaml:"class"`
 }

@@ -81,7 +81,7 @@ func (s *Sim) describeLogGroups(c *call) (any, *apiError) {
 	for _, g := range groups[start:end] {
 		arn := "arn:aws:logs:" + c.region + ":" + c.account + ":log-group:" + g.Name
 		x := group{LogGroupName: g.Name, CreationTime: orDefault(g.Created, g.Created.At(now), now).UnixMilli(),
-			Arn: arn + ":*", LogGroupArn: arn, StoredBytes: g.StoredBytes, LogGroupClass: "STANDARD"}
+			Arn: arn + ":*", LogGroupArn: arn, StoredBytes: g.StoredBytes, LogGroupClass: g.Class}
 		if g.RetentionDays > 0 {
 			d := g.RetentionDays
 			x.RetentionInDays = &d

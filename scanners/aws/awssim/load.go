@@ -238,6 +238,18 @@ func (v *validator) region(f, account string, r *Region, seen map[string]bool, i
 		default:
 			return v.fail(fi+".platform", "%q is not \"\" or windows", in.Platform)
 		}
+		switch {
+		case in.UsageOperation == "" && in.Platform == "windows":
+			in.UsageOperation = "RunInstances:0002"
+		case in.UsageOperation == "":
+			in.UsageOperation = "RunInstances"
+		}
+		if _, ok := usageOperations[in.UsageOperation]; !ok {
+			return v.fail(fi+".usage_operation", "%q is not a usage operation of AWS's AMI billing information table (RunInstances, RunInstances:0002, ...)", in.UsageOperation)
+		}
+		if windowsOperations[in.UsageOperation] != (in.Platform == "windows") {
+			return v.fail(fi+".usage_operation", "%s (%s) needs platform windows exactly when it is a Windows operation (platform is %q)", in.UsageOperation, usageOperations[in.UsageOperation], in.Platform)
+		}
 		if in.ImageID == "" {
 			in.ImageID = "ami-0abcdef1234567890"
 		} else if !strings.HasPrefix(in.ImageID, "ami-") {

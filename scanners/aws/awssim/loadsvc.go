@@ -19,7 +19,13 @@ var (
 		"draining":    {"Target.DeregistrationInProgress"},
 		"unavailable": {"Target.HealthCheckDisabled", "Elb.InternalError"},
 	}
-	dbStatuses    = []string{"available", "backing-up", "creating", "deleting", "failed", "maintenance", "modifying", "rebooting", "starting", "stopped", "stopping", "storage-full"}
+	// dbStatuses are the DB instance statuses of the RDS User Guide's "DB
+	// instance status" table (Overview.DBInstance.Status).
+	dbStatuses = []string{"available", "backing-up", "backtracking", "configuring-enhanced-monitoring", "configuring-iam-database-auth",
+		"configuring-log-exports", "converting-to-vpc", "creating", "deleting", "failed", "inaccessible-encryption-credentials",
+		"incompatible-network", "incompatible-option-group", "incompatible-parameters", "incompatible-restore", "insufficient-capacity",
+		"maintenance", "modifying", "moving-to-vpc", "rebooting", "resetting-master-credentials", "renaming", "restore-error",
+		"starting", "stopped", "stopping", "storage-full", "storage-optimization", "upgrading"}
 	storageTypes  = []string{"gp2", "gp3", "io1", "io2", "standard"}
 	lbNameRE      = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`)
 	dbIDRE        = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{0,62}$`)
@@ -245,6 +251,13 @@ func (v *validator) regionServices(f, account string, r *Region, instances map[s
 		}
 		if g.StoredBytes < 0 {
 			return v.fail(fg+".stored_bytes", "%d is negative", g.StoredBytes)
+		}
+		switch g.Class {
+		case "":
+			g.Class = "STANDARD"
+		case "STANDARD", "INFREQUENT_ACCESS", "DELIVERY":
+		default:
+			return v.fail(fg+".class", "%q is not STANDARD, INFREQUENT_ACCESS or DELIVERY", g.Class)
 		}
 	}
 	return nil
