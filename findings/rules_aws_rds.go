@@ -2,6 +2,7 @@ package findings
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -108,7 +109,7 @@ var ruleRDSSnapshot = Rule{
 	ID:          "aws.rds.snapshot_old_or_orphaned",
 	Category:    CategoryHygiene,
 	Title:       "Old or orphaned manual RDS snapshot",
-	Description: "A manual DB snapshot older than `max_age_days`, or older than `min_age_days` and whose source instance no longer exists (Thrifty: source gone and age > 30 days). \"No longer exists\" is said only where rds:DescribeDBInstances had no coverage gap in the account × region. Manual snapshots are kept until deleted. Saving: an upper bound, the allocated size at the RDS snapshot storage rate (the free backup allowance is not subtracted).",
+	Description: "A manual DB snapshot older than `max_age_days`, or older than `min_age_days` and whose source instance no longer exists (Thrifty: source gone and age > 30 days). \"No longer exists\" is said only where rds:DescribeDBInstances had no coverage gap in the account × region, and never of a cross-account or cross-region copy (a `source_snapshot`, or a `source_region` other than its own): its source instance lives in the account or region it was copied from; such a copy can still be old. Manual snapshots are kept until deleted. Saving: an upper bound, the allocated size at the RDS snapshot storage rate (the free backup allowance is not subtracted).",
 	Confidence:  Low, Effort: Low, Risk: Medium,
 	Params: []Param{
 		{Name: "max_age_days", Default: "90", Description: "age beyond which a manual snapshot is old"},
@@ -125,7 +126,7 @@ var ruleRDSSnapshot = Rule{
 			}
 			age, known := ageDays(r.Created, rc.Now)
 			src := r.Attr("db_instance_id")
-			orphan := src != "" && !youngerThan(r, rc.Now, minAge) && x.covered(r.Account, r.Region, dbSnapshotOrphanOps...) &&
+			orphan := src != "" && !dbSnapshotCopy(r) && !youngerThan(r, rc.Now, minAge) && x.covered(r.Account, r.Region, dbSnapshotOrphanOps...) &&
 				!x.exists(r.Account, r.Region, kindAWSDBInstance, src)
 			old := known && age > maxAge
 			if !orphan && !old {
@@ -145,6 +146,9 @@ var ruleRDSSnapshot = Rule{
 				ageText = fmt.Sprint(age)
 			}
 			f.Evidence = []Evidence{{"source_instance", src}, {"age_days", ageText}, {"allocated_gib", r.Attr("allocated_gib")}}
+			if dbSnapshotCopy(r) {
+				f.Evidence = append(f.Evidence, Evidence{"copied_from", strings.TrimSpace(r.Attr("source_snapshot") + " " + r.Attr("source_region"))})
+			}
 			size, _ := r.AttrInt("allocated_gib")
 			b := newBill(rc, r.Provider, r.Region)
 			b.add("rds.snapshot", dec(size), fmt.Sprintf("manual snapshot %d GiB (upper bound)", size))
@@ -153,4 +157,14 @@ var ruleRDSSnapshot = Rule{
 		}
 		return out
 	},
+}
+
+// dbSnapshotCopy reports whether a DB snapshot was copied from another
+// account or region: SourceDBSnapshotIdentifier (source_snapshot) "only
+// has a value in the case of a cross-account or cross-Region copy", and
+// SourceRegion is the region it "was created in or copied from"
+// (DBSnapshot data type). Its db_instance_id names an instance there.
+func dbSnapshotCopy(r *scanners.Resource) bool {
+	src := r.Attr("source_region")
+	return r.Attr("source_snapshot") != "" || src != "" && src != r.Region
 }

@@ -116,7 +116,7 @@ var ruleSnapshotOrphaned = Rule{
 	ID:          "aws.ebs.snapshot_orphaned",
 	Category:    CategoryIdleInfrastructure,
 	Title:       "Orphaned EBS snapshot",
-	Description: "A snapshot whose source volume no longer exists and that no AMI — **including disabled AMIs** — and no launch template version references. Account × regions where listing snapshots, volumes, AMIs, launch templates or their versions failed (a coverage gap of ec2:DescribeSnapshots, DescribeVolumes, DescribeImages, DescribeLaunchTemplates or DescribeLaunchTemplateVersions) are skipped, so a volume or AMI we could not list is never taken for a deleted one; gaps of other operations (CloudWatch, logs, organizations) do not matter here. Snapshots younger than `min_age_days` are skipped. Saving: an upper bound, the full volume size at the snapshot tier's rate (snapshots are incremental: deleting one frees only its unique blocks).",
+	Description: "A snapshot whose source volume no longer exists and that no AMI — **including disabled AMIs** — and no launch template version references. Account × regions where listing snapshots, volumes, AMIs, launch templates or their versions failed (a coverage gap of ec2:DescribeSnapshots, DescribeVolumes, DescribeImages, DescribeLaunchTemplates or DescribeLaunchTemplateVersions) are skipped, so a volume or AMI we could not list is never taken for a deleted one; gaps of other operations (CloudWatch, logs, organizations) do not matter here. Snapshots younger than `min_age_days` are skipped. A snapshot copy has no source volume and is never taken for an orphan: AWS gives a copy an arbitrary volume id, so one with a `transfer_type` (set only on copies) or the volume id vol-ffffffff is skipped. Saving: an upper bound, the full volume size at the snapshot tier's rate (snapshots are incremental: deleting one frees only its unique blocks).",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Params: []Param{{Name: "min_age_days", Default: "7", Description: "skip snapshots younger than this"}},
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
@@ -147,7 +147,16 @@ func orphanedSnapshot(x *awsIndex, r *scanners.Resource) bool {
 		return false
 	}
 	vol := r.Attr("volume_id")
-	return vol != "" && vol != "vol-ffffffff" && !x.exists(r.Account, r.Region, kindAWSVolume, vol)
+	return vol != "" && !snapshotCopy(r) && !x.exists(r.Account, r.Region, kindAWSVolume, vol)
+}
+
+// snapshotCopy reports whether an EBS snapshot is a copy, which has no
+// source volume: AWS gives a copy "an arbitrary volume ID that you should
+// not use for any purpose" and sets TransferType "Only for snapshot
+// copies" (Snapshot data type); vol-ffffffff is the id copies and
+// snapshots created from an AMI have long shown.
+func snapshotCopy(r *scanners.Resource) bool {
+	return r.Attr("transfer_type") != "" || r.Attr("volume_id") == "vol-ffffffff"
 }
 
 // ruleSnapshotOld flags old snapshots that nothing uses (orphaned ones are
@@ -181,7 +190,11 @@ var ruleSnapshotOld = Rule{
 				action = fmt.Sprintf("Already in the archive tier: apply a retention policy, or delete it if no longer needed (archived snapshots are billed for at least 90 days): aws ec2 delete-snapshot --snapshot-id %s --region %s", r.ID, r.Region)
 			}
 			f := resourceFinding(r, fmt.Sprintf("Snapshot %s is %d days old", r.ID, age), action)
-			f.Evidence = []Evidence{{"age_days", fmt.Sprint(age)}, {"source_volume", r.Attr("volume_id")}, {"size_gib", r.Attr("size_gib")}, {"storage_tier", tier}}
+			source := r.Attr("volume_id")
+			if snapshotCopy(r) {
+				source = "none (a snapshot copy)"
+			}
+			f.Evidence = []Evidence{{"age_days", fmt.Sprint(age)}, {"source_volume", source}, {"size_gib", r.Attr("size_gib")}, {"storage_tier", tier}}
 			price(&f, snapshotBill(rc, r), func(cost decimal.Decimal) decimal.Decimal { return cost })
 			out = append(out, f)
 		}

@@ -104,9 +104,10 @@ func stoppedAt(reason string) string {
 }
 
 func (sc *scope) instances(ctx context.Context) error {
-	p := ec2.NewDescribeInstancesPaginator(sc.ec2, &ec2.DescribeInstancesInput{MaxResults: aws.Int32(sc.pageSize)})
+	input := &ec2.DescribeInstancesInput{MaxResults: aws.Int32(sc.pageSize), IncludeManagedResources: sc.includeManaged()}
+	p := ec2.NewDescribeInstancesPaginator(sc.ec2, input)
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		page, err := withoutManagedOnRefusal(sc, &input.IncludeManagedResources, func() (*ec2.DescribeInstancesOutput, error) { return p.NextPage(ctx) })
 		if err != nil {
 			return fmt.Errorf("ec2 DescribeInstances %s: %w", sc.region, err)
 		}
@@ -137,6 +138,7 @@ func (sc *scope) instances(ctx context.Context) error {
 				if in.InstanceLifecycle != "" {
 					attrs[AttrLifecycle] = string(in.InstanceLifecycle)
 				}
+				attrs[AttrManagedBy] = managedBy(in.Operator)
 				state := ""
 				if in.State != nil {
 					state = string(in.State.Name)
@@ -157,9 +159,10 @@ func (sc *scope) instances(ctx context.Context) error {
 }
 
 func (sc *scope) volumes(ctx context.Context) error {
-	p := ec2.NewDescribeVolumesPaginator(sc.ec2, &ec2.DescribeVolumesInput{MaxResults: aws.Int32(sc.pageSize)})
+	input := &ec2.DescribeVolumesInput{MaxResults: aws.Int32(sc.pageSize), IncludeManagedResources: sc.includeManaged()}
+	p := ec2.NewDescribeVolumesPaginator(sc.ec2, input)
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		page, err := withoutManagedOnRefusal(sc, &input.IncludeManagedResources, func() (*ec2.DescribeVolumesOutput, error) { return p.NextPage(ctx) })
 		if err != nil {
 			return fmt.Errorf("ec2 DescribeVolumes %s: %w", sc.region, err)
 		}
@@ -169,6 +172,7 @@ func (sc *scope) volumes(ctx context.Context) error {
 				AttrVolumeType:    string(v.VolumeType),
 				AttrAvailabilityZ: aws.ToString(v.AvailabilityZone),
 				AttrSnapshotID:    aws.ToString(v.SnapshotId),
+				AttrManagedBy:     managedBy(v.Operator),
 			}
 			if v.Size != nil {
 				attrs[AttrSizeGiB] = strconv.Itoa(int(*v.Size))
@@ -241,6 +245,19 @@ func (sc *scope) addresses(ctx context.Context) error {
 		})
 	}
 	return nil
+}
+
+// managedBy is the service principal managing a resource, "" for one
+// that no service manages. A managed resource whose principal is not
+// given reads "aws".
+func managedBy(op *types.OperatorResponse) string {
+	if op == nil || !aws.ToBool(op.Managed) {
+		return ""
+	}
+	if p := aws.ToString(op.Principal); p != "" {
+		return p
+	}
+	return "aws"
 }
 
 // clean drops empty attributes so inventories stay small and stable.

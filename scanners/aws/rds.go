@@ -23,6 +23,8 @@ const (
 	AttrMultiAZ        = "multi_az"
 	AttrDBInstanceID   = "db_instance_id"
 	AttrSnapshotType   = "snapshot_type"
+	AttrSourceSnapshot = "source_snapshot" // SourceDBSnapshotIdentifier: the ARN a cross-account or cross-region copy was copied from
+	AttrSourceRegion   = "source_region"   // SourceRegion: the region the snapshot was created in or copied from
 	RelationSourceInst = "source-instance"
 )
 
@@ -85,8 +87,11 @@ func (sc *scope) dbInstances(ctx context.Context) error {
 // instance's backup retention and are not the audit's concern).
 //
 // aws.rds.snapshot (ID = DBSnapshotIdentifier): db_instance_id,
-// allocated_gib, storage_type, status, snapshot_type; Created =
-// SnapshotCreateTime; relation source-instance → the aws.rds.instance key.
+// allocated_gib, storage_type, status, snapshot_type, source_snapshot,
+// source_region; Created = SnapshotCreateTime; relation source-instance →
+// the aws.rds.instance key, except for a cross-account or cross-region
+// copy, whose DBInstanceIdentifier names an instance of the account or
+// region it was copied from (dbSnapshotCopy).
 func (sc *scope) dbSnapshots(ctx context.Context) error {
 	p := rds.NewDescribeDBSnapshotsPaginator(sc.rds, &rds.DescribeDBSnapshotsInput{
 		SnapshotType: aws.String("manual"), MaxRecords: sc.pageSizeIn(20, 100),
@@ -104,16 +109,18 @@ func (sc *scope) dbSnapshots(ctx context.Context) error {
 			}
 			src := aws.ToString(sn.DBInstanceIdentifier)
 			attrs := map[string]string{
-				AttrDBInstanceID: src,
-				AttrStorageType:  aws.ToString(sn.StorageType),
-				AttrStatus:       aws.ToString(sn.Status),
-				AttrSnapshotType: aws.ToString(sn.SnapshotType),
+				AttrDBInstanceID:   src,
+				AttrStorageType:    aws.ToString(sn.StorageType),
+				AttrStatus:         aws.ToString(sn.Status),
+				AttrSnapshotType:   aws.ToString(sn.SnapshotType),
+				AttrSourceSnapshot: aws.ToString(sn.SourceDBSnapshotIdentifier),
+				AttrSourceRegion:   aws.ToString(sn.SourceRegion),
 			}
 			if sn.AllocatedStorage != nil {
 				attrs[AttrAllocatedGiB] = strconv.Itoa(int(*sn.AllocatedStorage))
 			}
 			var rels []scanners.Relation
-			if src != "" {
+			if src != "" && !dbSnapshotCopy(aws.ToString(sn.SourceDBSnapshotIdentifier), aws.ToString(sn.SourceRegion), sc.region) {
 				rels = append(rels, scanners.Relation{Type: RelationSourceInst, Key: sc.key(KindDBInstance, src)})
 			}
 			sc.emit(scanners.Resource{
@@ -123,6 +130,15 @@ func (sc *scope) dbSnapshots(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// dbSnapshotCopy reports whether a DB snapshot was copied from another
+// account or region: SourceDBSnapshotIdentifier "only has a value in the
+// case of a cross-account or cross-Region copy", and SourceRegion is "The
+// Amazon Web Services Region that the DB snapshot was created in or
+// copied from" (DBSnapshot data type).
+func dbSnapshotCopy(sourceSnapshot, sourceRegion, region string) bool {
+	return sourceSnapshot != "" || sourceRegion != "" && sourceRegion != region
 }
 
 func rdsTags(tags []rdstypes.Tag) (map[string]string, string) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -41,6 +42,9 @@ type scope struct {
 	pending   []*pendingResource
 	gapsSeen  map[string]bool
 	cwLimiter *limiter
+	// noManagedParam: the EC2 endpoint refused IncludeManagedResources
+	// (managed.go); later calls go without it.
+	noManagedParam atomic.Bool
 }
 
 func (s *Scanner) newScope(a account, region string, sink scanners.Sink) *scope {

@@ -25,6 +25,7 @@ const (
 	AttrImageIDs       = "image_ids"    // comma-joined, sorted
 	AttrName           = "name"
 	AttrDefaultVersion = "default_version"
+	AttrTransferType   = "transfer_type" // standard | time-based: set only on snapshot copies
 
 	RelationSourceVolume = "source-volume"
 )
@@ -32,10 +33,10 @@ const (
 // snapshots lists the EBS snapshots the account owns (OwnerIds=self: the
 // public and shared snapshots the account can see are not its cost).
 //
-// aws.ebs.snapshot: volume_id, size_gib, storage_tier, state, description;
-// Created = StartTime; relation source-volume → the aws.ebs.volume key
-// (which may no longer exist: that is what the orphaned-snapshot rule
-// looks for).
+// aws.ebs.snapshot: volume_id, size_gib, storage_tier, state, description,
+// transfer_type; Created = StartTime; relation source-volume → the
+// aws.ebs.volume key (which may no longer exist: that is what the
+// orphaned-snapshot rule looks for), except for a copy (snapshotCopy).
 func (sc *scope) snapshots(ctx context.Context) error {
 	p := ec2.NewDescribeSnapshotsPaginator(sc.ec2, &ec2.DescribeSnapshotsInput{
 		OwnerIds: []string{"self"}, MaxResults: sc.pageSizeIn(5, 1000),
@@ -49,18 +50,17 @@ func (sc *scope) snapshots(ctx context.Context) error {
 			tags, name := tagMap(sn.Tags)
 			vol := aws.ToString(sn.VolumeId)
 			attrs := map[string]string{
-				AttrVolumeID:    vol,
-				AttrStorageTier: string(sn.StorageTier),
-				AttrState:       string(sn.State),
-				AttrDescription: aws.ToString(sn.Description),
+				AttrVolumeID:     vol,
+				AttrStorageTier:  string(sn.StorageTier),
+				AttrState:        string(sn.State),
+				AttrDescription:  aws.ToString(sn.Description),
+				AttrTransferType: string(sn.TransferType),
 			}
 			if sn.VolumeSize != nil {
 				attrs[AttrSizeGiB] = strconv.Itoa(int(*sn.VolumeSize))
 			}
 			var rels []scanners.Relation
-			// vol-ffffffff is what EC2 reports for snapshots copied from
-			// another snapshot or created from an AMI: no source volume.
-			if vol != "" && vol != "vol-ffffffff" {
+			if vol != "" && !snapshotCopy(string(sn.TransferType), vol) {
 				rels = append(rels, scanners.Relation{Type: RelationSourceVolume, Key: sc.key(KindVolume, vol)})
 			}
 			sc.emit(scanners.Resource{
@@ -70,6 +70,17 @@ func (sc *scope) snapshots(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// snapshotCopy reports whether a snapshot is a copy, which has no source
+// volume: "Snapshots created by a copy snapshot operation have an
+// arbitrary volume ID that you should not use for any purpose", and
+// TransferType is set "Only for snapshot copies" (Snapshot data type).
+// vol-ffffffff is what EC2 reports for snapshots copied from another
+// snapshot or created from an AMI; it is kept for a copy that carries no
+// TransferType.
+func snapshotCopy(transferType, volumeID string) bool {
+	return transferType != "" || volumeID == "vol-ffffffff"
 }
 
 // images lists the AMIs the account owns, including disabled ones
@@ -118,9 +129,10 @@ func (sc *scope) images(ctx context.Context) error {
 // aws.ec2.launch_template: snapshot_ids and image_ids over all versions,
 // default_version; Created = CreateTime.
 func (sc *scope) launchTemplates(ctx context.Context) error {
-	p := ec2.NewDescribeLaunchTemplatesPaginator(sc.ec2, &ec2.DescribeLaunchTemplatesInput{MaxResults: sc.pageSizeIn(1, 200)})
+	input := &ec2.DescribeLaunchTemplatesInput{MaxResults: sc.pageSizeIn(1, 200), IncludeManagedResources: sc.includeManaged()}
+	p := ec2.NewDescribeLaunchTemplatesPaginator(sc.ec2, input)
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		page, err := withoutManagedOnRefusal(sc, &input.IncludeManagedResources, func() (*ec2.DescribeLaunchTemplatesOutput, error) { return p.NextPage(ctx) })
 		if err != nil {
 			return fmt.Errorf("ec2 DescribeLaunchTemplates %s: %w", sc.region, err)
 		}
@@ -134,11 +146,12 @@ func (sc *scope) launchTemplates(ctx context.Context) error {
 			lt := lts[i]
 			id := aws.ToString(lt.LaunchTemplateId)
 			var snaps, images []string
-			vp := ec2.NewDescribeLaunchTemplateVersionsPaginator(sc.ec2, &ec2.DescribeLaunchTemplateVersionsInput{
-				LaunchTemplateId: aws.String(id), MaxResults: sc.pageSizeIn(1, 200),
-			})
+			vinput := &ec2.DescribeLaunchTemplateVersionsInput{
+				LaunchTemplateId: aws.String(id), MaxResults: sc.pageSizeIn(1, 200), IncludeManagedResources: sc.includeManaged(),
+			}
+			vp := ec2.NewDescribeLaunchTemplateVersionsPaginator(sc.ec2, vinput)
 			for vp.HasMorePages() {
-				vpage, err := vp.NextPage(ctx)
+				vpage, err := withoutManagedOnRefusal(sc, &vinput.IncludeManagedResources, func() (*ec2.DescribeLaunchTemplateVersionsOutput, error) { return vp.NextPage(ctx) })
 				if err != nil {
 					errs[i] = fmt.Errorf("ec2 DescribeLaunchTemplateVersions %s %s: %w", sc.region, id, err)
 					return
@@ -164,6 +177,7 @@ func (sc *scope) launchTemplates(ctx context.Context) error {
 				AttrSnapshotIDs: joinSorted(snaps),
 				AttrImageIDs:    joinSorted(images),
 				AttrName:        aws.ToString(lt.LaunchTemplateName),
+				AttrManagedBy:   managedBy(lt.Operator),
 			}
 			if lt.DefaultVersionNumber != nil {
 				attrs[AttrDefaultVersion] = strconv.FormatInt(*lt.DefaultVersionNumber, 10)

@@ -43,6 +43,47 @@ func (s *Sim) scope(c *call) (*Account, *Region) {
 	return a, findRegion(a, c.region)
 }
 
+// xmlOperator is the operator element (OperatorResponse) of a resource
+// managed by an AWS service.
+type xmlOperator struct {
+	Managed         bool   `xml:"managed"`
+	Principal       string `xml:"principal,omitempty"`
+	HiddenByDefault bool   `xml:"hiddenByDefault"`
+}
+
+// managedVisibility is the managed resource visibility of the call's
+// account and region: the region's setting, else the account's, else
+// visible (AWS's default).
+func (s *Sim) managedVisibility(c *call) string {
+	a, r := s.scope(c)
+	switch {
+	case r != nil && r.ManagedResourceVisibility != "":
+		return r.ManagedResourceVisibility
+	case a != nil && a.ManagedResourceVisibility != "":
+		return a.ManagedResourceVisibility
+	}
+	return "visible"
+}
+
+// hidesManaged reports whether this DescribeInstances, DescribeVolumes,
+// DescribeLaunchTemplates or DescribeLaunchTemplateVersions call leaves
+// managed resources out: visibility is hidden and the request does not
+// set IncludeManagedResources=true ("If this parameter is set to true,
+// the output includes resources that are managed by Amazon Web Services
+// services, even if managed resource visibility is set to hidden").
+func (s *Sim) hidesManaged(c *call) bool {
+	return s.managedVisibility(c) == "hidden" && !strings.EqualFold(c.r.Form.Get("IncludeManagedResources"), "true")
+}
+
+// operator is the operator element of a resource; nil for one that no
+// AWS service manages.
+func (s *Sim) operator(c *call, managed bool, by string) *xmlOperator {
+	if !managed {
+		return nil
+	}
+	return &xmlOperator{Managed: true, Principal: by, HiddenByDefault: s.managedVisibility(c) == "hidden"}
+}
+
 // DescribeRegions
 
 type describeRegionsResponse struct {
@@ -126,6 +167,7 @@ type xmlVolume struct {
 	Encrypted          bool             `xml:"encrypted"`
 	MultiAttachEnabled bool             `xml:"multiAttachEnabled"`
 	TagSet             *xmlTagSet       `xml:"tagSet"`
+	Operator           *xmlOperator     `xml:"operator"`
 }
 
 type xmlAttachmentSet struct {
@@ -145,8 +187,11 @@ func (s *Sim) describeVolumes(c *call) (any, *apiError) {
 	_, r := s.scope(c)
 	var vols []*Volume
 	if r != nil {
+		hide := s.hidesManaged(c)
 		for i := range r.Volumes {
-			vols = append(vols, &r.Volumes[i])
+			if !(hide && r.Volumes[i].Managed) {
+				vols = append(vols, &r.Volumes[i])
+			}
 		}
 	}
 	sort.Slice(vols, func(i, j int) bool { return vols[i].ID < vols[j].ID })
@@ -197,6 +242,7 @@ func (s *Sim) describeVolumes(c *call) (any, *apiError) {
 			VolumeID: v.ID, Size: v.SizeGiB, SnapshotID: v.SnapshotID, AvailabilityZone: v.AZ,
 			Status: v.State, CreateTime: isoTime(created), VolumeType: v.Type,
 			Iops: v.IOPS, Throughput: v.Throughput, Encrypted: v.Encrypted, TagSet: tagSet(v.Tags),
+			Operator: s.operator(c, v.Managed, v.ManagedBy),
 		}
 		if v.AttachedTo != "" {
 			xv.AttachmentSet.Items = []xmlAttachment{{
@@ -450,6 +496,7 @@ type xmlInstance struct {
 	Hypervisor         string           `xml:"hypervisor"`
 	PlatformDetails    string           `xml:"platformDetails"`
 	UsageOperation     string           `xml:"usageOperation"`
+	Operator           *xmlOperator     `xml:"operator"`
 }
 
 type xmlBlockDevice struct {
@@ -466,8 +513,11 @@ func (s *Sim) describeInstances(c *call) (any, *apiError) {
 	_, r := s.scope(c)
 	var insts []*Instance
 	if r != nil {
+		hide := s.hidesManaged(c)
 		for i := range r.Instances {
-			insts = append(insts, &r.Instances[i])
+			if !(hide && r.Instances[i].Managed) {
+				insts = append(insts, &r.Instances[i])
+			}
 		}
 	}
 	sort.Slice(insts, func(i, j int) bool { return insts[i].ID < insts[j].ID })
@@ -538,6 +588,7 @@ next:
 			OwnerID:       c.account,
 			Instances:     []xmlInstance{s.instanceXML(r, in, now)},
 		})
+		out.Reservations[len(out.Reservations)-1].Instances[0].Operator = s.operator(c, in.Managed, in.ManagedBy)
 	}
 	return out, nil
 }

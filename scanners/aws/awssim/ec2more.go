@@ -82,6 +82,8 @@ type xmlSnapshot struct {
 	Encrypted   bool       `xml:"encrypted"`
 	StorageTier string     `xml:"storageTier"`
 	TagSet      *xmlTagSet `xml:"tagSet"`
+	// TransferType is sent only for snapshot copies (Snapshot data type).
+	TransferType string `xml:"transferType,omitempty"`
 }
 
 func (s *Sim) describeSnapshots(c *call) (any, *apiError) {
@@ -132,7 +134,7 @@ func (s *Sim) describeSnapshots(c *call) (any, *apiError) {
 		out.Snapshots = append(out.Snapshots, xmlSnapshot{
 			SnapshotID: sn.ID, VolumeID: sn.VolumeID, Status: sn.State, StartTime: isoTime(orDefault(sn.Started, sn.Started.At(now), now)),
 			Progress: "100%", OwnerID: c.account, VolumeSize: sn.SizeGiB, Description: sn.Description, Encrypted: sn.Encrypted,
-			StorageTier: sn.StorageTier, TagSet: tagSet(sn.Tags),
+			StorageTier: sn.StorageTier, TagSet: tagSet(sn.Tags), TransferType: sn.TransferType,
 		})
 	}
 	return out, nil
@@ -280,21 +282,27 @@ type describeLaunchTemplatesResponse struct {
 }
 
 type xmlLaunchTemplate struct {
-	CreateTime           string     `xml:"createTime"`
-	CreatedBy            string     `xml:"createdBy"`
-	DefaultVersionNumber int64      `xml:"defaultVersionNumber"`
-	LatestVersionNumber  int64      `xml:"latestVersionNumber"`
-	LaunchTemplateID     string     `xml:"launchTemplateId"`
-	LaunchTemplateName   string     `xml:"launchTemplateName"`
-	TagSet               *xmlTagSet `xml:"tagSet"`
+	CreateTime           string       `xml:"createTime"`
+	CreatedBy            string       `xml:"createdBy"`
+	DefaultVersionNumber int64        `xml:"defaultVersionNumber"`
+	LatestVersionNumber  int64        `xml:"latestVersionNumber"`
+	LaunchTemplateID     string       `xml:"launchTemplateId"`
+	LaunchTemplateName   string       `xml:"launchTemplateName"`
+	TagSet               *xmlTagSet   `xml:"tagSet"`
+	Operator             *xmlOperator `xml:"operator"`
 }
 
+// launchTemplates are the templates the call can see: a managed one is
+// left out when hidesManaged, whether listed or named.
 func (s *Sim) launchTemplates(c *call) ([]*LaunchTemplate, *apiError) {
 	_, r := s.scope(c)
 	var lts []*LaunchTemplate
 	if r != nil {
+		hide := s.hidesManaged(c)
 		for i := range r.LaunchTemplates {
-			lts = append(lts, &r.LaunchTemplates[i])
+			if !(hide && r.LaunchTemplates[i].Managed) {
+				lts = append(lts, &r.LaunchTemplates[i])
+			}
 		}
 	}
 	sort.Slice(lts, func(i, j int) bool { return lts[i].ID < lts[j].ID })
@@ -344,6 +352,7 @@ func (s *Sim) describeLaunchTemplates(c *call) (any, *apiError) {
 			CreateTime: isoTime(orDefault(lt.Created, lt.Created.At(now), now)), CreatedBy: "arn:aws:iam::" + c.account + ":user/" + callerUser,
 			DefaultVersionNumber: lt.DefaultVersion, LatestVersionNumber: int64(len(lt.Versions)),
 			LaunchTemplateID: lt.ID, LaunchTemplateName: lt.Name, TagSet: tagSet(lt.Tags),
+			Operator: s.operator(c, lt.Managed, lt.ManagedBy),
 		})
 	}
 	return out, nil
@@ -368,9 +377,10 @@ type xmlLTVersion struct {
 		ImageID             string            `xml:"imageId,omitempty"`
 		InstanceType        string            `xml:"instanceType,omitempty"`
 	} `xml:"launchTemplateData"`
-	LaunchTemplateID   string `xml:"launchTemplateId"`
-	LaunchTemplateName string `xml:"launchTemplateName"`
-	VersionNumber      int64  `xml:"versionNumber"`
+	LaunchTemplateID   string       `xml:"launchTemplateId"`
+	LaunchTemplateName string       `xml:"launchTemplateName"`
+	VersionNumber      int64        `xml:"versionNumber"`
+	Operator           *xmlOperator `xml:"operator"`
 }
 
 func (s *Sim) describeLaunchTemplateVersions(c *call) (any, *apiError) {
@@ -432,6 +442,7 @@ func (s *Sim) describeLaunchTemplateVersions(c *call) (any, *apiError) {
 		x := xmlLTVersion{
 			CreateTime: isoTime(orDefault(rw.lt.Created, rw.lt.Created.At(now), now)), CreatedBy: "arn:aws:iam::" + c.account + ":user/" + callerUser,
 			DefaultVersion: rw.n == rw.lt.DefaultVersion, LaunchTemplateID: rw.lt.ID, LaunchTemplateName: rw.lt.Name, VersionNumber: rw.n,
+			Operator: s.operator(c, rw.lt.Managed, rw.lt.ManagedBy),
 		}
 		x.LaunchTemplateData.ImageID, x.LaunchTemplateData.InstanceType = v.ImageID, v.InstanceType
 		for i, snap := range v.SnapshotIDs {

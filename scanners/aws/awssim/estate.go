@@ -49,6 +49,17 @@ type Account struct {
 	OrgStatus  string      `yaml:"org_status"` // "" (not in the organization), ACTIVE or SUSPENDED
 	Email      string      `yaml:"email"`      // default <name or id>@example.com
 	Joined     estate.Time `yaml:"joined"`     // when it joined the organization
+	// ManagedResourceVisibility is the account's EC2 managed resource
+	// visibility, visible (default, as AWS's) or hidden; a region may set
+	// its own. Hidden: DescribeInstances, DescribeVolumes,
+	// DescribeLaunchTemplates and DescribeLaunchTemplateVersions leave
+	// out the resources marked managed unless the request sets
+	// IncludeManagedResources=true ("A value of hidden indicates that
+	// managed resources are not included in Describe operation responses
+	// by default", ManagedResourceVisibilitySettings; "Hidden resources
+	// remain fully operational and billable", ModifyManagedResourceVisibility).
+	// A hidden resource named by id reads as one that does not exist.
+	ManagedResourceVisibility string `yaml:"managed_resource_visibility"`
 }
 
 // Region is one enabled region of an account and what is in it.
@@ -58,6 +69,10 @@ type Region struct {
 	Volumes   []Volume   `yaml:"volumes"`
 	Addresses []Address  `yaml:"addresses"`
 	Instances []Instance `yaml:"instances"`
+
+	// ManagedResourceVisibility replaces the account's for this region
+	// (EC2 settings are regional): "" (the account's), visible or hidden.
+	ManagedResourceVisibility string `yaml:"managed_resource_visibility"`
 
 	Snapshots            []Snapshot            `yaml:"snapshots"`
 	Images               []Image               `yaml:"images"`
@@ -98,6 +113,14 @@ type Faults struct {
 	// second). A region's value for a key replaces the account's.
 	Rate  map[string]float64 `yaml:"rate"`
 	Burst map[string]int     `yaml:"burst"`
+	// UnknownParameters lists EC2 request parameters (e.g.
+	// IncludeManagedResources) that the endpoint does not know: an EC2
+	// request carrying one is answered, as an endpoint predating the
+	// parameter answers, with UnknownParameter ("An unknown or
+	// unrecognized parameter was supplied", HTTP 400), after deny and
+	// before throttle faults. A list parameter is named without its ".N"
+	// suffix.
+	UnknownParameters []string `yaml:"unknown_parameters"`
 }
 
 // Volume is an EBS volume (DescribeVolumes).
@@ -115,7 +138,9 @@ type Volume struct {
 	Encrypted  bool              `yaml:"encrypted"`
 	Created    estate.Time       `yaml:"created"`
 	Tags       map[string]string `yaml:"tags"`
-	Metrics    Metrics           `yaml:"metrics"` // AWS/EBS, dimension VolumeId
+	Metrics    Metrics           `yaml:"metrics"`    // AWS/EBS, dimension VolumeId
+	Managed    bool              `yaml:"managed"`    // managed by an AWS service: see Account.ManagedResourceVisibility
+	ManagedBy  string            `yaml:"managed_by"` // the managing service principal (Operator.Principal), default eks.amazonaws.com
 }
 
 // Address is an Elastic IP (DescribeAddresses).
@@ -146,7 +171,9 @@ type Instance struct {
 	// when platform is windows. A Windows code needs platform windows.
 	UsageOperation string            `yaml:"usage_operation"`
 	Tags           map[string]string `yaml:"tags"`
-	Metrics        Metrics           `yaml:"metrics"` // AWS/EC2, dimension InstanceId
+	Metrics        Metrics           `yaml:"metrics"`    // AWS/EC2, dimension InstanceId
+	Managed        bool              `yaml:"managed"`    // managed by an AWS service: see Account.ManagedResourceVisibility
+	ManagedBy      string            `yaml:"managed_by"` // the managing service principal (Operator.Principal), default eks.amazonaws.com
 }
 
 // Metrics are the CloudWatch series of a resource, by metric name, served
@@ -198,6 +225,12 @@ type Snapshot struct {
 	Description string            `yaml:"description"`
 	Encrypted   bool              `yaml:"encrypted"`
 	Tags        map[string]string `yaml:"tags"`
+	// TransferType marks a snapshot copy: standard or time-based, the
+	// kind of CopySnapshot that made it; "" for a snapshot of a volume.
+	// EC2 sets it "Only for snapshot copies", and a copy's VolumeId is
+	// "an arbitrary volume ID that you should not use for any purpose"
+	// (Snapshot data type), so volume_id may name any vol- id.
+	TransferType string `yaml:"transfer_type"`
 }
 
 // Image is an AMI owned by the account (DescribeImages). A disabled AMI is
@@ -220,6 +253,8 @@ type LaunchTemplate struct {
 	DefaultVersion int64                   `yaml:"default_version"` // default 1
 	Versions       []LaunchTemplateVersion `yaml:"versions"`        // at least one
 	Tags           map[string]string       `yaml:"tags"`
+	Managed        bool                    `yaml:"managed"`    // managed by an AWS service: see Account.ManagedResourceVisibility
+	ManagedBy      string                  `yaml:"managed_by"` // the managing service principal (Operator.Principal), default eks.amazonaws.com
 }
 
 // LaunchTemplateVersion is one version's launch data.
@@ -369,6 +404,16 @@ type DBSnapshot struct {
 	AllocatedGiB int32       `yaml:"allocated_gib"`  // default 20
 	Engine       string      `yaml:"engine"`         // default postgres
 	Status       string      `yaml:"status"`         // available (default)
+	// SourceSnapshot is SourceDBSnapshotIdentifier, the ARN of the DB
+	// snapshot this one was copied from: "It only has a value in the case
+	// of a cross-account or cross-Region copy" (DBSnapshot data type).
+	// For such a copy db_instance_id names the instance in the source
+	// account or region.
+	SourceSnapshot string `yaml:"source_snapshot"`
+	// SourceRegion is "The Amazon Web Services Region that the DB
+	// snapshot was created in or copied from"; default the region of
+	// source_snapshot's ARN, else absent.
+	SourceRegion string `yaml:"source_region"`
 }
 
 // LogGroup is a CloudWatch Logs log group (DescribeLogGroups; its tags

@@ -117,6 +117,9 @@ func (v *validator) estate(est *Estate) error {
 		if err := v.faults(f+".faults", &a.Faults); err != nil {
 			return err
 		}
+		if err := v.visibility(f+".managed_resource_visibility", a.ManagedResourceVisibility); err != nil {
+			return err
+		}
 		seenRegion := map[string]bool{}
 		for j := range a.Regions {
 			if err := v.region(fmt.Sprintf("%s.regions[%d]", f, j), a.ID, &a.Regions[j], seenRegion, ids); err != nil {
@@ -167,11 +170,39 @@ func (v *validator) faults(f string, fl *Faults) error {
 			return v.fail(f+".burst", "%s: %d is not a positive number of tokens", k, fl.Burst[k])
 		}
 	}
+	for i, p := range fl.UnknownParameters {
+		if !paramNameRE.MatchString(p) {
+			return v.fail(fmt.Sprintf("%s.unknown_parameters[%d]", f, i), "%q is not a request parameter name such as IncludeManagedResources", p)
+		}
+	}
 	if fl.Latency != "" {
 		d, err := time.ParseDuration(fl.Latency)
 		if err != nil || d < 0 {
 			return v.fail(f+".latency", "%q is not a duration such as 25ms", fl.Latency)
 		}
+	}
+	return nil
+}
+
+// paramNameRE matches a Query API parameter name (UpperCamel).
+var paramNameRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+
+// visibility checks a managed resource visibility setting.
+func (v *validator) visibility(field, s string) error {
+	switch s {
+	case "", "visible", "hidden":
+		return nil
+	}
+	return v.fail(field, "%q is not visible or hidden", s)
+}
+
+// managed checks a resource's managed_by and fills in its default.
+func (v *validator) managed(f string, managed bool, by *string) error {
+	switch {
+	case !managed && *by != "":
+		return v.fail(f+".managed_by", "only a managed resource (managed: true) has managed_by")
+	case managed && *by == "":
+		*by = "eks.amazonaws.com"
 	}
 	return nil
 }
@@ -188,6 +219,9 @@ func (v *validator) region(f, account string, r *Region, seen map[string]bool, i
 	}
 	seen[r.Name] = true
 	if err := v.faults(f+".faults", &r.Faults); err != nil {
+		return err
+	}
+	if err := v.visibility(f+".managed_resource_visibility", r.ManagedResourceVisibility); err != nil {
 		return err
 	}
 	claim := func(field, kind, prefix, id string) error {
@@ -261,6 +295,9 @@ func (v *validator) region(f, account string, r *Region, seen map[string]bool, i
 		if err := v.metrics(fi+".metrics", "AWS/EC2", in.Metrics); err != nil {
 			return err
 		}
+		if err := v.managed(fi, in.Managed, &in.ManagedBy); err != nil {
+			return err
+		}
 	}
 	// Attachment devices default per instance, in volume id order.
 	nextDevice := map[string]byte{}
@@ -318,6 +355,9 @@ func (v *validator) region(f, account string, r *Region, seen map[string]bool, i
 			return err
 		}
 		if err := v.metrics(fv+".metrics", "AWS/EBS", vol.Metrics); err != nil {
+			return err
+		}
+		if err := v.managed(fv, vol.Managed, &vol.ManagedBy); err != nil {
 			return err
 		}
 		if vol.State == "" {

@@ -37,6 +37,11 @@ func (v *validator) regionMore(f, account string, r *Region, instances map[strin
 		} else if !contains(snapshotStates, sn.State) {
 			return v.fail(fs+".state", "%q is not a snapshot state (%s)", sn.State, strings.Join(snapshotStates, ", "))
 		}
+		switch sn.TransferType {
+		case "", "standard", "time-based":
+		default:
+			return v.fail(fs+".transfer_type", "%q is not standard or time-based", sn.TransferType)
+		}
 	}
 	snapRef := func(field, id string) error {
 		if !strings.HasPrefix(id, "snap-") {
@@ -81,6 +86,9 @@ func (v *validator) regionMore(f, account string, r *Region, instances map[strin
 		}
 		if lt.DefaultVersion < 1 || lt.DefaultVersion > int64(len(lt.Versions)) {
 			return v.fail(fl+".default_version", "%d is not one of the %d versions", lt.DefaultVersion, len(lt.Versions))
+		}
+		if err := v.managed(fl, lt.Managed, &lt.ManagedBy); err != nil {
+			return err
 		}
 		for j, ver := range lt.Versions {
 			fv := fmt.Sprintf("%s.versions[%d]", fl, j)

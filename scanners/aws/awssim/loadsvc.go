@@ -236,6 +236,19 @@ func (v *validator) regionServices(f, account string, r *Region, instances map[s
 		if sn.Status == "" {
 			sn.Status = "available"
 		}
+		if sn.SourceSnapshot != "" {
+			// arn:aws:rds:<region>:<account>:snapshot:<id>
+			parts := strings.SplitN(sn.SourceSnapshot, ":", 7)
+			if len(parts) != 7 || parts[0] != "arn" || parts[2] != "rds" || !regionRE.MatchString(parts[3]) || parts[5] != "snapshot" || parts[6] == "" {
+				return v.fail(fs+".source_snapshot", "%q is not a DB snapshot ARN (arn:aws:rds:<region>:<account>:snapshot:<id>)", sn.SourceSnapshot)
+			}
+			if sn.SourceRegion == "" {
+				sn.SourceRegion = parts[3]
+			}
+		}
+		if sn.SourceRegion != "" && !regionRE.MatchString(sn.SourceRegion) {
+			return v.fail(fs+".source_region", "%q is not a region name such as us-east-1", sn.SourceRegion)
+		}
 	}
 	for i := range r.LogGroups {
 		g := &r.LogGroups[i]

@@ -280,6 +280,15 @@ func (s *Sim) inject(c *call) error {
 		}
 		return &apiError{status: d.status, code: d.code, message: msg, typ: d.typ}
 	}
+	if c.svc.proto == protoEC2 {
+		for _, name := range sortedKeys(c.r.Form) {
+			if base, _, _ := strings.Cut(name, "."); contains(f.unknown, base) {
+				// UnknownParameter: "An unknown or unrecognized parameter
+				// was supplied." (Error codes for the Amazon EC2 API)
+				return errorf(http.StatusBadRequest, "UnknownParameter", "The parameter %s is not recognized", base)
+			}
+		}
+	}
 	if !admitted {
 		return throttled(c)
 	}

@@ -151,6 +151,10 @@ func (s *Sim) describeDBSnapshots(c *call) (any, *apiError) {
 		SnapshotType         string `xml:"SnapshotType"`
 		DBSnapshotArn        string `xml:"DBSnapshotArn"`
 		StorageType          string `xml:"StorageType"`
+		// Sent only when set: SourceDBSnapshotIdentifier "only has a
+		// value in the case of a cross-account or cross-Region copy".
+		SourceRegion               string `xml:"SourceRegion,omitempty"`
+		SourceDBSnapshotIdentifier string `xml:"SourceDBSnapshotIdentifier,omitempty"`
 	}
 	type result struct {
 		DBSnapshots []dbs  `xml:"DBSnapshots>DBSnapshot"`
@@ -163,6 +167,7 @@ func (s *Sim) describeDBSnapshots(c *call) (any, *apiError) {
 			DBSnapshotIdentifier: sn.ID, DBInstanceIdentifier: sn.DBInstanceID, SnapshotCreateTime: isoTime(orDefault(sn.Created, sn.Created.At(now), now)),
 			Engine: sn.Engine, AllocatedStorage: sn.AllocatedGiB, Status: sn.Status, SnapshotType: sn.Type,
 			DBSnapshotArn: "arn:aws:rds:" + c.region + ":" + c.account + ":snapshot:" + sn.ID, StorageType: "gp2",
+			SourceRegion: sn.SourceRegion, SourceDBSnapshotIdentifier: sn.SourceSnapshot,
 		})
 	}
 	return queryResult{out}, nil

@@ -220,6 +220,7 @@ type mergedFaults struct {
 	latency     time.Duration
 	rate        map[string]float64
 	burst       map[string]int
+	unknown     []string // Faults.UnknownParameters
 }
 
 // faultsFor merges account faults with the region's: deny lists are
@@ -232,6 +233,7 @@ func (s *Sim) faultsFor(account, region string) mergedFaults {
 	}
 	add := func(f Faults) {
 		m.deny = append(m.deny, f.Deny...)
+		m.unknown = append(m.unknown, f.UnknownParameters...)
 		for k, v := range f.Throttle {
 			m.throttle[k] += v
 		}
