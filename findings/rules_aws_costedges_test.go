@@ -107,9 +107,19 @@ func TestLicensedInstancesAreLowerBounds(t *testing.T) {
 // inventory, with its table label (or the Linux-with-SQL wording).
 func TestLicensedOperationsMatchAWSTable(t *testing.T) {
 	t.Parallel()
+	// BYOL: the licence is the customer's, so neither inventoried as billed
+	// through EC2 nor a licence floor on the Linux rate.
+	for op := range byolOperations {
+		if _, ok := usageOperationLabels[op]; !ok || !strings.Contains(usageOperationLabels[op], "BYOL") {
+			t.Errorf("%s is not a BYOL code of AWS's table", op)
+		}
+		if n := licenceFloor(&scanners.Resource{Attributes: map[string]string{"usage_operation": op}}); n != "" {
+			t.Errorf("%s: licence floor %q, want none", op, n)
+		}
+	}
 	for op, label := range usageOperationLabels {
 		_, listed := licensedOperations[op]
-		want := strings.Contains(label, "Windows") || strings.Contains(label, "SQL Server")
+		want := (strings.Contains(label, "Windows") || strings.Contains(label, "SQL Server")) && !byolOperations[op]
 		if listed != want {
 			t.Errorf("%s (%s): in licensedOperations = %v, want %v", op, label, listed, want)
 		}

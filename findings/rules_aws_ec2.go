@@ -38,7 +38,7 @@ func instanceCompute(b *bill, r *scanners.Resource) {
 // or returns "" when it does not: UsageOperation is the billing code of
 // the AMI, the Price List's "operation" (AWS "AMI billing information
 // fields"), and only plain RunInstances is Linux/UNIX with no licence.
-// Every other code (Windows, SQL Server, RHEL, SUSE, Ubuntu Pro, BYOL...)
+// Every other code but the BYOL ones (Windows, SQL Server, RHEL, SUSE, Ubuntu Pro...)
 // is priced from the same Linux item, so the cost is a lower bound. An
 // instance that reports no usage operation is taken as Linux unless its
 // platform is windows.
@@ -50,7 +50,7 @@ func licenceFloor(r *scanners.Resource) string {
 		return ""
 	case op == "" && r.Attr("platform") == "windows":
 		return "Linux rate; the Windows licence is not included, so this is a lower bound"
-	case op == "":
+	case op == "" || byolOperations[op]:
 		return ""
 	case what == "":
 		what = usageOperationLabels[op]
@@ -62,6 +62,11 @@ func licenceFloor(r *scanners.Resource) string {
 	}
 	return "Linux rate; the " + what + " licence is not included, so this is a lower bound"
 }
+
+// byolOperations are the bring-your-own-licence codes of the same table:
+// EC2 bills no licence with them, so the Linux rate is not a licence
+// floor for them.
+var byolOperations = map[string]bool{"RunInstances:0800": true, "RunInstances:00g0": true}
 
 // usageOperationLabels are the platform details of each usage operation in
 // AWS's "AMI billing information fields" table
@@ -114,7 +119,7 @@ var ruleEC2Idle = Rule{
 	ID:          "aws.ec2.idle",
 	Category:    CategoryIdleInfrastructure,
 	Title:       "Idle EC2 instance",
-	Description: "A running instance whose daily maximum CPU stayed at or below `cpu_max_percent` and whose daily network traffic (in + out) stayed at or below `network_max_mb` on every one of the last `lookback_days` days (Compute Optimizer's idle definition; Trusted Advisor's low-utilisation check is looser). Instances younger than the lookback are skipped. Saving: the on-demand Linux price of the type × 730 h; for an instance whose UsageOperation is not plain RunInstances (Windows, SQL Server, RHEL, SUSE, Ubuntu Pro, BYOL...) the licence is not included, so the saving is a lower bound and the evidence says so; attached EBS volumes keep costing until deleted. Spot instances (lifecycle spot) are priced at the on-demand rate too, which makes their saving an upper bound: the evidence says so and their confidence is low. The saving contains what aws.ec2.previous_gen would save on the same instance, whose finding then carries none. Stop it, or snapshot and terminate it.",
+	Description: "A running instance whose daily maximum CPU stayed at or below `cpu_max_percent` and whose daily network traffic (in + out) stayed at or below `network_max_mb` on every one of the last `lookback_days` days (Compute Optimizer's idle definition; Trusted Advisor's low-utilisation check is looser). Instances younger than the lookback are skipped. Saving: the on-demand Linux price of the type × 730 h; for an instance whose UsageOperation is not plain RunInstances (Windows, SQL Server, RHEL, SUSE, Ubuntu Pro...; not the BYOL codes, whose licence EC2 does not bill) the licence is not included, so the saving is a lower bound and the evidence says so; attached EBS volumes keep costing until deleted. Spot instances (lifecycle spot) are priced at the on-demand rate too, which makes their saving an upper bound: the evidence says so and their confidence is low. The saving contains what aws.ec2.previous_gen would save on the same instance, whose finding then carries none. Stop it, or snapshot and terminate it.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Includes: []string{"aws.ec2.previous_gen"},
 	Params: []Param{
@@ -388,9 +393,11 @@ var ruleEC2PreviousGen = Rule{
 }
 
 // licensedOperations maps EC2 UsageOperation codes to the licence they
-// bill (AWS "Billing information fields": platform details and usage operation).
+// bill (AWS "Billing information fields": platform details and usage
+// operation). Windows BYOL (RunInstances:0800) is not here: its licence is
+// the customer's own, not billed through EC2.
 var licensedOperations = map[string]string{
-	"RunInstances:0002": "Windows", "RunInstances:0800": "Windows BYOL",
+	"RunInstances:0002": "Windows",
 	"RunInstances:0006": "Windows with SQL Server Standard", "RunInstances:0102": "Windows with SQL Server Enterprise",
 	"RunInstances:0202": "Windows with SQL Server Web", "RunInstances:0004": "Linux with SQL Server Standard",
 	"RunInstances:0100": "Linux with SQL Server Enterprise", "RunInstances:0200": "Linux with SQL Server Web",
