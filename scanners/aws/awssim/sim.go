@@ -44,7 +44,8 @@ type Options struct {
 	// fixed estate clock in the past would be refreshed before every call.
 	Clock func() time.Time
 	// CloudWatchProtocol, when set, overrides Estate.CloudWatchProtocol:
-	// CloudWatchBoth, CloudWatchCBOR or CloudWatchQuery.
+	// CloudWatchBoth, CloudWatchCBOR or CloudWatchQuery (any other value
+	// is logged and serves both).
 	CloudWatchProtocol string
 }
 
@@ -127,7 +128,9 @@ func New(est *Estate, opts Options) *Sim {
 	case CloudWatchCBOR, CloudWatchQuery:
 		s.cwProto = cw
 	default:
-		panic(fmt.Sprintf("awssim: CloudWatchProtocol %q is not both, cbor or query", cw))
+		// Load rejects such an estate value; an Options value is the
+		// embedding program's, and the simulator keeps both protocols.
+		s.log.Warn("awssim: CloudWatchProtocol is not both, cbor or query; serving both", "cloudwatch_protocol", cw)
 	}
 	return s
 }
