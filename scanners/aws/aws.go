@@ -248,6 +248,8 @@ func sharedFiles(getenv func(string) string) []string {
 type Scanner struct {
 	opts Options
 	env  scanners.Env
+	// cwEndpoints remembers which protocol each CloudWatch endpoint speaks.
+	cwEndpoints *cwEndpoints
 }
 
 // New validates the options and returns a scanner. It makes no call.
@@ -261,7 +263,7 @@ func New(opts *Options, env scanners.Env) (*Scanner, error) {
 	if env.Logger == nil {
 		env.Logger = discardLogger()
 	}
-	return &Scanner{opts: *opts, env: env}, nil
+	return &Scanner{opts: *opts, env: env, cwEndpoints: newCWEndpoints(env.Logger)}, nil
 }
 
 // loadConfig builds the base aws.Config: the standard credential chain,
@@ -336,12 +338,22 @@ func (s *Scanner) ec2Client(cfg aws.Config, region string, l *limiter) *ec2.Clie
 	})
 }
 
-func (s *Scanner) cloudwatchClient(cfg aws.Config, region string, l *limiter) *cloudwatch.Client {
-	return cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
+// cloudwatchClient also returns the client's endpoint, whose protocol
+// (CBOR or awsQuery, cwprotocol.go) the scanner's scopes share: the
+// configured endpoint URL (--aws-endpoint-url, AWS_ENDPOINT_URL and
+// AWS_ENDPOINT_URL_CLOUDWATCH are already applied to o.BaseEndpoint
+// here), else the SDK's regional endpoint.
+func (s *Scanner) cloudwatchClient(cfg aws.Config, region string, l *limiter) (*cloudwatch.Client, *cwEndpoint) {
+	key := "region " + region
+	c := cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
 		o.Region = region
 		o.BaseEndpoint = s.endpoint(o.BaseEndpoint)
 		o.APIOptions = withLimiter(o.APIOptions, l)
+		if o.BaseEndpoint != nil && *o.BaseEndpoint != "" {
+			key = *o.BaseEndpoint
+		}
 	})
+	return c, s.cwEndpoints.get(key)
 }
 
 func (s *Scanner) elbv2Client(cfg aws.Config, region string, l *limiter) *elasticloadbalancingv2.Client {

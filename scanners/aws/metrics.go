@@ -185,7 +185,7 @@ func (sc *scope) getMetricData(ctx context.Context, refs []metricRef) error {
 	got := make([]series, len(refs))
 	p := cloudwatch.NewGetMetricDataPaginator(sc.cw, in)
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		page, err := sc.cwWire.nextPage(ctx, p) // CBOR, or awsQuery where CBOR is not understood
 		if err != nil {
 			return fmt.Errorf("cloudwatch GetMetricData %s: %w", sc.region, err)
 		}

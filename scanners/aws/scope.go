@@ -34,6 +34,7 @@ type scope struct {
 	pageSize  int32
 	ec2       *ec2.Client
 	cw        *cloudwatch.Client
+	cwWire    *cwEndpoint // the CloudWatch endpoint's protocol (cwprotocol.go)
 	elbv2     *elasticloadbalancingv2.Client
 	elb       *elasticloadbalancing.Client
 	rds       *rds.Client
@@ -59,7 +60,7 @@ func (s *Scanner) newScope(a account, region string, sink scanners.Sink) *scope 
 	}
 	sc.cwLimiter = newLimiter(cloudwatchInFlight, s.opts.RateLimit)
 	sc.ec2 = s.ec2Client(a.cfg, region, lim())
-	sc.cw = s.cloudwatchClient(a.cfg, region, sc.cwLimiter)
+	sc.cw, sc.cwWire = s.cloudwatchClient(a.cfg, region, sc.cwLimiter)
 	// ELBv2 and Classic ELB are one service (elasticloadbalancing) with
 	// one request rate per account and region: one limiter.
 	elbLimiter := lim()

@@ -14,11 +14,19 @@ import (
 	"github.com/aws/smithy-go/encoding/cbor"
 )
 
-// CloudWatch GetMetricData over Smithy RPC v2 CBOR
-// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
-// The request is POST /service/GraniteServiceVersion20100801/operation/GetMetricData
-// with a CBOR map of the input members; the response a CBOR map of the
-// output members, timestamps as tag 1 (epoch seconds).
+// CloudWatch GetMetricData
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html)
+// in both protocols CloudWatch accepts:
+//   - Smithy RPC v2 CBOR (what the pinned SDK sends): POST
+//     /service/GraniteServiceVersion20100801/operation/GetMetricData with a
+//     CBOR map of the input members; the response a CBOR map of the output
+//     members, timestamps as tag 1 (epoch seconds).
+//   - awsQuery (what the API Reference documents, cloudwatch_query.go): a
+//     form POST with Action=GetMetricData&Version=2010-08-01; the response
+//     GetMetricDataResponse/GetMetricDataResult in XML.
+//
+// Estate.CloudWatchProtocol (or Options.CloudWatchProtocol) limits the
+// simulator to one of them.
 
 type metricKind int
 
@@ -194,69 +202,199 @@ func cborString(v cbor.Value) string {
 	return string(s)
 }
 
+// gmdRequest is a GetMetricData request as decoded from either protocol
+// (cborGMDRequest, queryGMDRequest), before validation. A nil pointer is
+// an absent member.
+type gmdRequest struct {
+	queries    []rawMDQ
+	start, end *time.Time
+	scanBy     *string
+	maxPoints  *int64
+	nextToken  *string
+}
+
+// rawMDQ is one MetricDataQuery as decoded; parseMDQ validates it.
+type rawMDQ struct {
+	id, label              string
+	returnData             *bool
+	hasExpression, hasStat bool
+	ns, metric, stat       string
+	dims                   [][2]string // Name, Value
+	period                 int64       // 0 when absent or not an integer
+}
+
+// gmdResult is one MetricDataResult.
+type gmdResult struct {
+	id, label string
+	ts        []time.Time
+	vals      []float64
+	status    string
+	message   string // with status as its code, for a failed query
+}
+
+// getMetricData serves GetMetricData in the protocol of the request:
+// Smithy RPC v2 CBOR or awsQuery (the same validation, data and paging).
 func (s *Sim) getMetricData(c *call) (any, *apiError) {
+	var in gmdRequest
+	var err *apiError
+	if c.svc.proto == protoCBOR {
+		in, err = cborGMDRequest(c.body)
+	} else {
+		in, err = queryGMDRequest(c.r.Form)
+	}
+	if err != nil {
+		return nil, err
+	}
+	results, next, err := s.answerGMD(c, in)
+	if err != nil {
+		return nil, err
+	}
+	if c.svc.proto == protoCBOR {
+		return cborGMDResponse(results, next), nil
+	}
+	return queryGMDResponse(results, next), nil
+}
+
+func cborGMDRequest(body []byte) (gmdRequest, *apiError) {
+	var req gmdRequest
 	var in cbor.Map
-	if len(c.body) > 0 {
-		v, err := cbor.Decode(c.body)
+	if len(body) > 0 {
+		v, err := cbor.Decode(body)
 		if err != nil {
-			return nil, errorf(http.StatusBadRequest, "SerializationException", "The request body is not valid CBOR: %v", err)
+			return req, errorf(http.StatusBadRequest, "SerializationException", "The request body is not valid CBOR: %v", err)
 		}
 		in = cborMap(v)
 		if in == nil {
-			return nil, errorf(http.StatusBadRequest, "SerializationException", "The request body is not a CBOR map")
+			return req, errorf(http.StatusBadRequest, "SerializationException", "The request body is not a CBOR map")
 		}
 	}
 	rawQ, _ := in["MetricDataQueries"].(cbor.List)
-	if len(rawQ) == 0 {
-		e := errorf(http.StatusBadRequest, "MissingParameter", "The parameter MetricDataQueries is required.")
-		e.typ = "com.amazonaws.cloudwatch#MissingRequiredParameterException"
-		return nil, e
+	for _, raw := range rawQ {
+		req.queries = append(req.queries, cborMDQ(cborMap(raw)))
 	}
-	if len(rawQ) > 500 {
-		// GetMetricData: "You can include up to 500 MetricDataQuery structures."
-		return nil, cwValidation("Value '[...]' at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to 500")
-	}
-	var start, end time.Time
-	for name, dst := range map[string]*time.Time{"StartTime": &start, "EndTime": &end} {
+	for name, dst := range map[string]**time.Time{"StartTime": &req.start, "EndTime": &req.end} {
 		v, ok := in[name]
 		if !ok {
-			e := errorf(http.StatusBadRequest, "MissingParameter", "The parameter %s is required.", name)
-			e.typ = "com.amazonaws.cloudwatch#MissingRequiredParameterException"
-			return nil, e
+			continue
 		}
 		t, err := cbor.AsTime(v)
 		if err != nil {
-			return nil, errorf(http.StatusBadRequest, "SerializationException", "%s is not a tag 1 timestamp: %v", name, err)
+			return req, errorf(http.StatusBadRequest, "SerializationException", "%s is not a tag 1 timestamp: %v", name, err)
 		}
-		*dst = t.UTC()
+		t = t.UTC()
+		*dst = &t
 	}
+	if v, ok := in["ScanBy"]; ok {
+		sb := cborString(v)
+		req.scanBy = &sb
+	}
+	if v, ok := in["MaxDatapoints"]; ok {
+		n, err := cbor.AsInt64(v)
+		if err != nil {
+			n = 0
+		}
+		req.maxPoints = &n
+	}
+	if v, ok := in["NextToken"]; ok {
+		tok := cborString(v)
+		req.nextToken = &tok
+	}
+	return req, nil
+}
+
+func cborMDQ(m cbor.Map) rawMDQ {
+	q := rawMDQ{id: cborString(m["Id"]), label: cborString(m["Label"])}
+	if b, ok := m["ReturnData"].(cbor.Bool); ok {
+		rd := bool(b)
+		q.returnData = &rd
+	}
+	_, q.hasExpression = m["Expression"]
+	ms := cborMap(m["MetricStat"])
+	q.hasStat = ms != nil
+	metric := cborMap(ms["Metric"])
+	q.ns, q.metric, q.stat = cborString(metric["Namespace"]), cborString(metric["MetricName"]), cborString(ms["Stat"])
+	dl, _ := metric["Dimensions"].(cbor.List)
+	for _, d := range dl {
+		dm := cborMap(d)
+		q.dims = append(q.dims, [2]string{cborString(dm["Name"]), cborString(dm["Value"])})
+	}
+	if p, err := cbor.AsInt64(ms["Period"]); err == nil {
+		q.period = p
+	}
+	return q
+}
+
+func cborGMDResponse(results []gmdResult, next string) cbor.Value {
+	list := cbor.List{}
+	for _, r := range results {
+		tl := make(cbor.List, len(r.ts))
+		vl := make(cbor.List, len(r.vals))
+		for i := range r.ts {
+			tl[i] = &cbor.Tag{ID: 1, Value: cbor.Uint(r.ts[i].Unix())}
+			vl[i] = cbor.Float64(r.vals[i])
+		}
+		m := cbor.Map{"Id": cbor.String(r.id), "Label": cbor.String(r.label),
+			"Timestamps": tl, "Values": vl, "StatusCode": cbor.String(r.status)}
+		if r.message != "" {
+			m["Messages"] = cbor.List{cbor.Map{"Code": cbor.String(r.status), "Value": cbor.String(r.message)}}
+		}
+		list = append(list, m)
+	}
+	out := cbor.Map{"MetricDataResults": list, "Messages": cbor.List{}}
+	if next != "" {
+		out["NextToken"] = cbor.String(next)
+	}
+	return out
+}
+
+// answerGMD validates the request and answers it from the estate.
+func (s *Sim) answerGMD(c *call, in gmdRequest) ([]gmdResult, string, *apiError) {
+	if len(in.queries) == 0 {
+		e := errorf(http.StatusBadRequest, "MissingParameter", "The parameter MetricDataQueries is required.")
+		e.typ = "com.amazonaws.cloudwatch#MissingRequiredParameterException"
+		return nil, "", e
+	}
+	if len(in.queries) > 500 {
+		// GetMetricData: "You can include up to 500 MetricDataQuery structures."
+		return nil, "", cwValidation("Value '[...]' at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to 500")
+	}
+	for _, m := range []struct {
+		name string
+		t    *time.Time
+	}{{"StartTime", in.start}, {"EndTime", in.end}} {
+		if m.t == nil {
+			e := errorf(http.StatusBadRequest, "MissingParameter", "The parameter %s is required.", m.name)
+			e.typ = "com.amazonaws.cloudwatch#MissingRequiredParameterException"
+			return nil, "", e
+		}
+	}
+	start, end := *in.start, *in.end
 	if !start.Before(end) {
-		return nil, cwInvalid("The parameter StartTime must be less than the parameter EndTime.")
+		return nil, "", cwInvalid("The parameter StartTime must be less than the parameter EndTime.")
 	}
 	scanBy := "TimestampDescending"
-	if v, ok := in["ScanBy"]; ok {
-		scanBy = cborString(v)
+	if in.scanBy != nil {
+		scanBy = *in.scanBy
 		if scanBy != "TimestampDescending" && scanBy != "TimestampAscending" {
-			return nil, cwValidation("Value '%s' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]", scanBy)
+			return nil, "", cwValidation("Value '%s' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]", scanBy)
 		}
 	}
 	maxPoints := int64(100800)
-	if v, ok := in["MaxDatapoints"]; ok {
-		n, err := cbor.AsInt64(v)
-		if err != nil || n <= 0 {
-			return nil, cwInvalid("The parameter MaxDatapoints must be greater than 0.")
+	if in.maxPoints != nil {
+		if *in.maxPoints <= 0 {
+			return nil, "", cwInvalid("The parameter MaxDatapoints must be greater than 0.")
 		}
-		maxPoints = n
+		maxPoints = *in.maxPoints
 	}
-	queries := make([]mdq, 0, len(rawQ))
+	queries := make([]mdq, 0, len(in.queries))
 	seen := map[string]bool{}
-	for i, raw := range rawQ {
-		q, err := parseMDQ(i, cborMap(raw))
+	for i, raw := range in.queries {
+		q, err := parseMDQ(i, raw)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if seen[q.id] {
-			return nil, cwInvalid("The value %s for field Id in MetricDataQueries is not unique.", q.id)
+			return nil, "", cwInvalid("The value %s for field Id in MetricDataQueries is not unique.", q.id)
 		}
 		seen[q.id] = true
 		queries = append(queries, q)
@@ -264,18 +402,18 @@ func (s *Sim) getMetricData(c *call) (any, *apiError) {
 	// Paging: NextToken carries the query index and the datapoint offset
 	// within it where the previous page stopped.
 	qi, off := 0, 0
-	if v, ok := in["NextToken"]; ok {
+	if in.nextToken != nil {
 		var okTok bool
-		qi, off, okTok = decodeCWToken(cborString(v), len(queries))
+		qi, off, okTok = decodeCWToken(*in.nextToken, len(queries))
 		if !okTok {
 			e := errorf(http.StatusBadRequest, "InvalidNextToken", "The service couldn't process the NextToken.")
 			e.typ = "com.amazonaws.cloudwatch#InvalidNextToken"
-			return nil, e
+			return nil, "", e
 		}
 	}
 	_, r := s.scope(c)
 	now := s.now()
-	results := cbor.List{}
+	results := []gmdResult{}
 	budget := maxPoints
 	next := ""
 	for ; qi < len(queries); qi, off = qi+1, 0 {
@@ -286,11 +424,7 @@ func (s *Sim) getMetricData(c *call) (any, *apiError) {
 		if status, msg := faultStatus(c.account, r, q); status != "" {
 			// A query that failed on its own: no datapoints, its status
 			// and a message; the other queries are answered.
-			results = append(results, cbor.Map{
-				"Id": cbor.String(q.id), "Label": cbor.String(q.label),
-				"Timestamps": cbor.List{}, "Values": cbor.List{}, "StatusCode": cbor.String(status),
-				"Messages": cbor.List{cbor.Map{"Code": cbor.String(status), "Value": cbor.String(msg)}},
-			})
+			results = append(results, gmdResult{id: q.id, label: q.label, status: status, message: msg})
 			continue
 		}
 		ts, vals := s.aggregate(c.account, r, q, start, end, now)
@@ -311,70 +445,52 @@ func (s *Sim) getMetricData(c *call) (any, *apiError) {
 			next = encodeCWToken(qi, off+int(budget))
 		}
 		budget -= int64(len(ts))
-		tl := make(cbor.List, len(ts))
-		vl := make(cbor.List, len(vals))
-		for i := range ts {
-			tl[i] = &cbor.Tag{ID: 1, Value: cbor.Uint(ts[i].Unix())}
-			vl[i] = cbor.Float64(vals[i])
-		}
-		results = append(results, cbor.Map{
-			"Id": cbor.String(q.id), "Label": cbor.String(q.label),
-			"Timestamps": tl, "Values": vl, "StatusCode": cbor.String(status),
-		})
+		results = append(results, gmdResult{id: q.id, label: q.label, ts: ts, vals: vals, status: status})
 		if next != "" {
 			break
 		}
 	}
-	out := cbor.Map{"MetricDataResults": results, "Messages": cbor.List{}}
-	if next != "" {
-		out["NextToken"] = cbor.String(next)
-	}
-	return cbor.Value(out), nil
+	return results, next, nil
 }
 
-func parseMDQ(i int, m cbor.Map) (mdq, *apiError) {
-	q := mdq{returnData: true}
-	q.id = cborString(m["Id"])
+func parseMDQ(i int, m rawMDQ) (mdq, *apiError) {
+	q := mdq{returnData: true, id: m.id}
 	if !metricIDRE.MatchString(q.id) || len(q.id) > 255 {
 		return q, cwInvalid("The value %q for parameter MetricDataQueries.member.%d.Id is invalid: it must start with a lower-case letter and contain only letters, digits and underscores.", q.id, i+1)
 	}
-	if b, ok := m["ReturnData"].(cbor.Bool); ok {
-		q.returnData = bool(b)
+	if m.returnData != nil {
+		q.returnData = *m.returnData
 	}
-	if _, ok := m["Expression"]; ok {
+	if m.hasExpression {
 		return q, cwInvalid("awssim does not evaluate metric math: MetricDataQueries.member.%d.Expression is not supported.", i+1)
 	}
-	ms := cborMap(m["MetricStat"])
-	if ms == nil {
+	if !m.hasStat {
 		return q, cwInvalid("Exactly one of Expression and MetricStat must be set in MetricDataQueries.member.%d.", i+1)
 	}
-	metric := cborMap(ms["Metric"])
-	q.ns, q.metric = cborString(metric["Namespace"]), cborString(metric["MetricName"])
+	q.ns, q.metric = m.ns, m.metric
 	if q.ns == "" || q.metric == "" {
 		return q, cwInvalid("MetricDataQueries.member.%d.MetricStat.Metric needs Namespace and MetricName.", i+1)
 	}
-	q.dims = map[string]string{}
-	dl, _ := metric["Dimensions"].(cbor.List)
-	if len(dl) > 30 {
+	if len(m.dims) > 30 {
 		return q, cwValidation("Value at 'metricDataQueries.%d.member.metricStat.metric.dimensions' failed to satisfy constraint: Member must have length less than or equal to 30", i+1)
 	}
-	for _, d := range dl {
-		dm := cborMap(d)
-		q.dims[cborString(dm["Name"])] = cborString(dm["Value"])
+	q.dims = map[string]string{}
+	for _, d := range m.dims {
+		q.dims[d[0]] = d[1]
 	}
-	p, err := cbor.AsInt64(ms["Period"])
-	if err != nil || p <= 0 {
+	p := m.period
+	if p <= 0 {
 		return q, cwInvalid("The parameter MetricDataQueries.member.%d.MetricStat.Period is required and must be positive.", i+1)
 	}
 	if p%60 != 0 && p != 1 && p != 5 && p != 10 && p != 30 {
 		return q, cwInvalid("The parameter MetricDataQueries.member.%d.MetricStat.Period must be 1, 5, 10, 30 or a multiple of 60.", i+1)
 	}
 	q.period = p
-	q.stat = cborString(ms["Stat"])
+	q.stat = m.stat
 	if !contains(cwStats, q.stat) {
 		return q, cwInvalid("The statistic %q in MetricDataQueries.member.%d is not supported by awssim (%s).", q.stat, i+1, strings.Join(cwStats, ", "))
 	}
-	q.label = cborString(m["Label"])
+	q.label = m.label
 	if q.label == "" {
 		q.label = q.metric
 	}

@@ -84,7 +84,7 @@ func TestGetMetricDataAggregates(t *testing.T) {
 		t.Fatalf("descending: %v %v", out, err)
 	}
 	last := sim.Requests()[len(sim.Requests())-1]
-	if last != (Request{Service: "cloudwatch", Action: "GetMetricData", Account: "111111111111", Region: "us-east-1", Status: 200}) {
+	if last != (Request{Service: "cloudwatch", Action: "GetMetricData", Account: "111111111111", Region: "us-east-1", Status: 200, Protocol: "cbor"}) {
 		t.Errorf("request %+v", last)
 	}
 }

@@ -1,5 +1,5 @@
 // Package awssim is an AWS simulator: it serves EC2 and STS (Query), ELB,
-// ELBv2 and RDS (Query), CloudWatch (Smithy RPC v2 CBOR), CloudWatch Logs
+// ELBv2 and RDS (Query), CloudWatch (Smithy RPC v2 CBOR and Query), CloudWatch Logs
 // and Organizations (JSON 1.1) from the aws section of an estate file, so
 // that the real aws-sdk-go-v2 clients can be tested against it over
 // loopback HTTP.
@@ -37,6 +37,15 @@ type Estate struct {
 	// PriceList is the Price List served by GetProducts (pricing.go);
 	// empty means DefaultPriceList.
 	PriceList []PriceProduct `yaml:"price_list"`
+	// CloudWatchProtocol limits the protocols CloudWatch speaks: "" or
+	// "both" (the default: Smithy RPC v2 CBOR, what the current SDKs send,
+	// and awsQuery, what the API Reference documents; real CloudWatch
+	// accepts both), "cbor" or "query". It stands in for an endpoint that
+	// speaks only one of them, such as a simulator built from the API
+	// Reference. A request in the other protocol is answered as a server
+	// that does not know that protocol answers it: see
+	// Sim.unknownCloudWatchProtocol. Options.CloudWatchProtocol overrides it.
+	CloudWatchProtocol string `yaml:"cloudwatch_protocol"`
 }
 
 // Account is one AWS account of the estate.

@@ -133,6 +133,11 @@ func (v *validator) estate(est *Estate) error {
 	if err := v.priceList(est); err != nil { // pricing.go
 		return err
 	}
+	switch est.CloudWatchProtocol {
+	case "", CloudWatchBoth, CloudWatchCBOR, CloudWatchQuery:
+	default:
+		return v.fail("cloudwatch_protocol", "%q is not both, cbor or query", est.CloudWatchProtocol)
+	}
 	if est.CallerAccount == "" {
 		est.CallerAccount = est.Accounts[0].ID
 	} else if !seenAcct[est.CallerAccount] {

@@ -23,6 +23,9 @@ const (
 	protoCBOR                  // smithy rpcv2Cbor: POST /service/<svc>/operation/<op>
 )
 
+// protoNames are the Request.Protocol names.
+var protoNames = map[protocol]string{protoEC2: "ec2", protoQuery: "query", protoJSON: "json", protoCBOR: "cbor"}
+
 // errSpec is a fault answer: HTTP status, code and, for CBOR, the __type.
 type errSpec struct {
 	status int
@@ -77,6 +80,13 @@ var services = []*service{
 		deny:        errSpec{http.StatusForbidden, "AccessDenied", "com.amazon.coral.service#AccessDeniedException"},
 		throttle:    errSpec{http.StatusBadRequest, "Throttling", "com.amazon.coral.availability#ThrottlingException"},
 		unavailable: errSpec{http.StatusServiceUnavailable, "ServiceUnavailable", "com.amazon.coral.availability#ServiceUnavailableException"}},
+	// CloudWatch's awsQuery API, the one its API Reference documents
+	// (Version 2010-08-01): the same handlers and data, the same Query
+	// codes, in the <ErrorResponse> shape.
+	{id: "cloudwatch", name: "cloudwatch", proto: protoQuery, version: cwVersion, xmlns: cwNamespace,
+		deny:        errSpec{http.StatusForbidden, "AccessDenied", ""},
+		throttle:    errSpec{http.StatusBadRequest, "Throttling", ""},
+		unavailable: errSpec{http.StatusServiceUnavailable, "ServiceUnavailable", ""}},
 	{id: "logs", name: "logs", proto: protoJSON, target: "Logs_20140328",
 		deny:        errSpec{http.StatusBadRequest, "AccessDeniedException", ""},
 		throttle:    errSpec{http.StatusBadRequest, "ThrottlingException", ""},
@@ -151,7 +161,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	scope, signed := credentialScope(r)
 	route(c, scope.service)
 	c.service = c.svc.name
+	c.proto = protoNames[c.svc.proto]
 	c.region, c.accessKey = scope.region, scope.accessKey
+	if c.svc.id == "cloudwatch" && s.cwProto != "" && c.proto != s.cwProto {
+		s.unknownCloudWatchProtocol(c)
+		return
+	}
 	if formErr == nil && (c.svc.proto == protoJSON || c.svc.proto == protoCBOR) {
 		c.body, formErr = io.ReadAll(r.Body)
 	}
@@ -230,6 +245,31 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.write(c, http.StatusOK, body)
+}
+
+// unknownCloudWatchProtocol answers a CloudWatch request in the protocol
+// the simulator was told not to speak (Estate.CloudWatchProtocol) as an
+// endpoint that speaks only the other one would:
+//   - Query only, asked in CBOR: a Query service finds the operation in
+//     the Action form parameter, and a CBOR body is not a form, so there
+//     is none. CloudWatch's Common Errors page: "MissingAction: The request
+//     is missing an action or a required parameter. HTTP Status Code: 400",
+//     in the Query <ErrorResponse> shape. (LocalStack's Query-only
+//     CloudWatch answered the CBOR SDKs the same way: "Missing Action in
+//     request for query-protocol service", localstack#13028.)
+//   - CBOR only, asked in Query: an RPC v2 CBOR service routes only
+//     POST /service/<service>/operation/<operation>; any other request
+//     names no operation it knows, which Smithy servers answer with 404
+//     UnknownOperationException, as awssim does for an unknown CBOR
+//     operation, in a CBOR body.
+func (s *Sim) unknownCloudWatchProtocol(c *call) {
+	if s.cwProto == CloudWatchQuery {
+		c.svc = serviceBy(func(sv *service) bool { return sv.id == "cloudwatch" && sv.proto == protoQuery })
+		s.fail(c, errorf(http.StatusBadRequest, "MissingAction", "The request must contain the parameter Action."))
+		return
+	}
+	c.svc = serviceBy(func(sv *service) bool { return sv.id == "cloudwatch" && sv.proto == protoCBOR })
+	s.fail(c, errorf(http.StatusNotFound, "UnknownOperationException", "The request does not name an operation of this service."))
 }
 
 func (s *Sim) handler(service, action string) func(*call) (any, *apiError) {

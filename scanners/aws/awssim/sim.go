@@ -43,7 +43,18 @@ type Options struct {
 	// AssumeRole Expiration with the real time, so sessions issued on a
 	// fixed estate clock in the past would be refreshed before every call.
 	Clock func() time.Time
+	// CloudWatchProtocol, when set, overrides Estate.CloudWatchProtocol:
+	// CloudWatchBoth, CloudWatchCBOR or CloudWatchQuery (any other value
+	// is logged and serves both).
+	CloudWatchProtocol string
 }
+
+// The values of Estate.CloudWatchProtocol and Options.CloudWatchProtocol.
+const (
+	CloudWatchBoth  = "both"
+	CloudWatchCBOR  = "cbor"
+	CloudWatchQuery = "query"
+)
 
 // Request is one request the simulator served.
 type Request struct {
@@ -52,6 +63,9 @@ type Request struct {
 	Account string // the caller's account, "" when unauthenticated
 	Region  string // from the SigV4 credential scope
 	Status  int    // HTTP status of the response
+	// Protocol is the wire protocol of the request: "ec2" (EC2 Query),
+	// "query" (awsQuery), "json" (awsJson1_1) or "cbor" (Smithy RPC v2 CBOR).
+	Protocol string
 }
 
 // Sim is the simulator, an http.Handler. It is safe for concurrent use.
@@ -61,6 +75,7 @@ type Sim struct {
 	now      func() time.Time
 	clock    func() time.Time // STS sessions (Options.Clock)
 	log      *slog.Logger
+	cwProto  string // CloudWatchCBOR, CloudWatchQuery or "" (both)
 
 	mu       sync.Mutex
 	requests []Request
@@ -104,6 +119,19 @@ func New(est *Estate, opts Options) *Sim {
 	for i := range est.Accounts {
 		s.accounts[est.Accounts[i].ID] = &est.Accounts[i]
 	}
+	cw := est.CloudWatchProtocol
+	if opts.CloudWatchProtocol != "" {
+		cw = opts.CloudWatchProtocol
+	}
+	switch cw {
+	case "", CloudWatchBoth:
+	case CloudWatchCBOR, CloudWatchQuery:
+		s.cwProto = cw
+	default:
+		// Load rejects such an estate value; an Options value is the
+		// embedding program's, and the simulator keeps both protocols.
+		s.log.Warn("awssim: CloudWatchProtocol is not both, cbor or query; serving both", "cloudwatch_protocol", cw)
+	}
 	return s
 }
 
@@ -129,6 +157,7 @@ type call struct {
 	w         http.ResponseWriter
 	r         *http.Request
 	svc       *service // nil until the request names a simulated service
+	proto     string   // the request's wire protocol (Request.Protocol)
 	body      []byte   // the JSON or CBOR request body
 	service   string
 	action    string
@@ -279,11 +308,11 @@ func (s *Sim) nextRequestID() string {
 
 func (s *Sim) record(c *call) {
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Service: c.service, Action: c.action, Account: c.account, Region: c.region, Status: c.status})
+	s.requests = append(s.requests, Request{Service: c.service, Action: c.action, Account: c.account, Region: c.region, Status: c.status, Protocol: c.proto})
 	s.mu.Unlock()
 	level := slog.LevelDebug
 	s.log.Log(c.r.Context(), level, "awssim request", "service", c.service, "action", c.action,
-		"account", c.account, "region", c.region, "status", c.status, "request_id", c.requestID)
+		"account", c.account, "region", c.region, "status", c.status, "protocol", c.proto, "request_id", c.requestID)
 }
 
 // stableHex derives a deterministic hex string of n characters from parts.

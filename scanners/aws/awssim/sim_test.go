@@ -189,7 +189,7 @@ func TestDescribeVolumesPagesWithSDKPaginator(t *testing.T) {
 			got = append(got, r)
 		}
 	}
-	if len(got) != 3 || got[0] != (Request{Service: "ec2", Action: "DescribeVolumes", Account: "111111111111", Region: "us-east-1", Status: 200}) {
+	if len(got) != 3 || got[0] != (Request{Service: "ec2", Action: "DescribeVolumes", Account: "111111111111", Region: "us-east-1", Status: 200, Protocol: "ec2"}) {
 		t.Errorf("requests %+v", got)
 	}
 	// Without MaxResults every volume comes in one page.
@@ -396,7 +396,7 @@ func TestAssumeRoleThenCallAsOtherAccount(t *testing.T) {
 		t.Fatalf("assumed identity %+v %v", id, err)
 	}
 	last := sim.Requests()[len(sim.Requests())-1]
-	if last != (Request{Service: "sts", Action: "GetCallerIdentity", Account: "222222222222", Region: "us-east-1", Status: 200}) {
+	if last != (Request{Service: "sts", Action: "GetCallerIdentity", Account: "222222222222", Region: "us-east-1", Status: 200, Protocol: "query"}) {
 		t.Errorf("last request %+v", last)
 	}
 }
