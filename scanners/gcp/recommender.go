@@ -55,20 +55,21 @@ const (
 )
 
 type recommenderInfo struct {
-	id         string
-	locations  LocationKind
-	permission string // IAM permission of ListRecommendations
+	id           string
+	locations    LocationKind
+	permission   string // IAM permission of ListRecommendations
+	resourceType string // the type of the resource its recommendations are about
 }
 
 // recommenders are the supported recommenders, where Google serves them
 // (Recommender docs, "Recommenders" table) and the permission to list them.
 var recommenders = []recommenderInfo{
-	{"google.compute.instance.IdleResourceRecommender", Zone, "recommender.computeInstanceIdleResourceRecommendations.list"},
-	{"google.compute.instance.MachineTypeRecommender", Zone, "recommender.computeInstanceMachineTypeRecommendations.list"},
-	{"google.compute.disk.IdleResourceRecommender", Zone | Region, "recommender.computeDiskIdleResourceRecommendations.list"},
-	{"google.compute.address.IdleResourceRecommender", Region | Global, "recommender.computeAddressIdleResourceRecommendations.list"},
-	{"google.compute.image.IdleResourceRecommender", Global, "recommender.computeImageIdleResourceRecommendations.list"},
-	{"google.cloudsql.instance.IdleRecommender", Region, "recommender.cloudsqlIdleInstanceRecommendations.list"},
+	{"google.compute.instance.IdleResourceRecommender", Zone, "recommender.computeInstanceIdleResourceRecommendations.list", "compute.googleapis.com/Instance"},
+	{"google.compute.instance.MachineTypeRecommender", Zone, "recommender.computeInstanceMachineTypeRecommendations.list", "compute.googleapis.com/Instance"},
+	{"google.compute.disk.IdleResourceRecommender", Zone | Region, "recommender.computeDiskIdleResourceRecommendations.list", "compute.googleapis.com/Disk"},
+	{"google.compute.address.IdleResourceRecommender", Region | Global, "recommender.computeAddressIdleResourceRecommendations.list", "compute.googleapis.com/Address"},
+	{"google.compute.image.IdleResourceRecommender", Global, "recommender.computeImageIdleResourceRecommendations.list", "compute.googleapis.com/Image"},
+	{"google.cloudsql.instance.IdleRecommender", Region, "recommender.cloudsqlIdleInstanceRecommendations.list", "sqladmin.googleapis.com/Instance"},
 }
 
 // RecommenderIDs returns the supported recommender IDs in table order.
@@ -248,7 +249,7 @@ func stateFilter(states []string) string {
 func toResource(j job, r *recommenderpb.Recommendation, now time.Time) scanners.Resource {
 	name := r.GetName()
 	id := name[strings.LastIndex(name, "/")+1:]
-	target := targetOf(r)
+	target, resourceType := targetOf(r, j.rec)
 	attrs := map[string]string{
 		AttrRecommender:        j.rec.id,
 		AttrSubtype:            r.GetRecommenderSubtype(),
@@ -264,8 +265,8 @@ func toResource(j job, r *recommenderpb.Recommendation, now time.Time) scanners.
 	if n := len(r.GetTargetResources()); n > 1 {
 		attrs[AttrTargetCount] = fmt.Sprint(n)
 	}
-	if rt := resourceTypeOf(r); rt != "" {
-		attrs[AttrResourceType] = rt
+	if resourceType != "" {
+		attrs[AttrResourceType] = resourceType
 	}
 	if t := r.GetLastRefreshTime(); t != nil {
 		attrs[AttrLastRefresh] = t.AsTime().UTC().Format(time.RFC3339)
@@ -299,37 +300,49 @@ func toResource(j job, r *recommenderpb.Recommendation, now time.Time) scanners.
 	}
 }
 
-// targetOf returns the resource a recommendation is about: the first
-// target resource, else the overview's resourceName, else the first
-// operation's resource.
-func targetOf(r *recommenderpb.Recommendation) string {
-	if t := r.GetTargetResources(); len(t) > 0 {
-		return t[0]
-	}
-	if ov := r.GetContent().GetOverview().GetFields(); ov != nil {
-		if v := ov["resourceName"].GetStringValue(); v != "" {
-			return v
-		}
-	}
+// targetOf returns the resource a recommendation is about and its type:
+// the first target resource; else the operation on the recommender's own
+// resource type (compute.googleapis.com/Disk for idle disks); else the
+// overview's resourceName; else the first operation that is not an "add"
+// or a "test". Operations are not all about the target: Google's
+// SNAPSHOT_AND_DELETE_DISK recommendation first adds a snapshot
+// (action "add", resourceType compute.googleapis.com/Snapshot, a
+// placeholder $snapshot-name), then removes the disk, and it may carry no
+// targetResources and no overview.
+func targetOf(r *recommenderpb.Recommendation, rec recommenderInfo) (target, resourceType string) {
+	var ops []*recommenderpb.Operation
 	for _, g := range r.GetContent().GetOperationGroups() {
 		for _, op := range g.GetOperations() {
-			if op.GetResource() != "" {
-				return op.GetResource()
+			if op.GetResource() != "" && op.GetAction() != "add" && op.GetAction() != "test" {
+				ops = append(ops, op)
 			}
 		}
 	}
-	return ""
-}
-
-func resourceTypeOf(r *recommenderpb.Recommendation) string {
-	for _, g := range r.GetContent().GetOperationGroups() {
-		for _, op := range g.GetOperations() {
-			if op.GetResourceType() != "" {
+	typeOf := func(res string) string {
+		for _, op := range ops {
+			if op.GetResource() == res {
 				return op.GetResourceType()
 			}
 		}
+		return rec.resourceType
 	}
-	return ""
+	if t := r.GetTargetResources(); len(t) > 0 && t[0] != "" {
+		return t[0], typeOf(t[0])
+	}
+	for _, op := range ops {
+		if rec.resourceType != "" && op.GetResourceType() == rec.resourceType {
+			return op.GetResource(), op.GetResourceType()
+		}
+	}
+	if ov := r.GetContent().GetOverview().GetFields(); ov != nil {
+		if v := ov["resourceName"].GetStringValue(); v != "" {
+			return v, typeOf(v)
+		}
+	}
+	if len(ops) > 0 {
+		return ops[0].GetResource(), ops[0].GetResourceType()
+	}
+	return "", ""
 }
 
 // MoneyDecimal converts google.type.Money to a decimal: units + nanos/1e9.

@@ -131,7 +131,14 @@ type Recommendation struct {
 	Description string `yaml:"description"`
 	// Target is the full resource name, e.g.
 	// //compute.googleapis.com/projects/acme-prod/zones/us-central1-a/disks/scratch.
+	// The project may be named by its id or by its number.
 	Target string `yaml:"target"`
+	// OmitTargetResources serves the recommendation without
+	// targetResources and without an overview, as in Google's captured
+	// idle-disk recommendations: the target is then only named by an
+	// operation. (A SNAPSHOT_AND_DELETE_DISK recommendation always carries
+	// Google's two operations: "add" a snapshot, then "remove" the disk.)
+	OmitTargetResources bool `yaml:"omit_target_resources"`
 	// ResourceType of the operation, e.g. compute.googleapis.com/Disk; default from the recommender.
 	ResourceType string `yaml:"resource_type"`
 	// Cost is the primary impact's cost projection over Duration as a

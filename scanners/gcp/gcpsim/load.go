@@ -391,8 +391,8 @@ func (v *validator) recommendation(f string, p *Project, r *Recommendation, ids 
 	if r.Target == "" {
 		return v.fail(f+".target", "a target resource name such as //compute.googleapis.com/projects/%s/zones/us-central1-a/disks/d is required", p.ID)
 	}
-	if !strings.HasPrefix(r.Target, "//") || !strings.Contains(r.Target, "/projects/"+p.ID+"/") {
-		return v.fail(f+".target", "%q is not a full resource name in project %s (//service/projects/%s/...)", r.Target, p.ID, p.ID)
+	if !strings.HasPrefix(r.Target, "//") || !(strings.Contains(r.Target, "/projects/"+p.ID+"/") || strings.Contains(r.Target, "/projects/"+p.Number+"/")) {
+		return v.fail(f+".target", "%q is not a full resource name in project %s (//service/projects/%s/... or its number %s)", r.Target, p.ID, p.ID, p.Number)
 	}
 	if r.ResourceType == "" && isKnown {
 		r.ResourceType = known.ResourceType

@@ -116,29 +116,55 @@ func (s *Sim) recommendationPB(p *Project, r *Recommendation) *recommenderpb.Rec
 			Cost: Money(cost, r.Currency), Duration: durationpb.New(d), CostInLocalCurrency: Money(cost, r.Currency),
 		}}
 	}
-	overview, _ := structpb.NewStruct(map[string]any{"resourceName": r.Target, "resource": r.Target})
 	desc := r.Description
 	if desc == "" {
 		desc = fmt.Sprintf("%s: %s", strings.ReplaceAll(strings.ToLower(r.Subtype), "_", " "), r.Target[strings.LastIndex(r.Target, "/")+1:])
 	}
 	h := sha256.Sum256([]byte(r.ID + r.State + r.Cost))
-	return &recommenderpb.Recommendation{
+	out := &recommenderpb.Recommendation{
 		Name:               fmt.Sprintf("projects/%s/locations/%s/recommenders/%s/recommendations/%s", p.Number, r.Location, r.Recommender, r.ID),
 		Description:        desc,
 		RecommenderSubtype: r.Subtype,
 		LastRefreshTime:    timestamppb.New(refreshed),
 		PrimaryImpact:      impact,
 		Priority:           recommenderpb.Recommendation_Priority(recommenderpb.Recommendation_Priority_value[r.Priority]),
-		Content: &recommenderpb.RecommendationContent{
-			OperationGroups: []*recommenderpb.OperationGroup{{Operations: []*recommenderpb.Operation{{
-				Action: operationAction(r.Subtype), ResourceType: r.ResourceType, Resource: r.Target, Path: "/",
-			}}}},
-			Overview: overview,
-		},
-		StateInfo:       &recommenderpb.RecommendationStateInfo{State: recommenderpb.RecommendationStateInfo_State(recommenderpb.RecommendationStateInfo_State_value[r.State])},
-		Etag:            fmt.Sprintf("\"%x\"", h[:8]),
-		TargetResources: []string{r.Target},
+		Content:            &recommenderpb.RecommendationContent{OperationGroups: []*recommenderpb.OperationGroup{{Operations: operations(p, r)}}},
+		StateInfo:          &recommenderpb.RecommendationStateInfo{State: recommenderpb.RecommendationStateInfo_State(recommenderpb.RecommendationStateInfo_State_value[r.State])},
+		Etag:               fmt.Sprintf("\"%x\"", h[:8]),
 	}
+	if !r.OmitTargetResources {
+		out.TargetResources = []string{r.Target}
+		out.Content.Overview, _ = structpb.NewStruct(map[string]any{"resourceName": r.Target, "resource": r.Target})
+	}
+	return out
+}
+
+// operations are the recommendation's operations. SNAPSHOT_AND_DELETE_DISK
+// has Google's two: "add" a snapshot of the disk (a placeholder
+// $snapshot-name in the global snapshots collection), then "remove" the
+// disk, as in the captured idle-disk recommendations of Google's Recommender
+// fixtures; other subtypes have one operation on the target.
+func operations(p *Project, r *Recommendation) []*recommenderpb.Operation {
+	target := &recommenderpb.Operation{Action: operationAction(r.Subtype), ResourceType: r.ResourceType, Resource: r.Target, Path: "/"}
+	if r.Subtype != "SNAPSHOT_AND_DELETE_DISK" {
+		return []*recommenderpb.Operation{target}
+	}
+	src := strings.TrimPrefix(r.Target, "//compute.googleapis.com/")
+	value, _ := structpb.NewValue(map[string]any{"name": "$snapshot-name", "source_disk": src, "storage_locations": []any{regionOf(r.Location)}})
+	return []*recommenderpb.Operation{
+		{Action: "add", ResourceType: "compute.googleapis.com/Snapshot", Path: "/",
+			Resource:  "//compute.googleapis.com/projects/" + p.ID + "/global/snapshots/$snapshot-name",
+			PathValue: &recommenderpb.Operation_Value{Value: value}},
+		target,
+	}
+}
+
+// regionOf is the region of a zone, or the location itself.
+func regionOf(loc string) string {
+	if KindOf(loc) == Zone {
+		return loc[:strings.LastIndex(loc, "-")]
+	}
+	return loc
 }
 
 func operationAction(subtype string) string {
