@@ -160,43 +160,100 @@ func (s *Scanner) newCompute(ctx context.Context) (*compute.Service, error) {
 	return svc, nil
 }
 
+// scopeSet is what a project's aggregated lists tell about where it can
+// have recommendations: every region the lists name (Google returns a key
+// per scope, with a NO_RESULTS_ON_PAGE warning for the empty ones), and the
+// zones that hold a disk (every VM has a boot disk in its zone, or a
+// regional one replicated there, so a zone without a disk has no VM and no
+// zonal disk to recommend about).
+type scopeSet struct {
+	regions, zones map[string]bool
+	// zonesKnown is false when the disk list failed: the zones are unknown.
+	zonesKnown bool
+	// regionsKnown is false when both lists failed.
+	regionsKnown bool
+	// failure is the gap of the failed list, when one failed.
+	failure *scanners.Gap
+}
+
+func newScopeSet() *scopeSet {
+	return &scopeSet{regions: map[string]bool{}, zones: map[string]bool{}}
+}
+
+// add records an aggregated-list scope key (zones/Z, regions/R, global);
+// held says the scope holds a resource.
+func (ss *scopeSet) add(scope string, held bool) {
+	kind, loc, _ := strings.Cut(scope, "/")
+	loc = lastSegment(loc)
+	switch kind {
+	case "zones":
+		if kindOf(loc) == Zone {
+			ss.regions[loc[:strings.LastIndex(loc, "-")]] = true
+			if held {
+				ss.zones[loc] = true
+			}
+		}
+	case "regions":
+		if kindOf(loc) == Region {
+			ss.regions[loc] = true
+		}
+	}
+}
+
 // computeInventory lists the disks and addresses of every project with
-// bounded concurrency.
-func (s *Scanner) computeInventory(ctx context.Context, c *clients, projects []project, sink scanners.Sink) {
-	var wg sync.WaitGroup
+// bounded concurrency, and returns what the lists tell about each
+// project's zones and regions.
+func (s *Scanner) computeInventory(ctx context.Context, c *clients, projects []project, sink scanners.Sink) map[string]*scopeSet {
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		out = map[string]*scopeSet{}
+	)
 	sem := make(chan struct{}, s.opts.Concurrency)
 	for _, p := range projects {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			wg.Wait()
-			return
+			return out
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			s.computeProject(ctx, c.compute, p, sink)
+			ss := s.computeProject(ctx, c.compute, p, sink)
+			mu.Lock()
+			out[p.id] = ss
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
+	return out
 }
 
 // computeProject lists one project. A failed list becomes a gap of the
 // project and operation; when the API is not enabled (or the credentials
 // are refused) the other lists are not tried.
-func (s *Scanner) computeProject(ctx context.Context, svc *compute.Service, p project, sink scanners.Sink) {
+func (s *Scanner) computeProject(ctx context.Context, svc *compute.Service, p project, sink scanners.Sink) *scopeSet {
 	now := s.env.Now().UTC()
+	ss := newScopeSet()
 	lists := []struct {
 		op  string
 		run func() error
 	}{
-		{"compute.disks.aggregatedList", func() error { return s.listDisks(ctx, svc, p, now, sink) }},
-		{"compute.addresses.aggregatedList", func() error { return s.listAddresses(ctx, svc, p, now, sink) }},
+		{"compute.disks.aggregatedList", func() error { return s.listDisks(ctx, svc, p, now, sink, ss) }},
+		{"compute.addresses.aggregatedList", func() error { return s.listAddresses(ctx, svc, p, now, sink, ss) }},
 	}
-	for _, l := range lists {
+	for i, l := range lists {
 		err := l.run()
-		if err == nil || ctx.Err() != nil {
+		if err == nil {
+			if i == 0 {
+				ss.zonesKnown = true
+			}
+			ss.regionsKnown = true
+			continue
+		}
+		if ctx.Err() != nil {
 			continue
 		}
 		var op string
@@ -207,6 +264,9 @@ func (s *Scanner) computeProject(ctx context.Context, svc *compute.Service, p pr
 		}
 		g := gapFor(p.id, "", op, "project "+p.id+" compute", err)
 		s.gap(sink, g, err)
+		if ss.failure == nil {
+			ss.failure = &g
+		}
 		if g.Reason == scanners.ReasonUnsupported || g.Reason == scanners.ReasonNoCredentials {
 			if len(lists) > 1 && l.op == lists[0].op {
 				g := g
@@ -214,9 +274,10 @@ func (s *Scanner) computeProject(ctx context.Context, svc *compute.Service, p pr
 				g.Message = "not listed: " + g.Message
 				sink.Gap(g)
 			}
-			return
+			return ss
 		}
 	}
+	return ss
 }
 
 // computeError tells which operation of a composite list failed.
@@ -255,18 +316,52 @@ func (s *Scanner) maxBackoff() time.Duration {
 	return 20 * time.Second
 }
 
-// scopeWarning records an aggregated list's warning for a scope as a gap
-// unless it only says the scope is empty on this page.
+// harmlessWarnings are the Compute Engine warning codes that do not mean
+// results are missing (compute/v1 discovery document, warning.code enum):
+// an empty scope, or remarks about resources and operations. Every other
+// code (UNREACHABLE "A given scope cannot be reached", PARTIAL_SUCCESS
+// "some results may be missing due to errors", LIST_OVERHEAD_QUOTA_EXCEED
+// "Resource can't be retrieved", NOT_CRITICAL_ERROR, and any code not in
+// the enum) becomes a coverage gap.
+var harmlessWarnings = map[string]bool{
+	"NO_RESULTS_ON_PAGE": true, "CLEANUP_FAILED": true, "DEPRECATED_RESOURCE_USED": true, "DEPRECATED_TYPE_USED": true,
+	"DISK_SIZE_LARGER_THAN_IMAGE_SIZE": true, "EXPERIMENTAL_TYPE_USED": true, "EXTERNAL_API_WARNING": true,
+	"FIELD_VALUE_OVERRIDEN": true, "INJECTED_KERNELS_DEPRECATED": true, "INVALID_HEALTH_CHECK_FOR_DYNAMIC_WIEGHTED_LB": true,
+	"LARGE_DEPLOYMENT_WARNING": true, "MISSING_TYPE_DEPENDENCY": true, "NEXT_HOP_ADDRESS_NOT_ASSIGNED": true,
+	"NEXT_HOP_CANNOT_IP_FORWARD": true, "NEXT_HOP_INSTANCE_HAS_NO_IPV6_INTERFACE": true, "NEXT_HOP_INSTANCE_NOT_FOUND": true,
+	"NEXT_HOP_INSTANCE_NOT_ON_NETWORK": true, "NEXT_HOP_NOT_RUNNING": true, "QUOTA_INFO_UNAVAILABLE": true,
+	"REQUIRED_TOS_AGREEMENT": true, "RESOURCE_IN_USE_BY_OTHER_RESOURCE_WARNING": true, "RESOURCE_NOT_DELETED": true,
+	"SCHEMA_VALIDATION_IGNORED": true, "SINGLE_INSTANCE_PROPERTY_TEMPLATE": true, "UNDECLARED_PROPERTIES": true,
+}
+
+// scopeWarning records an aggregated list's warning for a scope (or for
+// the whole list when scope is "") as a gap unless it is harmless.
 func (s *Scanner) scopeWarning(sink scanners.Sink, p project, op, scope, code, msg string) {
-	if code == "" || code == "NO_RESULTS_ON_PAGE" {
+	if code == "" || harmlessWarnings[code] {
 		return
 	}
 	loc := scope[strings.LastIndex(scope, "/")+1:]
-	s.gap(sink, scanners.Gap{Scanner: "gcp", Account: p.id, Region: loc, Scope: "project " + p.id + " compute " + scope,
+	where := "project " + p.id + " compute"
+	if scope != "" {
+		where += " " + scope
+	}
+	s.gap(sink, scanners.Gap{Scanner: "gcp", Account: p.id, Region: loc, Scope: where,
 		Operation: op, Reason: scanners.ReasonError, Message: code + ": " + msg}, errors.New(msg))
 }
 
-func (s *Scanner) listDisks(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink) error {
+// unreachable records the scopes an aggregated list could not reach
+// ("unreachables": "[Output Only] Unreachable resources.") as gaps: their
+// resources are missing from the list. They are still asked for
+// recommendations (the Recommender is another service).
+func (s *Scanner) unreachable(sink scanners.Sink, p project, op string, scopes []string, ss *scopeSet) {
+	for _, sc := range scopes {
+		sc = strings.TrimPrefix(sc, "projects/"+p.id+"/")
+		ss.add(sc, true)
+		s.scopeWarning(sink, p, op, sc, "UNREACHABLE", "the list could not reach this scope; its resources are missing")
+	}
+}
+
+func (s *Scanner) listDisks(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink, ss *scopeSet) error {
 	token := ""
 	for {
 		var resp *compute.DiskAggregatedList
@@ -282,12 +377,20 @@ func (s *Scanner) listDisks(ctx context.Context, svc *compute.Service, p project
 		if err != nil {
 			return err
 		}
+		if resp.Warning != nil {
+			s.scopeWarning(sink, p, "compute.disks.aggregatedList", "", resp.Warning.Code, resp.Warning.Message)
+		}
+		s.unreachable(sink, p, "compute.disks.aggregatedList", resp.Unreachables, ss)
 		for _, scope := range sortedKeys(resp.Items) {
 			l := resp.Items[scope]
 			if l.Warning != nil {
 				s.scopeWarning(sink, p, "compute.disks.aggregatedList", scope, l.Warning.Code, l.Warning.Message)
 			}
+			ss.add(scope, len(l.Disks) > 0)
 			for _, d := range l.Disks {
+				for _, z := range d.ReplicaZones {
+					ss.add("zones/"+lastSegment(z), true)
+				}
 				sink.Resource(diskResource(p, d, now))
 			}
 		}
@@ -301,7 +404,7 @@ func (s *Scanner) listDisks(ctx context.Context, svc *compute.Service, p project
 // listAddresses lists the aggregated (regional) addresses, then the
 // global ones; an address seen twice (aggregated lists may include the
 // global scope) is emitted once.
-func (s *Scanner) listAddresses(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink) error {
+func (s *Scanner) listAddresses(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink, ss *scopeSet) error {
 	seen := map[string]bool{}
 	emit := func(a *compute.Address) {
 		key := a.SelfLink
@@ -328,11 +431,16 @@ func (s *Scanner) listAddresses(ctx context.Context, svc *compute.Service, p pro
 		if err != nil {
 			return &computeError{"compute.addresses.aggregatedList", err}
 		}
+		if resp.Warning != nil {
+			s.scopeWarning(sink, p, "compute.addresses.aggregatedList", "", resp.Warning.Code, resp.Warning.Message)
+		}
+		s.unreachable(sink, p, "compute.addresses.aggregatedList", resp.Unreachables, ss)
 		for _, scope := range sortedKeys(resp.Items) {
 			l := resp.Items[scope]
 			if l.Warning != nil {
 				s.scopeWarning(sink, p, "compute.addresses.aggregatedList", scope, l.Warning.Code, l.Warning.Message)
 			}
+			ss.add(scope, len(l.Addresses) > 0)
 			for _, a := range l.Addresses {
 				emit(a)
 			}

@@ -94,6 +94,13 @@ func TestComputeDisabledIsUnsupportedAndDeniedIsDenied(t *testing.T) {
 	if len(res) != normalResources-2 {
 		t.Errorf("resources: %d, want %d", len(res), normalResources-2)
 	}
+	// The project's zones and regions are unknown: one gap says the
+	// recommender was asked only at the configured locations.
+	gaps, located := splitLocationGaps(gaps)
+	if len(located) != 1 || located[0].Account != "acme-data" || located[0].Reason != scanners.ReasonUnsupported ||
+		!strings.Contains(located[0].Message, "zones and regions outside the configured locations (global, us-central1, europe-west1) were not asked") {
+		t.Errorf("location gaps: %+v", located)
+	}
 	ops := map[string]scanners.Gap{}
 	for _, g := range gaps {
 		if g.Account != "acme-data" || g.Reason != scanners.ReasonUnsupported || !strings.Contains(g.Message, "accessNotConfigured") {
@@ -121,10 +128,28 @@ func TestComputeDisabledIsUnsupportedAndDeniedIsDenied(t *testing.T) {
 	if len(res) != normalResources-1 {
 		t.Errorf("resources: %d, want %d", len(res), normalResources-1)
 	}
+	// The address list still names the regions; only the zones are unknown.
+	gaps, located = splitLocationGaps(gaps)
+	if len(located) != 1 || located[0].Reason != scanners.ReasonDenied || !strings.Contains(located[0].Message, "recommendations in zones outside") {
+		t.Errorf("location gaps: %+v", located)
+	}
 	if len(gaps) != 1 || gaps[0].Reason != scanners.ReasonDenied || gaps[0].Account != "acme-data" || gaps[0].Operation != "compute.disks.aggregatedList" ||
 		!strings.Contains(gaps[0].Message, "HTTP 403 forbidden: Required 'compute.disks.list' permission for 'projects/acme-data'") {
 		t.Errorf("gaps: %+v", gaps)
 	}
+}
+
+// splitLocationGaps separates the gaps of recommender locations that
+// could not be asked from the others.
+func splitLocationGaps(gaps []scanners.Gap) (other, located []scanners.Gap) {
+	for _, g := range gaps {
+		if strings.HasSuffix(g.Scope, " recommender locations") {
+			located = append(located, g)
+		} else {
+			other = append(other, g)
+		}
+	}
+	return other, located
 }
 
 func TestComputeThrottlingIsRetried(t *testing.T) {
@@ -138,8 +163,9 @@ func TestComputeThrottlingIsRetried(t *testing.T) {
 	est = strings.Replace(normalEstate, "        - id: acme-data\n", "        - id: acme-data\n          faults: {throttle: {compute.disks.aggregatedList: 100}}\n", 1)
 	fx = newFixture(t, est, nil, nil)
 	_, gaps = fx.scan(t)
-	if len(gaps) != 1 || gaps[0].Reason != scanners.ReasonThrottled {
-		t.Errorf("past the retries: gaps %+v", gaps)
+	gaps, located := splitLocationGaps(gaps)
+	if len(gaps) != 1 || gaps[0].Reason != scanners.ReasonThrottled || len(located) != 1 || located[0].Reason != scanners.ReasonThrottled {
+		t.Errorf("past the retries: gaps %+v, location gaps %+v", gaps, located)
 	}
 }
 

@@ -1,7 +1,13 @@
 package gcp
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"google.golang.org/api/option"
 
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
@@ -55,5 +61,131 @@ gcp:
 		if r.Attr(AttrTarget) != want[0] || r.Attr(AttrResourceType) != want[1] || r.Name != lastSegment(want[0]) {
 			t.Errorf("%s: target %q type %q name %q, want %q %q", id, r.Attr(AttrTarget), r.Attr(AttrResourceType), r.Name, want[0], want[1])
 		}
+	}
+}
+
+// TestRecommendationsOutsideTheConfiguredLocations: a project's zones and
+// regions come from the Compute aggregated lists (a key per scope), so an
+// idle VM in us-west2-a (a zone holding its boot disk) and an idle Cloud
+// SQL instance in europe-west6 (a region the lists name) are found though
+// neither is in --gcp-locations.
+func TestRecommendationsOutsideTheConfiguredLocations(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, `
+gcp:
+  billing_accounts:
+    - id: 012345-567890-ABCDEF
+      projects:
+        - id: acme-prod
+          recommendations:
+            - {id: vm-west2, recommender: google.compute.instance.IdleResourceRecommender, location: us-west2-a, subtype: STOP_VM,
+               target: //compute.googleapis.com/projects/acme-prod/zones/us-west2-a/instances/vm-1, cost: "-20"}
+            - {id: sql-west6, recommender: google.cloudsql.instance.IdleRecommender, location: europe-west6, subtype: STOP,
+               target: //sqladmin.googleapis.com/projects/acme-prod/instances/db-1, cost: "-50"}
+            - {id: vm-central, recommender: google.compute.instance.IdleResourceRecommender, location: us-central1-a, subtype: STOP_VM,
+               target: //compute.googleapis.com/projects/acme-prod/zones/us-central1-a/instances/vm-2, cost: "-20"}
+          disks:
+            - {name: vm-1-boot, zone: us-west2-a, users: [vm-1]}
+`, nil, nil)
+	res, gaps := fx.scan(t)
+	if len(gaps) != 0 {
+		t.Fatalf("gaps: %+v", gaps)
+	}
+	recs := recommendationsByID(res)
+	for _, id := range []string{"vm-west2", "sql-west6", "vm-central"} {
+		if _, ok := recs[id]; !ok {
+			t.Errorf("recommendation %s not found", id)
+		}
+	}
+	// The call count stays sane: the zones asked are the configured ones
+	// and those holding a disk; every region is asked by the 3 regional
+	// recommenders.
+	var calls int
+	zones := map[string]bool{}
+	for _, r := range fx.srv.Requests() {
+		if r.Method == "ListRecommendations" {
+			calls++
+			if l := strings.Split(r.Resource, "/"); len(l) > 3 && kindOf(l[3]) == Zone {
+				zones[l[3]] = true
+			}
+		}
+	}
+	if len(zones) != 8 || !zones["us-west2-a"] {
+		t.Errorf("zones asked: %v, want the 7 configured and us-west2-a", zones)
+	}
+	if want := 8*3 + 42*3 + 2; calls != want {
+		t.Errorf("%d ListRecommendations calls, want %d", calls, want)
+	}
+}
+
+// TestUnreachableScopesAreGaps: an aggregated list's "unreachables" means
+// the resources of those scopes are missing: each is a gap naming it.
+func TestUnreachableScopesAreGaps(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, `
+gcp:
+  billing_accounts:
+    - id: 012345-567890-ABCDEF
+      projects:
+        - id: acme-prod
+          faults: {unreachable: [us-east1-b, europe-west6]}
+          disks:
+            - {name: lost, zone: us-east1-b}
+            - {name: seen, zone: us-east1-c}
+          addresses:
+            - {name: lost-ip, region: europe-west6}
+`, nil, nil)
+	res, gaps := fx.scan(t)
+	if len(res) != 1 || res[0].Name != "seen" {
+		t.Errorf("resources: %+v", res)
+	}
+	got := map[string]string{}
+	for _, g := range gaps {
+		if g.Reason != scanners.ReasonError || !strings.Contains(g.Message, "UNREACHABLE") {
+			t.Errorf("gap: %+v", g)
+		}
+		got[g.Operation+" "+g.Region] = g.Scope
+	}
+	want := map[string]string{
+		"compute.disks.aggregatedList us-east1-b":       "project acme-prod compute zones/us-east1-b",
+		"compute.disks.aggregatedList europe-west6":     "project acme-prod compute regions/europe-west6",
+		"compute.addresses.aggregatedList europe-west6": "project acme-prod compute regions/europe-west6",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("gaps: %v, want %v", got, want)
+	}
+}
+
+// TestHarmlessWarningsAreNotGaps: only warnings that mean results are
+// missing (UNREACHABLE, PARTIAL_SUCCESS, ...) are gaps, for a scope or for
+// the whole list; DEPRECATED_RESOURCE_USED and the like are not.
+func TestHarmlessWarningsAreNotGaps(t *testing.T) {
+	t.Parallel()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/aggregated/disks"):
+			fmt.Fprint(w, `{"kind":"compute#diskAggregatedList","warning":{"code":"PARTIAL_SUCCESS","message":"Some results may be missing."},"items":{
+				"zones/us-central1-a":{"disks":[{"id":"1","name":"d1","zone":"https://www.googleapis.com/compute/v1/projects/p/zones/us-central1-a","sizeGb":"10","status":"READY"}],
+				  "warning":{"code":"DEPRECATED_RESOURCE_USED","message":"The resource is deprecated."}}}}`)
+		case strings.HasSuffix(r.URL.Path, "/aggregated/addresses"):
+			fmt.Fprint(w, `{"warning":{"code":"NO_RESULTS_ON_PAGE","message":"none"},"items":{"regions/us-central1":{"warning":{"code":"NOT_CRITICAL_ERROR","message":"skipped something"}}}}`)
+		default:
+			fmt.Fprint(w, `{"items":[]}`)
+		}
+	}))
+	t.Cleanup(ts.Close)
+	fx := newFixture(t, normalEstate, nil, func(o *Options) {
+		o.Projects = []string{"acme-prod"}
+		o.ComputeClientOptions = []option.ClientOption{option.WithEndpoint(ts.URL + "/compute/v1/")}
+	})
+	_, gaps := fx.scan(t)
+	got := map[string]bool{}
+	for _, g := range gaps {
+		got[g.Scope+" "+strings.SplitN(g.Message, ":", 2)[0]] = true
+	}
+	want := map[string]bool{"project acme-prod compute PARTIAL_SUCCESS": true, "project acme-prod compute regions/us-central1 NOT_CRITICAL_ERROR": true}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("gaps: %v, want %v", got, want)
 	}
 }

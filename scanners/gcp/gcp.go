@@ -115,7 +115,7 @@ func NewOptions() *Options {
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.BillingAccounts, "gcp-billing-accounts", o.BillingAccounts, "billing account IDs (012345-567890-ABCDEF) whose projects are audited (default: every account the credentials can see)")
 	fs.StringSliceVar(&o.Projects, "gcp-projects", o.Projects, "project IDs to audit instead of the projects of the billing accounts")
-	fs.StringSliceVar(&o.Locations, "gcp-locations", o.Locations, "locations whose recommendations are listed: zones, regions (which add their known zones) and global; each recommender is asked at the locations it serves")
+	fs.StringSliceVar(&o.Locations, "gcp-locations", o.Locations, "locations whose recommendations are listed: zones, regions (which add their known zones) and global; each recommender is asked at the locations it serves, and also at the regions each project's Compute Engine lists name and the zones holding its disks")
 	fs.StringSliceVar(&o.Recommenders, "gcp-recommenders", o.Recommenders, "Recommender IDs to list")
 	fs.StringSliceVar(&o.States, "gcp-states", o.States, "recommendation states to list (ACTIVE, CLAIMED, SUCCEEDED, FAILED, DISMISSED)")
 	fs.StringVar(&o.Impersonate, "gcp-impersonate-service-account", o.Impersonate, "service account e-mail to impersonate with the Application Default Credentials (needs roles/iam.serviceAccountTokenCreator on it)")
@@ -374,10 +374,11 @@ func (s *Scanner) Scan(ctx context.Context, sink scanners.Sink) error {
 		return err
 	}
 	s.env.Logger.Info("projects in scope", "count", len(projects))
+	var scopes map[string]*scopeSet
 	if c.compute != nil {
-		s.computeInventory(ctx, c, projects, sink)
+		scopes = s.computeInventory(ctx, c, projects, sink)
 	}
-	s.recommendations(ctx, c, projects, sink)
+	s.recommendations(ctx, c, projects, scopes, sink)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("gcp: %w", err)
 	}

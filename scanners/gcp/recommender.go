@@ -108,11 +108,20 @@ type failure struct {
 }
 
 // recommendations lists every project × recommender × location with
-// bounded concurrency, emitting each recommendation as a resource.
-func (s *Scanner) recommendations(ctx context.Context, c *clients, projects []project, sink scanners.Sink) {
-	locations := expandLocations(s.opts.Locations)
+// bounded concurrency, emitting each recommendation as a resource. The
+// locations of a project are the configured ones plus those its Compute
+// Engine lists name (scopes; nil when Compute was not listed).
+func (s *Scanner) recommendations(ctx context.Context, c *clients, projects []project, scopes map[string]*scopeSet, sink scanners.Sink) {
+	configured := expandLocations(s.opts.Locations)
 	var jobs []job
 	for _, p := range projects {
+		locations := configured
+		if ss := scopes[p.id]; ss != nil {
+			locations = projectLocations(configured, ss)
+			if g := s.locationsGap(p, ss); g != nil {
+				s.gap(sink, *g, errors.New(g.Message))
+			}
+		}
 		for _, id := range dedupe(s.opts.Recommenders) {
 			rec, _ := recommenderByID(id) // validated
 			for _, l := range locations {
@@ -122,7 +131,7 @@ func (s *Scanner) recommendations(ctx context.Context, c *clients, projects []pr
 			}
 		}
 	}
-	s.env.Logger.Debug("recommender calls planned", "count", len(jobs), "locations", len(locations))
+	s.env.Logger.Debug("recommender calls planned", "count", len(jobs), "locations", len(configured))
 	filter := stateFilter(s.opts.States)
 	retry := gax.WithRetry(newRetryer(s.opts.MaxAttempts, s.opts.MaxBackoff))
 
@@ -162,6 +171,47 @@ func (s *Scanner) recommendations(ctx context.Context, c *clients, projects []pr
 			s.env.Progress.Step("gcp", p.id)
 		}
 	}
+}
+
+// projectLocations are the configured locations plus the regions a
+// project's Compute lists name and the zones that hold a disk, sorted.
+func projectLocations(configured []string, ss *scopeSet) []string {
+	set := map[string]bool{}
+	for _, l := range configured {
+		set[l] = true
+	}
+	for l := range ss.regions {
+		set[l] = true
+	}
+	for l := range ss.zones {
+		set[l] = true
+	}
+	out := make([]string, 0, len(set))
+	for l := range set {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// locationsGap is the gap of the locations that could not be asked
+// because the Compute lists that name them failed: the zones (and, when
+// both lists failed, the regions) outside the configured locations.
+func (s *Scanner) locationsGap(p project, ss *scopeSet) *scanners.Gap {
+	if ss.zonesKnown || ss.failure == nil {
+		return nil
+	}
+	what := "zones"
+	if !ss.regionsKnown {
+		what = "zones and regions"
+	}
+	g := *ss.failure
+	g.Region = ""
+	g.Operation = "recommender.ListRecommendations"
+	g.Scope = "project " + p.id + " recommender locations"
+	g.Message = fmt.Sprintf("recommendations in %s outside the configured locations (%s) were not asked: the project's %s come from the Compute Engine lists, which failed (%s)",
+		what, strings.Join(dedupe(s.opts.Locations), ", "), what, ss.failure.Message)
+	return &g
 }
 
 // list pages through one parent's recommendations.

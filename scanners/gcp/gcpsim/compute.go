@@ -23,13 +23,26 @@ const ComputeURL = "https://www.googleapis.com/compute/v1/"
 const computePage = 500
 
 // simRegions are the regions (and zones) every aggregated list reports,
-// with a NO_RESULTS_ON_PAGE warning when the estate has nothing there;
-// regions and zones named in the estate are added.
+// with a NO_RESULTS_ON_PAGE warning when the estate has nothing there, as
+// Compute Engine reports every scope of the scope types where the resource
+// type is found (compute/v1 discovery document, includeAllScopes):
+// Google's 42 public regions of the Compute Engine "Regions and zones"
+// page; regions and zones named in the estate are added.
 var simRegions = map[string][]string{
-	"us-central1":     {"a", "b", "c", "f"},
-	"us-east1":        {"b", "c", "d"},
-	"europe-west1":    {"b", "c", "d"},
-	"asia-northeast1": {"a", "b", "c"},
+	"africa-south1": {"a", "b", "c"}, "asia-east1": {"a", "b", "c"}, "asia-east2": {"a", "b", "c"},
+	"asia-northeast1": {"a", "b", "c"}, "asia-northeast2": {"a", "b", "c"}, "asia-northeast3": {"a", "b", "c"},
+	"asia-south1": {"a", "b", "c"}, "asia-south2": {"a", "b", "c"}, "asia-southeast1": {"a", "b", "c"},
+	"asia-southeast2": {"a", "b", "c"}, "australia-southeast1": {"a", "b", "c"}, "australia-southeast2": {"a", "b", "c"},
+	"europe-central2": {"a", "b", "c"}, "europe-north1": {"a", "b", "c"}, "europe-north2": {"a", "b", "c"},
+	"europe-southwest1": {"a", "b", "c"}, "europe-west1": {"b", "c", "d"}, "europe-west2": {"a", "b", "c"},
+	"europe-west3": {"a", "b", "c"}, "europe-west4": {"a", "b", "c"}, "europe-west6": {"a", "b", "c"},
+	"europe-west8": {"a", "b", "c"}, "europe-west9": {"a", "b", "c"}, "europe-west10": {"a", "b", "c"},
+	"europe-west12": {"a", "b", "c"}, "me-central1": {"a", "b", "c"}, "me-central2": {"a", "b", "c"},
+	"me-west1": {"a", "b", "c"}, "northamerica-northeast1": {"a", "b", "c"}, "northamerica-northeast2": {"a", "b", "c"},
+	"northamerica-south1": {"a", "b", "c"}, "southamerica-east1": {"a", "b", "c"}, "southamerica-west1": {"a", "b", "c"},
+	"us-central1": {"a", "b", "c", "f"}, "us-east1": {"b", "c", "d"}, "us-east4": {"a", "b", "c"},
+	"us-east5": {"a", "b", "c"}, "us-south1": {"a", "b", "c"}, "us-west1": {"a", "b", "c"},
+	"us-west2": {"a", "b", "c"}, "us-west3": {"a", "b", "c"}, "us-west4": {"a", "b", "c"},
 }
 
 // ComputeHandler serves the read-only part of the Compute Engine REST API
@@ -40,7 +53,9 @@ var simRegions = map[string][]string{
 //	GET projects/{p}/global/addresses       compute.globalAddresses.list
 //
 // with maxResults/pageToken/nextPageToken paging, NO_RESULTS_ON_PAGE
-// warnings for empty scopes, and Google's JSON error bodies. Every
+// warnings for empty scopes (every zone and region of simRegions),
+// "unreachables" for the project's unreachable fault, and Google's JSON
+// error bodies. Every
 // request, answered or not, is recorded in Requests (Service "Compute").
 // The project's faults apply: deny → 403 forbidden, compute_disabled →
 // 403 accessNotConfigured, throttle → 403 rateLimitExceeded (domain
@@ -224,6 +239,25 @@ func errorInfoReason(st *status.Status) string {
 	return ""
 }
 
+// unreachable returns the project's unreachable scope keys (faults
+// unreachable), sorted, and a set of them.
+func unreachable(p *Project) ([]string, map[string]bool) {
+	set := map[string]bool{}
+	var out []string
+	for _, l := range p.Faults.Unreachable {
+		sc := "regions/" + l
+		if KindOf(l) == Zone {
+			sc = "zones/" + l
+		}
+		if !set[sc] {
+			set[sc] = true
+			out = append(out, sc)
+		}
+	}
+	sort.Strings(out)
+	return out, set
+}
+
 // scopesOf returns the sorted scope keys of an aggregated list: the
 // simulated regions (and their zones with zones=true), those the estate
 // names, and "global" when asked.
@@ -268,11 +302,15 @@ func (s *Sim) diskList(p *Project, size int, token string, now time.Time) (*comp
 	}
 	var all []entry
 	var extra []string
+	unreach, gone := unreachable(p)
 	for i := range p.Disks {
 		d := &p.Disks[i]
 		scope := "zones/" + d.Zone
 		if d.Region != "" {
 			scope = "regions/" + d.Region
+		}
+		if gone[scope] {
+			continue
 		}
 		all = append(all, entry{scope, d})
 		extra = append(extra, scope)
@@ -290,7 +328,7 @@ func (s *Sim) diskList(p *Project, size int, token string, now time.Time) (*comp
 	out := &compute.DiskAggregatedList{
 		Kind: "compute#diskAggregatedList", Id: "projects/" + p.ID + "/aggregated/disks",
 		SelfLink: ComputeURL + "projects/" + p.ID + "/aggregated/disks", NextPageToken: next,
-		Items: map[string]compute.DisksScopedList{},
+		Items: map[string]compute.DisksScopedList{}, Unreachables: unreach,
 	}
 	for _, e := range all[start:end] {
 		l := out.Items[e.scope]
@@ -298,7 +336,7 @@ func (s *Sim) diskList(p *Project, size int, token string, now time.Time) (*comp
 		out.Items[e.scope] = l
 	}
 	for _, sc := range scopesOf(true, false, extra) {
-		if _, ok := out.Items[sc]; !ok {
+		if _, ok := out.Items[sc]; !ok && !gone[sc] {
 			out.Items[sc] = compute.DisksScopedList{Warning: noResults(sc)}
 		}
 	}
@@ -346,12 +384,19 @@ func (s *Sim) addressList(p *Project, size int, token string, now time.Time, agg
 	}
 	var all []entry
 	var extra []string
+	zonal, gone := unreachable(p)
+	var unreach []string // addresses are regional or global: only regions are unreachable to them
+	for _, sc := range zonal {
+		if strings.HasPrefix(sc, "regions/") {
+			unreach = append(unreach, sc)
+		}
+	}
 	for i := range p.Addresses {
 		a := &p.Addresses[i]
 		scope := "regions/" + a.Region
 		if a.Region == "global" {
 			scope = "global"
-		} else if !aggregated {
+		} else if !aggregated || gone[scope] {
 			continue
 		}
 		all = append(all, entry{scope, a})
@@ -385,7 +430,7 @@ func (s *Sim) addressList(p *Project, size int, token string, now time.Time, agg
 	out := &compute.AddressAggregatedList{
 		Kind: "compute#addressAggregatedList", Id: "projects/" + p.ID + "/aggregated/addresses",
 		SelfLink: ComputeURL + "projects/" + p.ID + "/aggregated/addresses", NextPageToken: next,
-		Items: map[string]compute.AddressesScopedList{},
+		Items: map[string]compute.AddressesScopedList{}, Unreachables: unreach,
 	}
 	for _, e := range all[start:end] {
 		l := out.Items[e.scope]
@@ -393,7 +438,7 @@ func (s *Sim) addressList(p *Project, size int, token string, now time.Time, agg
 		out.Items[e.scope] = l
 	}
 	for _, sc := range scopesOf(false, true, extra) {
-		if _, ok := out.Items[sc]; !ok {
+		if _, ok := out.Items[sc]; !ok && !gone[sc] {
 			w := noResults(sc)
 			out.Items[sc] = compute.AddressesScopedList{Warning: &compute.AddressesScopedListWarning{
 				Code: w.Code, Message: w.Message, Data: []*compute.AddressesScopedListWarningData{{Key: "scope", Value: sc}},

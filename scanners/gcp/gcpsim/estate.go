@@ -205,4 +205,10 @@ type Faults struct {
 	// accessNotConfigured / SERVICE_DISABLED error of a project where
 	// compute.googleapis.com is not enabled.
 	ComputeDisabled bool `yaml:"compute_disabled"`
+	// Unreachable lists zones and regions (us-east1-b, europe-west6) that
+	// the project's Compute Engine aggregated lists cannot reach: they are
+	// named in the list's "unreachables" ("[Output Only] Unreachable
+	// resources.") as zones/<zone> or regions/<region>, and their disks and
+	// addresses are left out. Project faults only.
+	Unreachable []string `yaml:"unreachable"`
 }

@@ -514,6 +514,11 @@ func (v *validator) faults(f string, fl *Faults) error {
 			}
 		}
 	}
+	for i, l := range fl.Unreachable {
+		if k := KindOf(l); k != Zone && k != Region {
+			return v.fail(fmt.Sprintf("%s.unreachable[%d]", f, i), "%q is not a zone (us-east1-b) or a region (europe-west6)", l)
+		}
+	}
 	if fl.Latency != "" {
 		d, err := time.ParseDuration(fl.Latency)
 		if err != nil || d < 0 {
