@@ -37,13 +37,13 @@ func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(reco
 	disks := map[string]*scanners.Resource{}
 	for i := range inv.Resources {
 		if r := &inv.Resources[i]; r.Kind == kindGCPDisk {
-			disks[r.Attr("resource_name")] = r
+			disks[gcpResourceKey(r.Account, r.Attr("resource_name"))] = r
 		}
 	}
 	var out []Finding
 	for i := range inv.Resources {
 		r := &inv.Resources[i]
-		if !gcpSavingRecommendation(r) || !match(r.Attr("recommender")) || skip[r.Attr("target_resource")] {
+		if !gcpSavingRecommendation(r) || !match(r.Attr("recommender")) || skip[gcpResourceKey(r.Account, r.Attr("target_resource"))] {
 			continue
 		}
 		target := r.Attr("target_resource")
@@ -73,7 +73,7 @@ func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(reco
 				saving.StringFixed(2), currency, r.Attr("projection_cost"), r.Attr("projection_seconds"))})
 			// When the disk was also listed directly and the catalog prices
 			// it, keep both figures and show how far apart they are (>10%).
-			if disk, ok := disks[target]; ok {
+			if disk, ok := disks[gcpResourceKey(r.Account, target)]; ok {
 				if list, okList, _ := gcpDiskBill(rc, disk).result(); okList && list.IsPositive() {
 					gap := converted.Sub(list).Abs().Div(list).Mul(decimal.NewFromInt(100))
 					if gap.GreaterThan(decimal.NewFromInt(10)) {
@@ -134,7 +134,7 @@ var ruleGCPMachineType = Rule{
 		for i := range inv.Resources {
 			r := &inv.Resources[i]
 			if gcpSavingRecommendation(r) && isGCPIdleRecommender(r.Attr("recommender")) && r.Attr("target_resource") != "" {
-				idle[r.Attr("target_resource")] = true
+				idle[gcpResourceKey(r.Account, r.Attr("target_resource"))] = true
 			}
 		}
 		return gcpRecommendation(inv, rc, func(id string) bool { return strings.HasSuffix(id, ".MachineTypeRecommender") }, idle)

@@ -105,6 +105,17 @@ var gcpCatalogItems = map[string]func(p gcpscanner.CatalogPrice) bool{
 	"disk.pd-ssd": func(p gcpscanner.CatalogPrice) bool {
 		return strings.HasPrefix(p.Description, "SSD backed PD Capacity")
 	},
+	// Regional persistent disks have their own SKUs, "Regional Storage PD
+	// Capacity in <place>" and so on, at about twice the zonal price.
+	"disk.regional.pd-standard": func(p gcpscanner.CatalogPrice) bool {
+		return strings.HasPrefix(p.Description, "Regional Storage PD Capacity")
+	},
+	"disk.regional.pd-balanced": func(p gcpscanner.CatalogPrice) bool {
+		return strings.HasPrefix(p.Description, "Regional Balanced PD Capacity")
+	},
+	"disk.regional.pd-ssd": func(p gcpscanner.CatalogPrice) bool {
+		return strings.HasPrefix(p.Description, "Regional SSD backed PD Capacity")
+	},
 	"address.static_unused": func(p gcpscanner.CatalogPrice) bool { return strings.HasPrefix(p.Description, "Static Ip Charge") },
 }
 

@@ -68,7 +68,8 @@ gcp:
 // regions come from the Compute aggregated lists (a key per scope), so an
 // idle VM in us-west2-a (a zone holding its boot disk) and an idle Cloud
 // SQL instance in europe-west6 (a region the lists name) are found though
-// neither is in --gcp-locations.
+// neither is in --gcp-locations; so is an idle VM in a replica zone of a
+// regional boot disk.
 func TestRecommendationsOutsideTheConfiguredLocations(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t, `
@@ -84,15 +85,19 @@ gcp:
                target: //sqladmin.googleapis.com/projects/acme-prod/instances/db-1, cost: "-50"}
             - {id: vm-central, recommender: google.compute.instance.IdleResourceRecommender, location: us-central1-a, subtype: STOP_VM,
                target: //compute.googleapis.com/projects/acme-prod/zones/us-central1-a/instances/vm-2, cost: "-20"}
+            - {id: vm-west3, recommender: google.compute.instance.IdleResourceRecommender, location: us-west3-b, subtype: STOP_VM,
+               target: //compute.googleapis.com/projects/acme-prod/zones/us-west3-b/instances/vm-3, cost: "-20"}
           disks:
             - {name: vm-1-boot, zone: us-west2-a, users: [vm-1]}
+            # a regional boot disk, replicated in us-west3-a and -b
+            - {name: vm-3-boot, region: us-west3, users: [vm-3]}
 `, nil, nil)
 	res, gaps := fx.scan(t)
 	if len(gaps) != 0 {
 		t.Fatalf("gaps: %+v", gaps)
 	}
 	recs := recommendationsByID(res)
-	for _, id := range []string{"vm-west2", "sql-west6", "vm-central"} {
+	for _, id := range []string{"vm-west2", "sql-west6", "vm-central", "vm-west3"} {
 		if _, ok := recs[id]; !ok {
 			t.Errorf("recommendation %s not found", id)
 		}
@@ -110,10 +115,10 @@ gcp:
 			}
 		}
 	}
-	if len(zones) != 8 || !zones["us-west2-a"] {
-		t.Errorf("zones asked: %v, want the 7 configured and us-west2-a", zones)
+	if len(zones) != 10 || !zones["us-west2-a"] || !zones["us-west3-a"] || !zones["us-west3-b"] {
+		t.Errorf("zones asked: %v, want the 7 configured, us-west2-a and the regional disk's replica zones us-west3-a and -b", zones)
 	}
-	if want := 8*3 + 42*3 + 2; calls != want {
+	if want := 10*3 + 42*3 + 2; calls != want {
 		t.Errorf("%d ListRecommendations calls, want %d", calls, want)
 	}
 }

@@ -364,7 +364,15 @@ func diskJSON(p *Project, d *Disk, now time.Time) *compute.Disk {
 	if d.Zone != "" {
 		out.Zone = ComputeURL + "projects/" + p.ID + "/zones/" + d.Zone
 	} else {
+		// A regional disk is replicated in two zones of its region.
 		out.Region = ComputeURL + "projects/" + p.ID + "/regions/" + d.Region
+		zs := simRegions[d.Region]
+		if len(zs) < 2 {
+			zs = []string{"a", "b"}
+		}
+		for _, z := range zs[:2] {
+			out.ReplicaZones = append(out.ReplicaZones, ComputeURL+"projects/"+p.ID+"/zones/"+d.Region+"-"+z)
+		}
 	}
 	if !d.LastAttach.IsZero() {
 		out.LastAttachTimestamp = ts(d.LastAttach.At(now))
