@@ -561,8 +561,9 @@ func addressResource(p project, a *compute.Address, now time.Time) scanners.Reso
 		AttrResourceName:   fullName(a.SelfLink),
 		AttrBillingAccount: p.billingAccount,
 	}
-	if attrs[AttrAddressType] == "" {
-		attrs[AttrAddressType] = "EXTERNAL" // the API's default
+	if attrs[AttrAddressType] == "" || attrs[AttrAddressType] == "UNSPECIFIED_TYPE" {
+		// "If unspecified, defaults to EXTERNAL" (compute/v1 Address.addressType).
+		attrs[AttrAddressType] = "EXTERNAL"
 	}
 	_, created := rfc3339(a.CreationTimestamp)
 	return scanners.Resource{

@@ -194,3 +194,57 @@ func TestHarmlessWarningsAreNotGaps(t *testing.T) {
 		t.Errorf("gaps: %v, want %v", got, want)
 	}
 }
+
+// TestSmallDocumentedEdges: an address of addressType UNSPECIFIED_TYPE is
+// EXTERNAL ("If unspecified, defaults to EXTERNAL"); a recommendation
+// answered without stateInfo is kept with an unknown state rather than
+// read as STATE_UNSPECIFIED and dropped; domain-scoped project IDs are
+// valid --gcp-projects.
+func TestSmallDocumentedEdges(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, `
+gcp:
+  billing_accounts:
+    - id: 012345-567890-ABCDEF
+      projects:
+        - id: acme-prod
+          recommendations:
+            - {id: nostate, recommender: google.compute.image.IdleResourceRecommender, location: global, subtype: DELETE_IMAGE,
+               omit_state_info: true, target: //compute.googleapis.com/projects/acme-prod/global/images/old, cost: "-3"}
+          addresses:
+            - {name: unspecified-ip, region: us-central1, address_type: UNSPECIFIED_TYPE}
+`, nil, nil)
+	res, gaps := fx.scan(t)
+	if len(gaps) != 0 {
+		t.Fatalf("gaps: %+v", gaps)
+	}
+	var seen int
+	for _, r := range res {
+		switch {
+		case r.Kind == KindAddress && r.Name == "unspecified-ip":
+			seen++
+			if r.Attr(AttrAddressType) != "EXTERNAL" {
+				t.Errorf("address type %q, want EXTERNAL", r.Attr(AttrAddressType))
+			}
+		case r.Kind == KindRecommendation && r.ID == "nostate":
+			seen++
+			if r.State != "" {
+				t.Errorf("recommendation without stateInfo: state %q, want unknown (\"\")", r.State)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("%d of the 2 resources scanned: %+v", seen, res)
+	}
+	o := NewOptions()
+	o.Projects = []string{"example.com:acme-prod", "acme-prod"}
+	if err := o.Validate(); err != nil {
+		t.Errorf("domain-scoped project ID refused: %v", err)
+	}
+	for _, bad := range []string{":acme-prod", "Example.com:acme-prod", "example.com:Bad_Project"} {
+		o.Projects = []string{bad}
+		if err := o.Validate(); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -130,7 +130,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 
 var (
 	billingAccountRE = regexp.MustCompile(`^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$`)
-	projectIDRE      = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	// projectIDRE accepts project IDs, and the legacy domain-scoped ones
+	// Google still documents ("example.com:my-project", Resource Manager
+	// "Creating and managing projects").
+	projectIDRE      = regexp.MustCompile(`^([a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	serviceAccountRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.iam\.gserviceaccount\.com$`)
 	recStates        = []string{"ACTIVE", "CLAIMED", "SUCCEEDED", "FAILED", "DISMISSED"}
 )

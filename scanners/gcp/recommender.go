@@ -344,10 +344,21 @@ func toResource(j job, r *recommenderpb.Recommendation, now time.Time) scanners.
 		Kind:       KindRecommendation,
 		ID:         id,
 		Name:       target[strings.LastIndex(target, "/")+1:],
-		State:      r.GetStateInfo().GetState().String(),
+		State:      stateOf(r),
 		Attributes: attrs,
 		ObservedAt: now,
 	}
+}
+
+// stateOf is the recommendation's state, "" when the answer has no
+// stateInfo (STATE_UNSPECIFIED: "Default state. Don't use directly."):
+// the server returned it for a filter on the configured states, so it is
+// not dropped as if it were DISMISSED.
+func stateOf(r *recommenderpb.Recommendation) string {
+	if st := r.GetStateInfo().GetState(); st != recommenderpb.RecommendationStateInfo_STATE_UNSPECIFIED {
+		return st.String()
+	}
+	return ""
 }
 
 // targetOf returns the resource a recommendation is about and its type:

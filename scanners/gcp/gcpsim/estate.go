@@ -100,7 +100,7 @@ type Address struct {
 	// Region of a regional address, or "global".
 	Region      string `yaml:"region"`
 	Address     string `yaml:"address"`      // the IP; default derived
-	AddressType string `yaml:"address_type"` // EXTERNAL (default) or INTERNAL
+	AddressType string `yaml:"address_type"` // EXTERNAL (default), INTERNAL, or UNSPECIFIED_TYPE (served as is; the API reads it as EXTERNAL)
 	// Status is RESERVED (not in use), RESERVING or IN_USE; default
 	// IN_USE when Users is set, RESERVED otherwise.
 	Status      string            `yaml:"status"`
@@ -139,6 +139,10 @@ type Recommendation struct {
 	// operation. (A SNAPSHOT_AND_DELETE_DISK recommendation always carries
 	// Google's two operations: "add" a snapshot, then "remove" the disk.)
 	OmitTargetResources bool `yaml:"omit_target_resources"`
+	// OmitStateInfo serves the recommendation without stateInfo, as a
+	// minimal server might (Google always sends it); it still matches a
+	// state filter by State.
+	OmitStateInfo bool `yaml:"omit_state_info"`
 	// ResourceType of the operation, e.g. compute.googleapis.com/Disk; default from the recommender.
 	ResourceType string `yaml:"resource_type"`
 	// Cost is the primary impact's cost projection over Duration as a

@@ -236,7 +236,7 @@ var (
 	diskTypeRE     = regexp.MustCompile(`^[a-z][-a-z0-9]*$`)
 	diskStatuses   = []string{"CREATING", "RESTORING", "FAILED", "READY", "DELETING"}
 	addrStatuses   = []string{"RESERVED", "RESERVING", "IN_USE"}
-	addrTypes      = []string{"EXTERNAL", "INTERNAL"}
+	addrTypes      = []string{"EXTERNAL", "INTERNAL", "UNSPECIFIED_TYPE"}
 	networkTiers   = []string{"PREMIUM", "STANDARD"}
 )
 

@@ -132,6 +132,9 @@ func (s *Sim) recommendationPB(p *Project, r *Recommendation) *recommenderpb.Rec
 		StateInfo:          &recommenderpb.RecommendationStateInfo{State: recommenderpb.RecommendationStateInfo_State(recommenderpb.RecommendationStateInfo_State_value[r.State])},
 		Etag:               fmt.Sprintf("\"%x\"", h[:8]),
 	}
+	if r.OmitStateInfo {
+		out.StateInfo = nil
+	}
 	if !r.OmitTargetResources {
 		out.TargetResources = []string{r.Target}
 		out.Content.Overview, _ = structpb.NewStruct(map[string]any{"resourceName": r.Target, "resource": r.Target})
