@@ -2,6 +2,7 @@ package findings
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -41,6 +42,7 @@ func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(reco
 		}
 	}
 	var out []Finding
+	var from []*scanners.Resource
 	for i := range inv.Resources {
 		r := &inv.Resources[i]
 		if !gcpSavingRecommendation(r) || !match(r.Attr("recommender")) || skip[gcpResourceKey(r.Account, r.Attr("target_resource"))] {
@@ -84,8 +86,66 @@ func gcpRecommendation(inv *scanners.Inventory, rc *RuleContext, match func(reco
 			}
 		}
 		out = append(out, f)
+		from = append(from, r)
 	}
-	return out
+	return keepOneAlternative(out, from)
+}
+
+// keepOneAlternative keeps, of the recommendations one recommender marks
+// as alternatives (a shared xorGroupId: "only one recommendation within
+// the group is suggested to be applied", Recommender API reference), the
+// one that saves the most (a priced one before an unpriced one; the first
+// by name on a tie), and says in its evidence which were left out: their
+// savings cannot add up. from[i] is the recommendation of out[i].
+func keepOneAlternative(out []Finding, from []*scanners.Resource) []Finding {
+	groups := map[string][]int{}
+	for i, r := range from {
+		if x := r.Attr("xor_group_id"); x != "" {
+			k := r.Account + "|" + r.Attr("recommender") + "|" + x
+			groups[k] = append(groups[k], i)
+		}
+	}
+	drop := map[int]bool{}
+	for _, idx := range groups {
+		if len(idx) < 2 {
+			continue
+		}
+		best := idx[0]
+		for _, i := range idx[1:] {
+			if betterAlternative(out[i], from[i], out[best], from[best]) {
+				best = i
+			}
+		}
+		var left []string
+		for _, i := range idx {
+			if i != best {
+				drop[i] = true
+				left = append(left, from[i].Attr("recommendation_name"))
+			}
+		}
+		sort.Strings(left)
+		out[best].Evidence = append(out[best].Evidence, Evidence{"alternatives_not_counted", fmt.Sprintf(
+			"xorGroupId %s: %s (only one of a group is applied; the largest saving is counted)", from[best].Attr("xor_group_id"), strings.Join(left, ", "))})
+	}
+	kept := out[:0]
+	for i, f := range out {
+		if !drop[i] {
+			kept = append(kept, f)
+		}
+	}
+	return kept
+}
+
+func betterAlternative(a Finding, ra *scanners.Resource, b Finding, rb *scanners.Resource) bool {
+	switch {
+	case a.MonthlySavings != nil && b.MonthlySavings == nil:
+		return true
+	case a.MonthlySavings == nil && b.MonthlySavings != nil:
+		return false
+	case a.MonthlySavings != nil && !(*a.MonthlySavings).Equal((*b.MonthlySavings)):
+		return (*a.MonthlySavings).GreaterThan((*b.MonthlySavings))
+	}
+	return ra.Attr("recommendation_name") < rb.Attr("recommendation_name")
 }
 
 func refreshDate(s string, now time.Time) string {
@@ -109,7 +169,7 @@ var ruleGCPIdle = Rule{
 	ID:          "gcp.recommender.idle",
 	Category:    CategoryIdleInfrastructure,
 	Title:       "Idle GCP resource (Google Recommender)",
-	Description: "Google's idle-resource recommenders (`google.compute.instance|disk|address|image.IdleResourceRecommender`, `google.cloudsql.instance.IdleRecommender`) flag resources with little or no use over their observation window. Saving: Google's own costProjection, normalised to 730 hours a month (it may reflect contract prices); a recommendation without a projection is unpriced. Only ACTIVE recommendations are reported.",
+	Description: "Google's idle-resource recommenders (`google.compute.instance|disk|address|image.IdleResourceRecommender`, `google.cloudsql.instance.IdleRecommender`) flag resources with little or no use over their observation window. Saving: Google's own costProjection, normalised to 730 hours a month (it may reflect contract prices); a recommendation without a projection is unpriced. Only ACTIVE recommendations are reported. Of recommendations a recommender marks as alternatives (a shared xorGroupId), only the one saving the most is reported, naming the others.",
 	Confidence:  Medium, Effort: Low, Risk: Medium,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		return gcpRecommendation(inv, rc, isGCPIdleRecommender, nil)
@@ -125,7 +185,7 @@ var ruleGCPMachineType = Rule{
 	ID:          "gcp.recommender.machine_type",
 	Category:    CategoryRightsizing,
 	Title:       "Over-provisioned GCP VM (Google Recommender)",
-	Description: "`google.compute.instance.MachineTypeRecommender` proposes a smaller machine type from observed CPU and memory. Only recommendations that save money count (impact category COST or unspecified, a cost projection that is not positive): the recommender also proposes larger machines for performance, which are not waste. A VM Google also flags as idle is counted once, as idle. Saving: Google's costProjection per month. Changing the machine type needs a restart.",
+	Description: "`google.compute.instance.MachineTypeRecommender` proposes a smaller machine type from observed CPU and memory. Only recommendations that save money count (impact category COST or unspecified, a cost projection that is not positive): the recommender also proposes larger machines for performance, which are not waste. A VM Google also flags as idle is counted once, as idle. Saving: Google's costProjection per month. Of alternatives (a shared xorGroupId) only the one saving the most is reported. Changing the machine type needs a restart.",
 	Confidence:  Medium, Effort: Medium, Risk: Medium,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		// A VM Google also flags as idle is counted once, as the idle

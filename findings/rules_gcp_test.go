@@ -126,3 +126,37 @@ func TestGCPDirectChecksUnknownSizeAndLocations(t *testing.T) {
 		t.Errorf("global address action: %q", f.Action)
 	}
 }
+
+// TestGCPAlternativesCountOnce: recommendations of one recommender that
+// share an xorGroupId are alternatives (only one is applied): the one that
+// saves the most is reported, naming the others; alternatives of another
+// group, project or recommender are not merged.
+func TestGCPAlternativesCountOnce(t *testing.T) {
+	t.Parallel()
+	mt := "google.compute.instance.MachineTypeRecommender"
+	alt := func(id, group, savings string) scanners.Resource {
+		r := rec(id, mt, "ACTIVE", savings, "USD")
+		r.Attributes["xor_group_id"] = group
+		r.Attributes["recommendation_name"] = "projects/1/locations/us-central1-a/recommenders/" + mt + "/recommendations/" + id
+		return r
+	}
+	other := alt("y", "g1", "50")
+	other.Account = "q" // same group id in another project: its own group
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{
+		alt("a", "g1", "10"), alt("b", "g1", "25"), alt("c", "g1", ""), alt("d", "g2", "7"), other,
+	}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	wantSavings(t, got["gcp.recommender.machine_type b"], "25")
+	wantSavings(t, got["gcp.recommender.machine_type d"], "7")
+	wantSavings(t, got["gcp.recommender.machine_type y"], "50")
+	for _, id := range []string{"a", "c"} {
+		if _, ok := got["gcp.recommender.machine_type "+id]; ok {
+			t.Errorf("alternative %s is reported besides the larger saving", id)
+		}
+	}
+	ev := evidence(got["gcp.recommender.machine_type b"], "alternatives_not_counted")
+	if !strings.Contains(ev, "recommendations/a") || !strings.Contains(ev, "recommendations/c") || strings.Contains(ev, "recommendations/y") {
+		t.Errorf("alternatives evidence %q", ev)
+	}
+}

@@ -248,3 +248,32 @@ gcp:
 		}
 	}
 }
+
+// TestXorGroupIDIsRecorded: a recommendation's xorGroupId (alternatives of
+// one recommender, of which only one is applied) reaches the inventory, so
+// the rules can count a group once.
+func TestXorGroupIDIsRecorded(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, `
+gcp:
+  billing_accounts:
+    - id: 012345-567890-ABCDEF
+      projects:
+        - id: acme-prod
+          recommendations:
+            - {id: e2-small, recommender: google.compute.instance.MachineTypeRecommender, location: us-central1-a, subtype: CHANGE_MACHINE_TYPE,
+               target: //compute.googleapis.com/projects/acme-prod/zones/us-central1-a/instances/app, cost: "-10", xor_group_id: "5001"}
+            - {id: plain, recommender: google.compute.instance.MachineTypeRecommender, location: us-central1-a, subtype: CHANGE_MACHINE_TYPE,
+               target: //compute.googleapis.com/projects/acme-prod/zones/us-central1-a/instances/other, cost: "-5"}
+`, nil, nil)
+	res, _ := fx.scan(t)
+	got := map[string]string{}
+	for _, r := range res {
+		if r.Kind == KindRecommendation {
+			got[r.ID] = r.Attr(AttrXorGroup)
+		}
+	}
+	if got["e2-small"] != "5001" || got["plain"] != "" || len(got) != 2 {
+		t.Errorf("xor_group_id by recommendation: %v", got)
+	}
+}

@@ -38,6 +38,7 @@ const (
 	AttrBillingAccount     = "billing_account"      // the project's billing account ID
 	AttrLocationKind       = "location_kind"        // zone, region or global
 	AttrTargetCount        = "target_resources_cnt" // when a recommendation targets more than one resource
+	AttrXorGroup           = "xor_group_id"         // alternatives of one recommender share it: apply only one
 )
 
 // HoursPerMonth is the month the cost projection is normalised to
@@ -314,6 +315,9 @@ func toResource(j job, r *recommenderpb.Recommendation, now time.Time) scanners.
 	}
 	if n := len(r.GetTargetResources()); n > 1 {
 		attrs[AttrTargetCount] = fmt.Sprint(n)
+	}
+	if x := r.GetXorGroupId(); x != "" {
+		attrs[AttrXorGroup] = x
 	}
 	if resourceType != "" {
 		attrs[AttrResourceType] = resourceType

@@ -157,6 +157,10 @@ type Recommendation struct {
 	State       string      `yaml:"state"`    // ACTIVE (default), CLAIMED, SUCCEEDED, FAILED, DISMISSED
 	Priority    string      `yaml:"priority"` // P1..P4, default P4
 	LastRefresh estate.Time `yaml:"last_refresh"`
+	// XorGroupID is the recommendation's xorGroupId: recommendations of one
+	// recommender sharing it are alternatives, of which only one is
+	// suggested to be applied (Recommender API reference).
+	XorGroupID string `yaml:"xor_group_id"`
 }
 
 // Service is a Cloud Catalog service.

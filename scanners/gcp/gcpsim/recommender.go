@@ -131,6 +131,7 @@ func (s *Sim) recommendationPB(p *Project, r *Recommendation) *recommenderpb.Rec
 		Content:            &recommenderpb.RecommendationContent{OperationGroups: []*recommenderpb.OperationGroup{{Operations: operations(p, r)}}},
 		StateInfo:          &recommenderpb.RecommendationStateInfo{State: recommenderpb.RecommendationStateInfo_State(recommenderpb.RecommendationStateInfo_State_value[r.State])},
 		Etag:               fmt.Sprintf("\"%x\"", h[:8]),
+		XorGroupId:         r.XorGroupID,
 	}
 	if r.OmitStateInfo {
 		out.StateInfo = nil
