@@ -15,6 +15,8 @@
 package graphsim
 
 import (
+	"strings"
+
 	"github.com/ghostaudit/ghostaudit/scanners/estate"
 )
 
@@ -26,6 +28,7 @@ import (
 //	      name: Contoso
 //	      entra_p1: true              # default true; false: signInActivity answers 403
 //	      concealed_names: false      # admin/reportSettings displayConcealedNames
+//	      list_errored_licences: false  # list licences with no working assignment path in assignedLicenses
 //	      apps:                       # app registrations for the token endpoint
 //	        - {client_id: <guid>, client_secret: s3cret, roles: [User.Read.All, ...],
 //	           certificates: ["-----BEGIN CERTIFICATE-----\n..."]}   # optional, PEM
@@ -57,16 +60,23 @@ type Estate struct {
 
 // Tenant is one Entra ID tenant with its licences and users.
 type Tenant struct {
-	ID             string         `yaml:"id"`
-	Name           string         `yaml:"name"`
-	EntraP1        *bool          `yaml:"entra_p1"`
-	ConcealedNames bool           `yaml:"concealed_names"`
-	Apps           []App          `yaml:"apps"`
-	Faults         Faults         `yaml:"faults"`
-	SKUs           []SKU          `yaml:"skus"`
-	Subscriptions  []Subscription `yaml:"subscriptions"`
-	Groups         []Group        `yaml:"groups"`
-	Users          []User         `yaml:"users"`
+	ID             string `yaml:"id"`
+	Name           string `yaml:"name"`
+	EntraP1        *bool  `yaml:"entra_p1"`
+	ConcealedNames bool   `yaml:"concealed_names"`
+	// ListErroredLicences lists a licence whose every assignment path is
+	// in Error or Disabled state in the user's assignedLicenses (and counts
+	// it in consumedUnits). Graph's docs do not say whether it does: by
+	// default such a licence is left out, as it is not assigned ("you can
+	// see the users who failed to get assigned", Entra ID group licensing
+	// docs); true serves the other reading, so both are tested.
+	ListErroredLicences bool           `yaml:"list_errored_licences"`
+	Apps                []App          `yaml:"apps"`
+	Faults              Faults         `yaml:"faults"`
+	SKUs                []SKU          `yaml:"skus"`
+	Subscriptions       []Subscription `yaml:"subscriptions"`
+	Groups              []Group        `yaml:"groups"`
+	Users               []User         `yaml:"users"`
 }
 
 // FederatedCredential is one federated identity credential of an app.
@@ -171,8 +181,40 @@ type License struct {
 	Groups        []string `yaml:"groups"`
 	Direct        *bool    `yaml:"direct"` // default: true when no groups
 	DisabledPlans []string `yaml:"disabled_plans"`
-	State         string   `yaml:"state"` // default Active
-	Error         string   `yaml:"error"` // default None
+	State         string   `yaml:"state"` // Active (default), ActiveWithError, Disabled or Error: of every path
+	Error         string   `yaml:"error"` // default None; CountViolation, MutuallyExclusiveViolation, DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other
+	// GroupErrors puts the listed group paths in Error state with the given
+	// error (e.g. {<group id>: CountViolation}: the group's SKU ran out of
+	// seats), whatever State the licence's other paths have.
+	GroupErrors map[string]string `yaml:"group_errors"`
+}
+
+// PathState is the licenseAssignmentState state and error of one path of
+// the licence: group "" is the direct assignment.
+func (l *License) PathState(group string) (state, err string) {
+	for g, e := range l.GroupErrors {
+		if group != "" && strings.EqualFold(g, group) {
+			return "Error", e
+		}
+	}
+	return l.State, l.Error
+}
+
+// Held reports whether the user holds the licence: some path of it is
+// Active or ActiveWithError.
+func (l *License) Held() bool {
+	working := func(st string) bool { return st == "" || st == "Active" || st == "ActiveWithError" }
+	if l.IsDirect() {
+		if st, _ := l.PathState(""); working(st) {
+			return true
+		}
+	}
+	for _, g := range l.Groups {
+		if st, _ := l.PathState(g); working(st) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsDirect reports whether the licence is assigned directly.
@@ -206,7 +248,7 @@ type Faults struct {
 	Throttle map[string]int `yaml:"throttle"`
 	// RetryAfter is the Retry-After value in seconds (default 1).
 	RetryAfter int `yaml:"retry_after"`
-	// Latency delays every Graph response, e.g. "25ms".
+	// Latency delays every Graph response that is not throttled, e.g. "25ms".
 	Latency string `yaml:"latency"`
 }
 

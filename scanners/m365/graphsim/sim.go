@@ -34,16 +34,21 @@ const (
 )
 
 // Permissions each endpoint needs, any one of them (application roles in
-// the token's roles claim). signInActivity additionally needs
+// the token's roles claim): the least privileged and the higher-privileged
+// alternatives of each call's "Permissions" table in the Graph reference
+// (subscribedsku-list, directory-list-subscriptions, user-list,
+// adminreportsettings-get, reportroot-getoffice365activeuserdetail,
+// group-get). directory/subscriptions does not accept
+// LicenseAssignment.Read.All. signInActivity additionally needs
 // AuditLog.Read.All on top of the users permission.
 var endpointRoles = map[string][]string{
-	"subscribedSkus": {"LicenseAssignment.Read.All", "Organization.Read.All", "Directory.Read.All"},
-	"subscriptions":  {"LicenseAssignment.Read.All", "Organization.Read.All", "Directory.Read.All"},
-	"users":          {"User.Read.All", "Directory.Read.All"},
+	"subscribedSkus": {"LicenseAssignment.Read.All", "Directory.Read.All", "Directory.ReadWrite.All", "Organization.Read.All", "Organization.ReadWrite.All"},
+	"subscriptions":  {"Organization.Read.All", "Directory.Read.All", "Organization.ReadWrite.All"},
+	"users":          {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
 	"signInActivity": {"AuditLog.Read.All"},
-	"reportSettings": {"ReportSettings.Read.All"},
+	"reportSettings": {"ReportSettings.Read.All", "ReportSettings.ReadWrite.All"},
 	"reports":        {"Reports.Read.All"},
-	"groups":         {"GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"},
+	"groups":         {"GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
 }
 
 // Options configure a Sim.
@@ -291,6 +296,11 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request) (*Tenant, []s
 		odataError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience or expired.")
 		return nil, nil, false
 	}
+	// Graph accepts only tokens issued for it, wherever it is served from.
+	if !strings.EqualFold(strings.TrimSuffix(c.Audience, "/"), GraphAudience) && !strings.EqualFold(c.Audience, graphAppID) {
+		odataError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+		return nil, nil, false
+	}
 	if c.Scp != "" {
 		return t, strings.Fields(c.Scp), true // delegated: the consented scopes
 	}
@@ -300,17 +310,10 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request) (*Tenant, []s
 	return t, c.Roles, true
 }
 
-// inject applies the tenant's faults: latency, throttling, then denial.
+// inject applies the tenant's faults: throttling (answered at once, as
+// Graph does), latency, then denial.
 func (s *Sim) inject(w http.ResponseWriter, r *http.Request, t *Tenant, endpoint string) bool {
 	f := &t.Faults
-	if f.Latency != "" {
-		d, _ := time.ParseDuration(f.Latency)
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-			return false
-		}
-	}
 	for _, name := range []string{endpoint, "*"} {
 		n, ok := f.Throttle[name]
 		if !ok {
@@ -328,6 +331,14 @@ func (s *Sim) inject(w http.ResponseWriter, r *http.Request, t *Tenant, endpoint
 			}
 			w.Header().Set("Retry-After", strconv.Itoa(ra))
 			odataError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many requests.")
+			return false
+		}
+	}
+	if f.Latency != "" {
+		d, _ := time.ParseDuration(f.Latency)
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
 			return false
 		}
 	}
@@ -397,7 +408,7 @@ func (s *Sim) subscribedSkus(w http.ResponseWriter, r *http.Request, t *Tenant) 
 		} else {
 			for _, u := range t.Users {
 				for _, l := range u.Licenses {
-					if strings.EqualFold(l.SKU, k.SKUID) {
+					if strings.EqualFold(l.SKU, k.SKUID) && (l.Held() || t.ListErroredLicences) {
 						consumed++
 					}
 				}
@@ -501,7 +512,7 @@ func (s *Sim) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 	now := s.now()
 	value := []any{}
 	for i := start; i < end; i++ {
-		value = append(value, userJSON(&t.Users[i], props, now))
+		value = append(value, userJSON(t, &t.Users[i], props, now))
 	}
 	body := map[string]any{
 		"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users(" + strings.Join(props, ",") + ")",
@@ -519,7 +530,7 @@ func (s *Sim) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-func userJSON(u *User, props []string, now time.Time) map[string]any {
+func userJSON(t *Tenant, u *User, props []string, now time.Time) map[string]any {
 	out := map[string]any{}
 	for _, p := range props {
 		switch strings.ToLower(p) {
@@ -540,18 +551,25 @@ func userJSON(u *User, props []string, now time.Time) map[string]any {
 		case "assignedlicenses":
 			al := []any{}
 			for _, l := range u.Licenses {
-				al = append(al, map[string]any{"disabledPlans": nonNil(l.DisabledPlans), "skuId": l.SKU})
+				if l.Held() || t.ListErroredLicences {
+					al = append(al, map[string]any{"disabledPlans": nonNil(l.DisabledPlans), "skuId": l.SKU})
+				}
 			}
 			out["assignedLicenses"] = al
 		case "licenseassignmentstates":
 			states := []any{}
 			for _, l := range u.Licenses {
-				st := func(group any) map[string]any {
-					return map[string]any{"assignedByGroup": group, "disabledPlans": nonNil(l.DisabledPlans), "error": orNone(l.Error),
-						"lastUpdatedDateTime": stamp(u.Created.At(now)), "skuId": l.SKU, "state": l.State}
+				st := func(group string) map[string]any {
+					state, e := l.PathState(group)
+					var by any
+					if group != "" {
+						by = group
+					}
+					return map[string]any{"assignedByGroup": by, "disabledPlans": nonNil(l.DisabledPlans), "error": orNone(e),
+						"lastUpdatedDateTime": stamp(u.Created.At(now)), "skuId": l.SKU, "state": state}
 				}
 				if l.IsDirect() {
-					states = append(states, st(nil))
+					states = append(states, st(""))
 				}
 				for _, g := range l.Groups {
 					states = append(states, st(g))
@@ -645,7 +663,7 @@ func (s *Sim) reportCSV(w http.ResponseWriter, t *Tenant, period string) {
 		}
 		var products []string
 		for _, l := range u.Licenses {
-			if k := s.skuByID(t, l.SKU); k != nil {
+			if k := s.skuByID(t, l.SKU); k != nil && l.Held() {
 				products = append(products, strings.ToUpper(k.PartNumber))
 			}
 		}
