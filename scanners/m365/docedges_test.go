@@ -299,3 +299,54 @@ func TestPermissionsDocMatchesTheCheck(t *testing.T) {
 		t.Errorf("the doc's least privileged set is not %s", want)
 	}
 }
+
+// TestSubscriptionsArePagedAndMatchedByEitherId: directory/subscriptions is
+// a collection, read to its last @odata.nextLink (a trial on the last page
+// still counts), and a subscription that subscribedSku.subscriptionIds
+// names by its commerceSubscriptionId (Graph's example shows it differing
+// from id) is listed once.
+func TestSubscriptionsArePagedAndMatchedByEitherId(t *testing.T) {
+	t.Parallel()
+	est := oneTenant(allRoles, "      subscriptions_page_size: 1\n",
+		"        - {sku_id: "+e5+", part_number: SPE_E5, enabled: 10}\n        - {sku_id: "+pbi+", part_number: POWER_BI_PRO, enabled: 6}\n",
+		"        - {id: 43d26afe-cb98-48b9-acc4-ae3ef2ac6c51, commerce_id: f9c1ea2d-0000-4000-8000-000000000001, sku: SPE_E5, total_licenses: 10, next_lifecycle: 40d}\n"+
+			"        - {id: 53d26afe-cb98-48b9-acc4-ae3ef2ac6c51, sku: POWER_BI_PRO, total_licenses: 2, next_lifecycle: 50d}\n"+
+			"        - {id: 63d26afe-cb98-48b9-acc4-ae3ef2ac6c51, sku: POWER_BI_PRO, is_trial: true, total_licenses: 4, next_lifecycle: 12d}\n",
+		"        - {id: 00000000-0000-0000-0000-000000000001, upn: a@contoso.com, sign_in: {last_successful: -1d}, licenses: [{sku: SPE_E5}]}\n")
+	fx := newFixture(t, est, nil, nil)
+	inv := fx.scan(t)
+	if len(inv.Gaps) != 0 {
+		t.Fatalf("gaps %+v", inv.Gaps)
+	}
+	if p := skuOf(t, inv, pbi).Attributes; p["trial_units"] != "4" || p["next_renewal"] != testNow.AddDate(0, 0, 12).Format(time.RFC3339) {
+		t.Errorf("the last page's trial was not read: %v", p)
+	}
+	if ids := skuOf(t, inv, e5).Attributes["subscription_ids"]; ids != "f9c1ea2d-0000-4000-8000-000000000001" {
+		t.Errorf("E5 subscription_ids %q, want the one subscription once", ids)
+	}
+	pages := 0
+	for _, r := range fx.srv.Requests() {
+		if r.Path == "/v1.0/directory/subscriptions" {
+			pages++
+		}
+	}
+	if pages != 3 {
+		t.Errorf("%d subscription pages, want 3", pages)
+	}
+}
+
+// TestDeletedReportRowsAreIgnored: the usage report keeps rows of deleted
+// accounts (Is Deleted True); a new account with the same UPN must not
+// inherit their activity.
+func TestDeletedReportRowsAreIgnored(t *testing.T) {
+	t.Parallel()
+	est := oneTenant(allRoles, "      deleted_users: [{upn: a@contoso.com, deleted: -20d, usage: {exchange: -25d, teams: -21d}}]\n",
+		"        - {sku_id: "+e5+", part_number: SPE_E5, enabled: 10}\n",
+		"        - {id: 43d26afe-cb98-48b9-acc4-ae3ef2ac6c51, sku: SPE_E5, total_licenses: 10, next_lifecycle: 40d}\n",
+		"        - {id: 00000000-0000-0000-0000-000000000001, upn: a@contoso.com, created: -15d, licenses: [{sku: SPE_E5}], usage: {exchange: \"\"}}\n")
+	inv := newFixture(t, est, nil, nil).scan(t)
+	s := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000001")
+	if s.Attributes["usage_report"] != "matched" || s.Attributes["usage_last_activity"] != "" || s.Attributes["usage_teams_last_activity"] != "" {
+		t.Errorf("the deleted account's activity was matched: %v", s.Attributes)
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
 
@@ -17,10 +20,10 @@ type sku struct {
 
 // subscription is the part of a companySubscription the SKU resource uses.
 type subscription struct {
-	id, status    string
-	isTrial       bool
-	nextLifecycle *time.Time
-	totalLicenses int64 // -1 when Graph did not say
+	id, commerceID, status string
+	isTrial                bool
+	nextLifecycle          *time.Time
+	totalLicenses          int64 // -1 when Graph did not say
 }
 
 // subscriptions reads GET /directory/subscriptions, keyed by lower-case
@@ -34,8 +37,18 @@ func (s *Scanner) subscriptions(ctx context.Context, g *graph, sink scanners.Sin
 		return nil, s.gapNote(ctx, sink, g.tenant, "directory.subscriptions", "GET /directory/subscriptions (needs Organization.Read.All)",
 			"without subscriptions no SKU has a renewal date and any SKU may hold trial seats of unknown number: unassigned seats are not reported and SKU spend is unpriced", err)
 	}
-	for _, c := range res.GetValue() {
-		sub := subscription{id: deref(c.GetId()), status: deref(c.GetStatus()), nextLifecycle: c.GetNextLifecycleDateTime(), totalLicenses: -1}
+	// A collection: follow @odata.nextLink until there is none (paging.md).
+	var all []models.CompanySubscriptionable
+	it, err := msgraphcore.NewPageIterator[models.CompanySubscriptionable](res, g.client.GetAdapter(), models.CreateCompanySubscriptionCollectionResponseFromDiscriminatorValue)
+	if err == nil {
+		err = it.Iterate(ctx, func(c models.CompanySubscriptionable) bool { all = append(all, c); return true })
+	}
+	if err != nil {
+		return nil, s.gapNote(ctx, sink, g.tenant, "directory.subscriptions", "GET /directory/subscriptions (needs Organization.Read.All)",
+			"without subscriptions no SKU has a renewal date and any SKU may hold trial seats of unknown number: unassigned seats are not reported and SKU spend is unpriced", err)
+	}
+	for _, c := range all {
+		sub := subscription{id: deref(c.GetId()), commerceID: deref(c.GetCommerceSubscriptionId()), status: deref(c.GetStatus()), nextLifecycle: c.GetNextLifecycleDateTime(), totalLicenses: -1}
 		if n := c.GetTotalLicenses(); n != nil {
 			sub.totalLicenses = int64(*n)
 		}
@@ -108,7 +121,9 @@ func (s *Scanner) skus(ctx context.Context, g *graph, subs map[string][]subscrip
 		var renewal *time.Time
 		trialUnits, trialKnown := int64(0), true
 		for _, sub := range subs[id] {
-			if !contains(subIDs, sub.id) {
+			// subscribedSku.subscriptionIds may carry either id (Graph's
+			// example shows id and commerceSubscriptionId differing).
+			if !contains(subIDs, sub.id) && (sub.commerceID == "" || !contains(subIDs, sub.commerceID)) {
 				subIDs = append(subIDs, sub.id)
 			}
 			// Only Enabled subscriptions hold enabled units: a Warning one

@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -136,5 +137,29 @@ func TestThrottledAnswerIsImmediate(t *testing.T) {
 	}
 	if d := time.Now().Sub(start); d > 2*time.Second {
 		t.Errorf("the 429 took %v", d)
+	}
+}
+
+// TestSignInActivityPagesAreCappedAt120: with signInActivity selected,
+// "Requests with $top set higher than 120 will return pages with up to 120
+// users" (user-list, example 11): a page of 120 and a nextLink, not a 400.
+func TestSignInActivityPagesAreCappedAt120(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString(testEstate)
+	for i := 0; i < 130; i++ {
+		fmt.Fprintf(&b, "        - {id: 00000000-0000-0000-0001-%012d, upn: u%d@contoso.com}\n", i, i)
+	}
+	srv := start(t, b.String())
+	resp, body := get(t, srv, "/v1.0/users?$select=id,signInActivity&$top=500", "")
+	var page struct {
+		Next  string `json:"@odata.nextLink"`
+		Value []any  `json:"value"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %v %s", resp.StatusCode, err, body)
+	}
+	if len(page.Value) != MaxSignInPageSize || page.Next == "" {
+		t.Errorf("%d users, nextLink %q", len(page.Value), page.Next)
 	}
 }

@@ -113,6 +113,9 @@ func (v *validator) tenant(f string, t *Tenant) error {
 			}
 		}
 	}
+	if t.SubscriptionsPageSize < 0 {
+		return v.fail(f+".subscriptions_page_size", "cannot be negative")
+	}
 	if err := v.faults(f+".faults", &t.Faults); err != nil {
 		return err
 	}
@@ -163,6 +166,11 @@ func (v *validator) tenant(f string, t *Tenant) error {
 		}
 		if s.Status == "" {
 			s.Status = "Enabled"
+		}
+		if s.CommerceID == "" {
+			s.CommerceID = s.ID
+		} else if err := v.guid(sf+".commerce_id", s.CommerceID); err != nil {
+			return err
 		}
 	}
 	groups := map[string]bool{}
@@ -233,6 +241,11 @@ func (v *validator) tenant(f string, t *Tenant) error {
 					return v.fail(lf+".group_errors", "%q is not one of %s", e, strings.Join(assignmentErrors, ", "))
 				}
 			}
+		}
+	}
+	for i, d := range t.DeletedUsers {
+		if !strings.Contains(d.UPN, "@") {
+			return v.fail(fmt.Sprintf("%s.deleted_users[%d].upn", f, i), "%q is not a user principal name", d.UPN)
 		}
 	}
 	for i := range t.Subscriptions {

@@ -421,7 +421,7 @@ func (s *Sim) subscribedSkus(w http.ResponseWriter, r *http.Request, t *Tenant) 
 		subs := []string{}
 		for _, sub := range t.Subscriptions {
 			if strings.EqualFold(sub.SKU, k.SKUID) {
-				subs = append(subs, sub.ID)
+				subs = append(subs, sub.CommerceID)
 			}
 		}
 		value = append(value, map[string]any{
@@ -437,16 +437,33 @@ func (s *Sim) subscribedSkus(w http.ResponseWriter, r *http.Request, t *Tenant) 
 func (s *Sim) subscriptions(w http.ResponseWriter, r *http.Request, t *Tenant) {
 	now := s.now()
 	value := []any{}
-	for _, sub := range t.Subscriptions {
+	start, end := 0, len(t.Subscriptions)
+	if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		n, err2 := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
+		if err != nil || err2 != nil || n < 0 || n > len(t.Subscriptions) {
+			odataError(w, http.StatusBadRequest, "Directory_InvalidSkipToken", "The specified page token value has expired or is invalid.")
+			return
+		}
+		start = n
+	}
+	if t.SubscriptionsPageSize > 0 {
+		end = min(start+t.SubscriptionsPageSize, end)
+	}
+	for _, sub := range t.Subscriptions[start:end] {
 		k := s.skuByID(t, sub.SKU)
 		value = append(value, map[string]any{
-			"id": sub.ID, "commerceSubscriptionId": sub.ID, "skuId": k.SKUID, "skuPartNumber": k.PartNumber,
+			"id": sub.ID, "commerceSubscriptionId": sub.CommerceID, "skuId": k.SKUID, "skuPartNumber": k.PartNumber,
 			"status": sub.Status, "totalLicenses": sub.TotalLicenses, "isTrial": sub.IsTrial,
 			"createdDateTime": stamp(sub.Created.At(now)), "nextLifecycleDateTime": stamp(sub.NextLifecycle.At(now)),
 			"ownerId": nil, "ownerTenantId": nil, "ownerType": nil, "serviceStatus": []any{},
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directory/subscriptions", "value": value})
+	body := map[string]any{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directory/subscriptions", "value": value}
+	if end < len(t.Subscriptions) {
+		body["@odata.nextLink"] = baseURL(r) + "/v1.0/directory/subscriptions?$skiptoken=" + base64.RawURLEncoding.EncodeToString([]byte("offset:"+strconv.Itoa(end)))
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Sim) reportSettings(w http.ResponseWriter, r *http.Request, t *Tenant) {
@@ -494,9 +511,9 @@ func (s *Sim) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 		}
 	}
 	if selected(r, "signInActivity") && top > MaxSignInPageSize {
-		odataError(w, http.StatusBadRequest, "Request_UnsupportedQuery",
-			fmt.Sprintf("The page size %d is not supported when selecting signInActivity; the maximum page size for $top is %d.", top, MaxSignInPageSize))
-		return
+		// user-list: "Requests with $top set higher than 120 will return
+		// pages with up to 120 users."
+		top = MaxSignInPageSize
 	}
 	start := 0
 	if tok := q.Get("$skiptoken"); tok != "" {
@@ -681,6 +698,15 @@ func (s *Sim) reportCSV(w http.ResponseWriter, t *Tenant, period string) {
 			day(u.Usage.Exchange), day(u.Usage.OneDrive), day(u.Usage.SharePoint), day(u.Usage.Skype), day(u.Usage.Yammer), day(u.Usage.Teams),
 			lic, lic, lic, lic, lic, lic, strings.Join(products, "+")}
 		_ = cw.Write(row)
+	}
+	for _, d := range t.DeletedUsers {
+		upn := d.UPN
+		if t.ConcealedNames {
+			upn = Conceal(d.UPN)
+		}
+		u := d.Usage
+		_ = cw.Write([]string{refresh, upn, upn, "True", day(d.Deleted), "False", "False", "False", "False", "False", "False",
+			day(u.Exchange), day(u.OneDrive), day(u.SharePoint), day(u.Skype), day(u.Yammer), day(u.Teams), "", "", "", "", "", "", ""})
 	}
 	cw.Flush()
 }
