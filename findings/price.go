@@ -151,9 +151,11 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 			b.add("address.static_unused", decimal.NewFromInt(1), "static IP, 730 h")
 		}
 	},
-	// A Microsoft 365 SKU costs its purchased seats (prepaid enabled plus
-	// warning units, the seats billed until they lapse) at the licence's
-	// list price; suspended or deleted subscriptions are no longer billed.
+	// A Microsoft 365 SKU costs its purchased seats (prepaid enabled
+	// units) at the licence's list price. Warning units belong to an
+	// expired subscription in its grace period (licenseUnitsDetail.warning)
+	// and are not renewed; suspended or deleted subscriptions are no
+	// longer billed.
 	kindM365SKU: func(b *bill, r *scanners.Resource) {
 		switch r.Attr("capability_status") {
 		case "Suspended", "Deleted", "LockedOut":
@@ -164,6 +166,10 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 		// is known (directory/subscriptions totalLicenses); otherwise the
 		// paid seats cannot be told from the trial's and the cost is unknown.
 		var trial int64
+		if r.Attr("subscriptions") == "unavailable" {
+			b.missing = append(b.missing, fmt.Sprintf("%s: directory/subscriptions was not readable, so its trial seats are unknown", part))
+			return
+		}
 		if r.Attr("is_trial") == "true" {
 			n, ok := r.AttrInt("trial_units")
 			if !ok {
@@ -173,13 +179,16 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 			trial = n
 		}
 		enabled, ok := r.AttrInt("enabled_units")
-		warning, _ := r.AttrInt("warning_units") // absent: none in grace
 		if !ok {
 			b.missing = append(b.missing, fmt.Sprintf("%s: no purchased-seat count (prepaidUnits)", part))
 			return
 		}
-		if n := max(enabled+warning-trial, 0); n > 0 {
-			b.add("m365."+part, dec(n), fmt.Sprintf("%s, %d purchased seats (trial seats excluded)", part, n))
+		if n := max(enabled-trial, 0); n > 0 {
+			note := ""
+			if w, _ := r.AttrInt("warning_units"); w > 0 {
+				note = fmt.Sprintf(", %d expired seats in grace left out", w)
+			}
+			b.add("m365."+part, dec(n), fmt.Sprintf("%s, %d purchased seats (trial seats excluded%s)", part, n, note))
 		}
 	},
 	kindAWSLogGroup: func(b *bill, r *scanners.Resource) {

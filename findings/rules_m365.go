@@ -104,16 +104,32 @@ func seatReason(s *scanners.Seat, rc *RuleContext, params map[string]int) (rule 
 	if created != nil && rc.Now.Sub(*created) < time.Duration(params["min_account_age_days"])*24*time.Hour {
 		return "", nil
 	}
+	// The scanner's last_activity_source when lastSuccessfulSignInDateTime
+	// (recorded since 2023-12-01) is null although sign-ins were attempted
+	// since: they all failed, and LastActivity is 2023-12-01 at most.
+	var failedOnly []Evidence
+	if signIn && s.Attributes["last_activity_source"] == "noSuccessfulSignInSince2023-12-01" {
+		failedOnly = []Evidence{{"last_successful_sign_in", "none since 2023-12-01 (lastSuccessfulSignInDateTime is null; the later lastSignInDateTime/lastNonInteractiveSignInDateTime are failed attempts)"}}
+		if a := s.Attributes["last_sign_in"]; a != "" {
+			failedOnly = append(failedOnly, Evidence{"last_sign_in_attempt", a})
+		}
+		if a := s.Attributes["last_non_interactive_sign_in"]; a != "" {
+			failedOnly = append(failedOnly, Evidence{"last_non_interactive_sign_in_attempt", a})
+		}
+	}
 	if last == nil && signIn {
 		// Graph leaves createdDateTime null for users created before June 2018.
 		c := "unknown"
 		if created != nil {
 			c = created.Format("2006-01-02")
 		}
-		return "m365.license.never_signed_in", []Evidence{{"last_sign_in", "never"}, {"created", c}}
+		return "m365.license.never_signed_in", append([]Evidence{{"last_sign_in", "never"}, {"created", c}}, failedOnly...)
 	}
 	if last != nil && rc.Now.Sub(*last) >= time.Duration(params["inactive_days"])*24*time.Hour {
-		return "m365.license.inactive", []Evidence{{"last_activity", last.Format("2006-01-02")}, {"inactive_days", fmt.Sprint(int(rc.Now.Sub(*last).Hours() / 24))}, {"source", source}}
+		if failedOnly != nil {
+			source = "sign-in activity (no successful sign-in since 2023-12-01: at least this long)"
+		}
+		return "m365.license.inactive", append([]Evidence{{"last_activity", last.Format("2006-01-02")}, {"inactive_days", fmt.Sprint(int(rc.Now.Sub(*last).Hours() / 24))}, {"source", source}}, failedOnly...)
 	}
 	return "", nil
 }
@@ -157,22 +173,30 @@ var (
 	ruleM365Guest = seatRule("m365.license.guest", CategoryGhostLicense, "Licence assigned to a guest",
 		"A licence assigned to a guest (B2B) account: guests are usually covered by the inviting tenant's own licences or need none. Saving: the SKU's list price per month, from the next renewal.", Medium)
 	ruleM365NeverSignedIn = seatRule("m365.license.never_signed_in", CategoryGhostLicense, "Licensed user who never signed in",
-		"A licensed, enabled member account older than `min_account_age_days` with no sign-in ever recorded (signInActivity). Saving: the SKU's list price per month, from the next renewal.", High)
+		"A licensed, enabled member account older than `min_account_age_days` with no sign-in ever recorded (signInActivity), or, for an account created since 2023-12-01, only failed sign-in attempts (lastSuccessfulSignInDateTime null). Saving: the SKU's list price per month, from the next renewal.", High)
 	ruleM365Inactive = seatRule("m365.license.inactive", CategoryGhostLicense, "Licensed user inactive for months",
-		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to the later of lastSignInDateTime and lastNonInteractiveSignInDateTime) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports. Saving: the SKU's list price per month, from the next renewal.", High)
+		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to the later of lastSignInDateTime and lastNonInteractiveSignInDateTime for attempts before 2023-12-01, when Graph started recording successful sign-ins; a null lastSuccessfulSignInDateTime with later attempts means they all failed, and the last success is taken as 2023-12-01) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports. Saving: the SKU's list price per month, from the next renewal.", High)
 )
 
 // billableUnused is how many purchased seats of a user SKU are paid for
-// and held by nobody: enabled + warning − consumed for a SKU in Enabled or
-// Warning status (a suspended, deleted or locked-out SKU is not billed: 0).
+// and held by nobody: enabled − consumed for a SKU in Enabled or Warning
+// status (a suspended, deleted or locked-out SKU is not billed: 0).
+// Warning units belong to an expired subscription in its grace period
+// (licenseUnitsDetail.warning): they are not renewed, so they are no
+// future spend, and consumed seats are taken to sit on enabled units
+// first (a lower bound, like trials).
 // A SKU with a trial subscription: its trial seats cost nothing, and
 // subscribedSkus cannot say which seats are held, so the unassigned seats
 // are taken to be trial seats first (a lower bound); known is false when
-// the trial's size is unknown. The unassigned rule and the Ghost Licences
-// sheet both count this way.
+// the trial's size is unknown, or when directory/subscriptions could not
+// be read (subscriptions=unavailable: any SKU may hold trial seats). The
+// unassigned rule and the Ghost Licences sheet both count this way.
 func billableUnused(r *scanners.Resource) (unused, trial int64, known bool) {
 	if st := r.Attr("capability_status"); st != "Enabled" && st != "Warning" {
 		return 0, 0, true
+	}
+	if r.Attr("subscriptions") == "unavailable" {
+		return 0, 0, false
 	}
 	if r.Attr("is_trial") == "true" {
 		n, ok := r.AttrInt("trial_units")
@@ -182,9 +206,8 @@ func billableUnused(r *scanners.Resource) (unused, trial int64, known bool) {
 		trial = n
 	}
 	enabled, _ := r.AttrInt("enabled_units")
-	warning, _ := r.AttrInt("warning_units")
 	consumed, _ := r.AttrInt("consumed_units")
-	return max(0, enabled+warning-consumed-trial), trial, true
+	return max(0, enabled-consumed-trial), trial, true
 }
 
 // ruleM365Unassigned flags purchased seats nobody holds.
@@ -192,7 +215,7 @@ var ruleM365Unassigned = Rule{
 	ID:          "m365.license.unassigned",
 	Category:    CategoryGhostLicense,
 	Title:       "Purchased licences not assigned to anyone",
-	Description: "For each user SKU (appliesTo User, status Enabled or Warning): enabled + warning − consumed units are paid for and held by nobody. Seats of active trial subscriptions (directory/subscriptions totalLicenses) are not billed and are counted among the unassigned first, so a SKU mixing trial and paid subscriptions reports only paid seats that cannot be trial ones; with the trial seat count unknown the SKU is skipped. Saving: that many × the SKU's list price per month, realisable at the subscription's next renewal (/directory/subscriptions nextLifecycleDateTime), when the seat count can be lowered.",
+	Description: "For each user SKU (appliesTo User, status Enabled or Warning): enabled − consumed units are paid for and held by nobody. Warning units (an expired subscription in its grace period, not renewed) are no future spend and are left out; held seats are taken to sit on enabled units first. Seats of Enabled trial subscriptions (directory/subscriptions totalLicenses) are not billed and are counted among the unassigned first, so a SKU mixing trial and paid subscriptions reports only paid seats that cannot be trial ones; with the trial seat count unknown, or directory/subscriptions unreadable (any SKU may then hold trial seats), the SKU is skipped. Saving: that many × the SKU's list price per month, realisable at the subscription's next renewal (/directory/subscriptions nextLifecycleDateTime), when the seat count can be lowered.",
 	Confidence:  High, Effort: Low, Risk: Low,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		var out []Finding
@@ -214,6 +237,9 @@ var ruleM365Unassigned = Rule{
 			f.Evidence = []Evidence{{"enabled", fmt.Sprint(enabled)}, {"warning", fmt.Sprint(warning)}, {"consumed", fmt.Sprint(consumed)}, {"unassigned", fmt.Sprint(unused)}}
 			if trial > 0 {
 				f.Evidence = append(f.Evidence, Evidence{"trial_seats", fmt.Sprintf("%d (not billed; counted among the unassigned first)", trial)})
+			}
+			if warning > 0 {
+				f.Evidence = append(f.Evidence, Evidence{"warning_seats_left_out", fmt.Sprintf("%d (expired subscription in its grace period: not renewed, no future spend)", warning)})
 			}
 			if t, ok := attrTime(r, "next_renewal"); ok {
 				f.RealisableFrom = &t
@@ -389,14 +415,14 @@ func licenceSummaries(inv *scanners.Inventory, rc *RuleContext) []LicenceSummary
 			continue
 		}
 		enabled, _ := r.AttrInt("enabled_units")
-		warning, _ := r.AttrInt("warning_units")
 		consumed, _ := r.AttrInt("consumed_units")
 		sku := orDefault(r.Attr("sku_part_number"), r.Name)
 		unused, _, known := billableUnused(r)
+		// Warning units are expired (in grace): not purchased going forward.
 		l := LicenceSummary{Provider: r.Provider, Tenant: r.Account, SKU: sku, Name: orDefault(r.Attr("sku_name"), sku),
-			Purchased: enabled + warning, Assigned: consumed, Unused: unused}
+			Purchased: enabled, Assigned: consumed, Unused: unused}
 		if !known { // a trial of unknown size: the unused paid seats are unknown
-			l.Unused = max(0, enabled+warning-consumed)
+			l.Unused = max(0, enabled-consumed)
 		}
 		if t, ok := attrTime(r, "next_renewal"); ok {
 			l.Renewal = &t

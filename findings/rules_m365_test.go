@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,9 +120,11 @@ func TestIncludedInHonoursDisabledPlans(t *testing.T) {
 	}
 }
 
-// TestM365SKUCost: a SKU's spend in scope is its purchased seats (enabled +
-// warning) at list price; suspended SKUs cost nothing; a trial or a SKU
-// without seat counts is unpriced, never $0 or list price.
+// TestM365SKUCost: a SKU's spend in scope is its purchased seats (enabled)
+// at list price; warning units (an expired subscription in grace) are not
+// renewed and left out; suspended SKUs cost nothing; a trial of unknown
+// size, a SKU whose subscriptions were not readable, or a SKU without seat
+// counts is unpriced, never $0 or list price.
 func TestM365SKUCost(t *testing.T) {
 	t.Parallel()
 	_, cat := engine(t, nil)
@@ -138,7 +141,8 @@ func TestM365SKUCost(t *testing.T) {
 		attrs map[string]string
 		want  string // "" = unpriced
 	}{
-		{"25 enabled + 2 in grace at $60", map[string]string{"enabled_units": "25", "warning_units": "2"}, "1620"},
+		{"25 enabled + 2 expired in grace at $60", map[string]string{"enabled_units": "25", "warning_units": "2"}, "1500"},
+		{"subscriptions unreadable: trial seats unknown", map[string]string{"enabled_units": "25", "subscriptions": "unavailable"}, ""},
 		{"no warning count", map[string]string{"enabled_units": "10"}, "600"},
 		{"suspended: not billed", map[string]string{"enabled_units": "10", "capability_status": "Suspended"}, "0"},
 		{"trial of unknown size", map[string]string{"enabled_units": "25", "is_trial": "true"}, ""},
@@ -298,5 +302,89 @@ func TestLicenceSummaryCountsAsTheRule(t *testing.T) {
 		case w != "" && (l.Waste == nil || !l.Waste.Equal(decimal.RequireFromString(w))):
 			t.Errorf("%s: waste %v, want %s", l.Tenant, l.Waste, w)
 		}
+	}
+}
+
+// TestM365UnassignedLeavesOutWarningAndUnknownTrials: warning units belong
+// to an expired subscription in its grace period (licenseUnitsDetail): no
+// future spend, so they are not unassigned waste, and the evidence says how
+// many were left out. Without directory/subscriptions any SKU may hold
+// trial seats: no confident unassigned finding, and the sheet's waste is
+// unknown.
+func TestM365UnassignedLeavesOutWarningAndUnknownTrials(t *testing.T) {
+	t.Parallel()
+	e, cat := engine(t, nil)
+	sku := func(id string, attrs map[string]string) scanners.Resource {
+		a := map[string]string{"sku_part_number": "SPE_E5", "capability_status": "Enabled", "applies_to": "User",
+			"enabled_units": "10", "warning_units": "5", "consumed_units": "8"}
+		for k, v := range attrs {
+			a[k] = v
+		}
+		return scanners.Resource{Provider: "m365", Account: id, Kind: kindM365SKU, ID: id, Name: "SPE_E5", Attributes: a}
+	}
+	inv := &scanners.Inventory{Resources: []scanners.Resource{
+		sku("grace", nil), // 15 bought, 8 held: 2 enabled seats unassigned, 5 expiring
+		sku("nosubs", map[string]string{"warning_units": "0", "subscriptions": "unavailable"}),
+	}}
+	got := map[string]Finding{}
+	for _, f := range e.Run(inv).Findings {
+		if f.Rule == "m365.license.unassigned" {
+			got[f.Account] = f
+		}
+	}
+	if _, ok := got["nosubs"]; ok || len(got) != 1 {
+		t.Fatalf("findings %v, want only grace", got)
+	}
+	f := got["grace"]
+	wantSavings(t, f, "120") // 2 × 60
+	if !slices.ContainsFunc(f.Evidence, func(ev Evidence) bool {
+		return ev.Name == "warning_seats_left_out" && strings.HasPrefix(ev.Value, "5 ")
+	}) {
+		t.Errorf("evidence %v does not say 5 warning seats were left out", f.Evidence)
+	}
+	rc := &RuleContext{Catalog: cat, Settings: &Settings{Currency: "USD"}}
+	for _, l := range licenceSummaries(inv, rc) {
+		switch l.Tenant {
+		case "grace":
+			if l.Purchased != 10 || l.Unused != 2 || l.Waste == nil || !l.Waste.Equal(decimal.RequireFromString("120")) {
+				t.Errorf("grace summary %+v", l)
+			}
+		case "nosubs":
+			if l.Waste != nil {
+				t.Errorf("nosubs waste %s, want unknown", l.Waste)
+			}
+		}
+	}
+}
+
+// TestM365FailedSignInAttemptsOnly: the scanner records
+// last_activity_source noSuccessfulSignInSince2023-12-01 when
+// lastSuccessfulSignInDateTime is null although sign-ins were attempted
+// since it exists: the evidence says the attempts failed, and the seat is
+// inactive from 2023-12-01 (or never signed in, for a newer account).
+func TestM365FailedSignInAttemptsOnly(t *testing.T) {
+	t.Parallel()
+	e, _ := engine(t, nil)
+	e.Now = func() time.Time { return testNow }
+	cutoff := time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC)
+	failed := map[string]string{"last_activity_source": "noSuccessfulSignInSince2023-12-01", "last_sign_in": daysAgo(3).Format(time.RFC3339)}
+	inv := &scanners.Inventory{ScannedAt: testNow, Seats: []scanners.Seat{
+		m365Seat("old", daysAgo(1500), &cutoff, failed),
+		m365Seat("new", daysAgo(200), nil, failed),
+	}}
+	got := map[string]Finding{}
+	for _, f := range e.Run(inv).Findings {
+		got[f.ResourceID] = f
+	}
+	hasFailed := func(f Finding) bool {
+		return slices.ContainsFunc(f.Evidence, func(ev Evidence) bool {
+			return ev.Name == "last_successful_sign_in" && strings.HasPrefix(ev.Value, "none since 2023-12-01")
+		})
+	}
+	if f := got["SPE_E5:old"]; f.Rule != "m365.license.inactive" || !hasFailed(f) {
+		t.Errorf("old account, failed attempts only: %+v", f)
+	}
+	if f := got["SPE_E5:new"]; f.Rule != "m365.license.never_signed_in" || !hasFailed(f) {
+		t.Errorf("new account, failed attempts only: %+v", f)
 	}
 }

@@ -51,7 +51,7 @@ func newCertFile(t *testing.T) (path, certPEM string) {
 func certEstate(t *testing.T, certPEM string) string {
 	t.Helper()
 	certApp := `      apps: [{client_id: ` + clientID + `, certificates: [` + strconv.Quote(certPEM) + `],
-              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
+              roles: [User.Read.All, AuditLog.Read.All, Organization.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
 `
 	if !strings.Contains(normalEstate, app) {
 		t.Fatal("normalEstate no longer uses app")
@@ -100,7 +100,7 @@ func TestUnregisteredCertificateIsNoCredentials(t *testing.T) {
 func TestWorkloadIdentityAuthenticates(t *testing.T) {
 	const issuer, subject = "https://token.actions.githubusercontent.com", "repo:acme/infra:ref:refs/heads/main"
 	fedApp := `      apps: [{client_id: ` + clientID + `, federated: [{issuer: "` + issuer + `", subject: "` + subject + `"}],
-              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
+              roles: [User.Read.All, AuditLog.Read.All, Organization.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
 `
 	est := strings.ReplaceAll(normalEstate, app, fedApp)
 	for _, c := range []struct {
@@ -138,7 +138,7 @@ func TestDeviceCodeAuthenticates(t *testing.T) {
 	t.Parallel()
 	for _, public := range []bool{true, false} {
 		pubApp := `      apps: [{client_id: ` + clientID + `, public_client: ` + strconv.FormatBool(public) + `, client_secret: unused,
-              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
+              roles: [User.Read.All, AuditLog.Read.All, Organization.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
 `
 		fx := newFixture(t, strings.ReplaceAll(normalEstate, app, pubApp), nil, func(o *Options) { o.Auth, o.ClientSecret = AuthDeviceCode, "" })
 		col := &scanners.Collector{}

@@ -1,6 +1,7 @@
 package m365
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -34,6 +36,31 @@ var knownAuthorities = map[string]bool{
 	"login.microsoftonline.us":         true,
 	"login.chinacloudapi.cn":           true,
 	"login.partner.microsoftonline.cn": true,
+}
+
+// graphScopes are the token scopes of Microsoft Graph in each cloud,
+// keyed by its Graph host (learn.microsoft.com/graph/deployments: global
+// service, US Government L4 and L5 (DOD), China operated by 21Vianet).
+var graphScopes = map[string]string{
+	"graph.microsoft.com":             "https://graph.microsoft.com/.default",
+	"graph.microsoft.us":              "https://graph.microsoft.us/.default",
+	"dod-graph.microsoft.us":          "https://dod-graph.microsoft.us/.default",
+	"microsoftgraph.chinacloudapi.cn": "https://microsoftgraph.chinacloudapi.cn/.default",
+}
+
+// tokenScope is the scope of the Graph token: the configured one, the
+// national cloud's Graph scope for its Graph host, else the global
+// service's. It never follows another host: Entra ID issues tokens only
+// for resources it knows (AADSTS500011), and a private endpoint or proxy
+// in front of Graph still needs a Graph token.
+func (s *Scanner) tokenScope(host string) string {
+	if s.opts.TokenScope != "" {
+		return s.opts.TokenScope
+	}
+	if sc, ok := graphScopes[strings.ToLower(host)]; ok {
+		return sc
+	}
+	return graphScopes["graph.microsoft.com"]
 }
 
 // graph is a tenant's Graph client and the credential behind it.
@@ -113,7 +140,7 @@ func (s *Scanner) newGraph(tenant string) (*graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph url: %w", err)
 	}
-	scope := s.opts.GraphURL + "/.default"
+	scope := s.tokenScope(gu.Hostname())
 	auth, err := kiotaazure.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scope}, []string{gu.Hostname()})
 	if err != nil {
 		return nil, fmt.Errorf("graph authentication: %w", err)
@@ -145,8 +172,11 @@ func (s *Scanner) graphHTTPClient() (*http.Client, error) {
 		return nil, fmt.Errorf("graph middleware: %w", err)
 	}
 	gopts := msgraphsdk.GetDefaultClientOptions()
-	mws := append([]khttp.Middleware{readOnlyMiddleware{}, msgraphcore.NewGraphTelemetryHandler(&gopts),
+	mws := append([]khttp.Middleware{readOnlyMiddleware{}, throttleMemo{}, msgraphcore.NewGraphTelemetryHandler(&gopts),
 		khttp.NewUrlReplaceHandler(true, msgraphcore.ReplacementPairs)}, kiota...)
+	// Last, so it is inside the retry handler: each attempt has its own
+	// deadline and Retry-After waits are not counted against it.
+	mws = append(mws, attemptTimeout{d: cmp.Or(s.attemptTimeout, defaultAttemptTimeout)})
 	var parent http.RoundTripper
 	if s.env.HTTPClient != nil && s.env.HTTPClient.Transport != nil {
 		parent = s.env.HTTPClient.Transport
@@ -156,9 +186,75 @@ func (s *Scanner) graphHTTPClient() (*http.Client, error) {
 		// Kiota's redirect middleware follows redirects (the usage report's
 		// 302), stripping Authorization when the host changes.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       100 * time.Second,
+		// No Client.Timeout: it would cover the whole call, Kiota's
+		// Retry-After waits included (Graph asks for minutes at times,
+		// learn.microsoft.com/graph/throttling). attemptTimeout bounds
+		// each attempt instead; the scan's context bounds the whole.
 	}, nil
 }
+
+// defaultAttemptTimeout bounds one HTTP attempt: connection, headers and
+// body (the time http.Client.Timeout used to give the whole call).
+const defaultAttemptTimeout = 100 * time.Second
+
+// attemptTimeout gives each attempt its own deadline, ended when the
+// response body is closed. It also notes a 429 in the request's
+// throttleMemo, so a call that fails after being throttled says so.
+type attemptTimeout struct{ d time.Duration }
+
+// Intercept implements khttp.Middleware.
+func (a attemptTimeout) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), a.d)
+	resp, err := p.Next(req.WithContext(ctx), i)
+	if err != nil {
+		cancel()
+		return resp, err
+	}
+	if seen, ok := req.Context().Value(throttleKey{}).(*atomic.Bool); ok && resp.StatusCode == http.StatusTooManyRequests {
+		seen.Store(true)
+	}
+	if resp.Body == nil {
+		cancel()
+		return resp, nil
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+type throttleKey struct{}
+
+// throttleMemo remembers whether any attempt of a call was answered 429:
+// when the call then fails without an answer (an attempt timed out, the
+// connection broke), the error is a throttledError, so the gap says
+// throttled, not error.
+type throttleMemo struct{}
+
+// Intercept implements khttp.Middleware.
+func (throttleMemo) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	seen := new(atomic.Bool)
+	resp, err := p.Next(req.WithContext(context.WithValue(req.Context(), throttleKey{}, seen)), i)
+	if err != nil && seen.Load() {
+		return resp, &throttledError{err: err}
+	}
+	return resp, err
+}
+
+// throttledError is a call that failed after Graph throttled it (429).
+type throttledError struct{ err error }
+
+func (e *throttledError) Error() string { return "throttled (429), then: " + e.err.Error() }
+func (e *throttledError) Unwrap() error { return e.err }
 
 // tokenClaims fetches a Graph token and reads its roles (application
 // permissions) and scp (delegated) claims, without verifying it: only to

@@ -41,6 +41,10 @@ func classify(err error) (graphError, string) {
 		}
 		return ge, reasonFor(ge.status)
 	}
+	var te *throttledError
+	if errors.As(err, &te) {
+		return graphError{status: http.StatusTooManyRequests, message: te.Error()}, scanners.ReasonThrottled
+	}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) {
 		return graphError{status: http.StatusUnauthorized, message: err.Error()}, scanners.ReasonNoCredentials
@@ -71,6 +75,11 @@ func (g graphError) String() string {
 // gap turns a failed call into a Gap, unless the context ended, which is
 // returned instead so the scan stops.
 func (s *Scanner) gap(ctx context.Context, sink scanners.Sink, tenant, op, scope string, err error) error {
+	return s.gapNote(ctx, sink, tenant, op, scope, "", err)
+}
+
+// gapNote is gap with a note on what the failure means for the findings.
+func (s *Scanner) gapNote(ctx context.Context, sink scanners.Sink, tenant, op, scope, note string, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -81,6 +90,9 @@ func (s *Scanner) gap(ctx context.Context, sink scanners.Sink, tenant, op, scope
 		msg += " (the app lacks a permission; see docs/permissions/m365.md)"
 	case reason == scanners.ReasonThrottled:
 		msg += fmt.Sprintf(" (still throttled after %d retries)", s.opts.MaxRetries)
+	}
+	if note != "" {
+		msg += "; " + note
 	}
 	s.env.Logger.Warn("graph call failed", "tenant", tenant, "operation", op, "reason", reason, "err", msg)
 	sink.Gap(scanners.Gap{Scanner: Info.Name, Account: tenant, Scope: scope, Operation: op, Reason: reason, Message: msg})

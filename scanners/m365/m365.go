@@ -89,6 +89,12 @@ type Options struct {
 	// https://graph.microsoft.us, https://dod-graph.microsoft.us,
 	// https://microsoftgraph.chinacloudapi.cn, or a private endpoint.
 	GraphURL string `yaml:"graph_url" json:"graph_url"`
+	// TokenScope is the scope the Graph token is requested for. Empty:
+	// the Graph scope of the national cloud whose Graph host GraphURL
+	// names (https://graph.microsoft.us/.default...), else
+	// https://graph.microsoft.com/.default, so a private endpoint or proxy
+	// still gets a token for Graph.
+	TokenScope string `yaml:"token_scope" json:"token_scope,omitempty"`
 	// AuthorityHost is the Entra ID authority; default AZURE_AUTHORITY_HOST
 	// or https://login.microsoftonline.com/. Instance discovery is disabled
 	// for an authority that is not one of Microsoft's clouds.
@@ -133,6 +139,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Auth, "m365-auth", o.Auth, "authentication: "+strings.Join(authMethods, ", "))
 	fs.StringVar(&o.CertificatePath, "m365-certificate-path", o.CertificatePath, "PEM or PKCS#12 certificate with key for client-certificate (default AZURE_CLIENT_CERTIFICATE_PATH)")
 	fs.StringVar(&o.GraphURL, "m365-graph-url", o.GraphURL, "Microsoft Graph host, for national clouds and private endpoints")
+	fs.StringVar(&o.TokenScope, "m365-token-scope", o.TokenScope, "scope of the Graph token (default: the Graph scope of the national cloud --m365-graph-url names, else https://graph.microsoft.com/.default)")
 	fs.StringVar(&o.AuthorityHost, "m365-authority-host", o.AuthorityHost, "Entra ID authority host (default AZURE_AUTHORITY_HOST or https://login.microsoftonline.com/)")
 	fs.IntVar(&o.PageSize, "m365-page-size", o.PageSize, "$top for listing users (1-999; 120 at most with sign-in activity)")
 	fs.IntVar(&o.MaxRetries, "m365-max-retries", o.MaxRetries, "retries of a throttled call, honouring Retry-After, before it becomes a coverage gap (0-10)")
@@ -154,6 +161,9 @@ func (o *Options) Validate() error {
 	}
 	if err := httpsURL("m365.graph_url", o.GraphURL); err != nil {
 		return err
+	}
+	if o.TokenScope != "" && (!strings.HasSuffix(o.TokenScope, "/.default") || strings.ContainsAny(o.TokenScope, " \t")) {
+		return fmt.Errorf("m365.token_scope: %q is not a resource's /.default scope (client credentials need one)", o.TokenScope)
 	}
 	if o.AuthorityHost != "" {
 		if err := httpsURL("m365.authority_host", o.AuthorityHost); err != nil {
@@ -219,6 +229,9 @@ const noCredentialsHelp = "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT
 type Scanner struct {
 	opts Options
 	env  scanners.Env
+	// attemptTimeout bounds one HTTP attempt; 0 is defaultAttemptTimeout.
+	// Tests shorten it.
+	attemptTimeout time.Duration
 }
 
 // New applies the environment defaults, validates the options and returns

@@ -33,7 +33,7 @@ const (
 )
 
 const app = `      apps: [{client_id: ` + clientID + `, client_secret: ` + secret + `,
-              roles: [User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
+              roles: [User.Read.All, AuditLog.Read.All, Organization.Read.All, Reports.Read.All, ReportSettings.Read.All, GroupMember.Read.All]}]
 `
 
 // normalEstate has two tenants: Contoso with three SKUs and Fabrikam with one.
@@ -212,7 +212,7 @@ func TestSeatsAndSKUs(t *testing.T) {
 	}
 	bob := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000002")
 	if bob.AccountEnabled == nil || *bob.AccountEnabled || bob.AssignmentSource != "direct" || bob.Attributes["assignment_groups"] != group ||
-		bob.Attributes["last_activity_source"] != "lastSignInDateTime" || bob.Attributes["usage_report"] != "no-row" ||
+		bob.Attributes["last_activity_source"] != sourceNoSuccessSince2023 || bob.Attributes["usage_report"] != "no-row" ||
 		bob.Attributes["disabled_plan_ids"] != "8c098270-9dd4-4350-9b30-ba4703f3b36b" {
 		t.Errorf("bob %+v", bob)
 	}
@@ -250,21 +250,22 @@ func TestSeatsAndSKUs(t *testing.T) {
 // TestLastActivityFallsBackToTheLaterSignIn: without
 // lastSuccessfulSignInDateTime (not backfilled before December 2023) the
 // last activity is the later of the interactive and non-interactive
-// sign-ins (saas.md §1.c), so a user whose clients sign in for them every
-// day is not reported inactive from an old interactive sign-in.
+// sign-ins (saas.md §1.c) when those are older than December 2023, so a
+// user whose clients signed in for them is not reported inactive from an
+// old interactive sign-in. (Later attempts: TestFailedSignInAttempts.)
 func TestLastActivityFallsBackToTheLaterSignIn(t *testing.T) {
 	t.Parallel()
 	est := fmt.Sprintf("m365:\n  tenants:\n    - id: %s\n%s      skus:\n        - {sku_id: %s, part_number: SPE_E5, enabled: 3}\n      users:\n"+
-		"        - {id: 00000000-0000-0000-0000-000000000001, upn: a@contoso.com, created: -700d, sign_in: {last: -200d, last_non_interactive: -2d}, licenses: [{sku: SPE_E5}]}\n"+
-		"        - {id: 00000000-0000-0000-0000-000000000002, upn: b@contoso.com, created: -700d, sign_in: {last: -5d, last_non_interactive: -300d}, licenses: [{sku: SPE_E5}]}\n",
+		"        - {id: 00000000-0000-0000-0000-000000000001, upn: a@contoso.com, created: -1700d, sign_in: {last: 2023-05-01T00:00:00Z, last_non_interactive: 2023-11-20T00:00:00Z}, licenses: [{sku: SPE_E5}]}\n"+
+		"        - {id: 00000000-0000-0000-0000-000000000002, upn: b@contoso.com, created: -1700d, sign_in: {last: 2023-11-25T00:00:00Z, last_non_interactive: 2023-02-01T00:00:00Z}, licenses: [{sku: SPE_E5}]}\n",
 		tenantA, app, e5)
 	inv := newFixture(t, est, nil, nil).scan(t)
 	a := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000001")
-	if a.LastActivity == nil || !a.LastActivity.Equal(testNow.Add(-2*24*time.Hour)) || a.Attributes["last_activity_source"] != "lastNonInteractiveSignInDateTime" {
+	if a.LastActivity == nil || !a.LastActivity.Equal(time.Date(2023, 11, 20, 0, 0, 0, 0, time.UTC)) || a.Attributes["last_activity_source"] != "lastNonInteractiveSignInDateTime" {
 		t.Errorf("a: last activity %v %v", a.LastActivity, a.Attributes)
 	}
 	b := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-000000000002")
-	if b.LastActivity == nil || !b.LastActivity.Equal(testNow.Add(-5*24*time.Hour)) || b.Attributes["last_activity_source"] != "lastSignInDateTime" {
+	if b.LastActivity == nil || !b.LastActivity.Equal(time.Date(2023, 11, 25, 0, 0, 0, 0, time.UTC)) || b.Attributes["last_activity_source"] != "lastSignInDateTime" {
 		t.Errorf("b: last activity %v %v", b.LastActivity, b.Attributes)
 	}
 }
@@ -360,7 +361,7 @@ func TestThrottlingExhaustedIsAGap(t *testing.T) {
 
 func TestMissingPermissionsAreListed(t *testing.T) {
 	t.Parallel()
-	fx := newFixture(t, strings.ReplaceAll(normalEstate, "User.Read.All, AuditLog.Read.All, LicenseAssignment.Read.All", "User.Read.All, LicenseAssignment.Read.All"), nil, nil)
+	fx := newFixture(t, strings.ReplaceAll(normalEstate, "User.Read.All, AuditLog.Read.All, Organization.Read.All", "User.Read.All, Organization.Read.All"), nil, nil)
 	inv := fx.scan(t)
 	var perm bool
 	for _, g := range inv.Gaps {

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
 
@@ -17,22 +20,35 @@ type sku struct {
 
 // subscription is the part of a companySubscription the SKU resource uses.
 type subscription struct {
-	id, status    string
-	isTrial       bool
-	nextLifecycle *time.Time
-	totalLicenses int64 // -1 when Graph did not say
+	id, commerceID, status string
+	isTrial                bool
+	nextLifecycle          *time.Time
+	totalLicenses          int64 // -1 when Graph did not say
 }
 
 // subscriptions reads GET /directory/subscriptions, keyed by lower-case
-// skuId. A failure is a gap; the SKUs are still emitted, without renewal dates.
+// skuId. A failure is a gap and a nil map: the SKUs are still emitted,
+// marked subscriptions=unavailable, without renewal dates, and with their
+// trial seats unknown (subscribedSkus does not say which SKUs are trials).
 func (s *Scanner) subscriptions(ctx context.Context, g *graph, sink scanners.Sink) (map[string][]subscription, error) {
 	out := map[string][]subscription{}
 	res, err := g.client.Directory().Subscriptions().Get(ctx, nil)
 	if err != nil {
-		return out, s.gap(ctx, sink, g.tenant, "directory.subscriptions", "GET /directory/subscriptions", err)
+		return nil, s.gapNote(ctx, sink, g.tenant, "directory.subscriptions", "GET /directory/subscriptions (needs Organization.Read.All)",
+			"without subscriptions no SKU has a renewal date and any SKU may hold trial seats of unknown number: unassigned seats are not reported and SKU spend is unpriced", err)
 	}
-	for _, c := range res.GetValue() {
-		sub := subscription{id: deref(c.GetId()), status: deref(c.GetStatus()), nextLifecycle: c.GetNextLifecycleDateTime(), totalLicenses: -1}
+	// A collection: follow @odata.nextLink until there is none (paging.md).
+	var all []models.CompanySubscriptionable
+	it, err := msgraphcore.NewPageIterator[models.CompanySubscriptionable](res, g.client.GetAdapter(), models.CreateCompanySubscriptionCollectionResponseFromDiscriminatorValue)
+	if err == nil {
+		err = it.Iterate(ctx, func(c models.CompanySubscriptionable) bool { all = append(all, c); return true })
+	}
+	if err != nil {
+		return nil, s.gapNote(ctx, sink, g.tenant, "directory.subscriptions", "GET /directory/subscriptions (needs Organization.Read.All)",
+			"without subscriptions no SKU has a renewal date and any SKU may hold trial seats of unknown number: unassigned seats are not reported and SKU spend is unpriced", err)
+	}
+	for _, c := range all {
+		sub := subscription{id: deref(c.GetId()), commerceID: deref(c.GetCommerceSubscriptionId()), status: deref(c.GetStatus()), nextLifecycle: c.GetNextLifecycleDateTime(), totalLicenses: -1}
 		if n := c.GetTotalLicenses(); n != nil {
 			sub.totalLicenses = int64(*n)
 		}
@@ -58,9 +74,12 @@ func (s *Scanner) subscriptions(ctx context.Context, g *graph, sink scanners.Sin
 //	consumed_units                     assigned seats
 //	service_plan_ids, service_plan_names  the SKU's service plans, comma-separated, sorted (redundancy rules)
 //	subscription_ids                   its commerce subscriptions, sorted
-//	next_renewal                       earliest nextLifecycleDateTime of its active subscriptions (RFC 3339); absent when unknown
+//	next_renewal                       earliest future nextLifecycleDateTime of its Enabled subscriptions (RFC 3339); absent
+//	                                   when unknown. A Warning subscription has expired: its next lifecycle date is when it
+//	                                   is suspended, not a renewal (companySubscription.nextLifecycleDateTime)
 //	is_trial                           "true" when any of its subscriptions is a trial
-//	trial_units                        seats of its active trial subscriptions (totalLicenses); absent when unknown
+//	trial_units                        seats of its Enabled trial subscriptions (totalLicenses); absent when unknown
+//	subscriptions                      "unavailable" when directory/subscriptions could not be read: trials and renewals unknown
 func (s *Scanner) skus(ctx context.Context, g *graph, subs map[string][]subscription, sink scanners.Sink) (map[string]sku, error) {
 	out := map[string]sku{}
 	res, err := g.client.SubscribedSkus().Get(ctx, nil)
@@ -102,22 +121,31 @@ func (s *Scanner) skus(ctx context.Context, g *graph, subs map[string][]subscrip
 		var renewal *time.Time
 		trialUnits, trialKnown := int64(0), true
 		for _, sub := range subs[id] {
-			if !contains(subIDs, sub.id) {
+			// subscribedSku.subscriptionIds may carry either id (Graph's
+			// example shows id and commerceSubscriptionId differing).
+			if !contains(subIDs, sub.id) && (sub.commerceID == "" || !contains(subIDs, sub.commerceID)) {
 				subIDs = append(subIDs, sub.id)
 			}
+			// Only Enabled subscriptions hold enabled units: a Warning one
+			// has expired (its units are prepaidUnits.warning, in grace).
+			// Graph always sends status; a subscription without one is
+			// taken as Enabled, as before.
+			active := sub.status == "Enabled" || sub.status == ""
 			if sub.isTrial {
 				attrs["is_trial"] = "true"
-				if sub.status == "Enabled" || sub.status == "Warning" || sub.status == "" {
+				if active {
 					if sub.totalLicenses < 0 {
 						trialKnown = false
 					}
 					trialUnits += max(sub.totalLicenses, 0)
 				}
 			}
-			active := sub.status == "Enabled" || sub.status == "Warning" || sub.status == ""
 			if active && sub.nextLifecycle != nil && !sub.nextLifecycle.Before(now) && (renewal == nil || sub.nextLifecycle.Before(*renewal)) {
 				renewal = sub.nextLifecycle
 			}
+		}
+		if subs == nil {
+			attrs["subscriptions"] = "unavailable"
 		}
 		if attrs["is_trial"] == "true" && trialKnown {
 			attrs["trial_units"] = strconv.FormatInt(trialUnits, 10)

@@ -9,23 +9,38 @@ import (
 	"github.com/ghostaudit/ghostaudit/scanners"
 )
 
-// requiredPermissions are the application permissions a full scan needs;
-// each entry is satisfied by any one of its names (least privileged first).
-var requiredPermissions = [][]string{
-	{"LicenseAssignment.Read.All", "Organization.Read.All", "Directory.Read.All"}, // subscribedSkus, directory/subscriptions
-	{"User.Read.All", "Directory.Read.All"},                                       // users, licences
-	{"AuditLog.Read.All"},                                                         // users signInActivity
-	{"ReportSettings.Read.All"},                                                   // admin/reportSettings
-	{"Reports.Read.All"},                                                          // usage reports
-	{"GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"},              // names of licensing groups
+// permission is one Graph call's need: any one of its names (least
+// privileged first, then the higher-privileged alternatives Microsoft
+// documents for the call, in its "Permissions" table).
+type permission struct {
+	names []string
+	why   string // the Graph call, as the gap and docs/permissions/m365.md name it
+	usage bool   // needed only when the usage report is read
+}
+
+// requiredPermissions are the application permissions a full scan needs.
+// directory/subscriptions does not accept LicenseAssignment.Read.All
+// (directory-list-subscriptions: "Organization.Read.All | Directory.Read.All,
+// Organization.ReadWrite.All"), so Organization.Read.All, which
+// subscribedSkus accepts too, is the least privileged name for both.
+var requiredPermissions = []permission{
+	{[]string{"Organization.Read.All", "LicenseAssignment.Read.All", "Directory.Read.All", "Organization.ReadWrite.All", "Directory.ReadWrite.All"}, "subscribedSkus", false},
+	{[]string{"Organization.Read.All", "Directory.Read.All", "Organization.ReadWrite.All"}, "directory/subscriptions", false},
+	{[]string{"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}, "users", false},
+	{[]string{"AuditLog.Read.All"}, "signInActivity", false},
+	{[]string{"ReportSettings.Read.All", "ReportSettings.ReadWrite.All"}, "admin/reportSettings", true},
+	{[]string{"Reports.Read.All"}, "reports/getOffice365ActiveUserDetail", true},
+	{[]string{"GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}, "groups/{id}", false},
 }
 
 // Permissions returns the application permissions a full scan needs, the
-// least privileged of each alternative.
+// least privileged of each alternative, each once.
 func Permissions() []string {
 	var out []string
-	for _, alt := range requiredPermissions {
-		out = append(out, alt[0])
+	for _, p := range requiredPermissions {
+		if !slices.Contains(out, p.names[0]) {
+			out = append(out, p.names[0])
+		}
 	}
 	return out
 }
@@ -83,9 +98,12 @@ func (s *Scanner) checkPermissions(ctx context.Context, g *graph, sink scanners.
 	}
 	granted := append(roles, scp...)
 	var missing []string
-	for _, alt := range requiredPermissions {
-		if !slices.ContainsFunc(alt, func(p string) bool { return slices.Contains(granted, p) }) {
-			missing = append(missing, strings.Join(alt, " or "))
+	for _, p := range requiredPermissions {
+		if p.usage && !s.opts.UsageReport {
+			continue
+		}
+		if !slices.ContainsFunc(p.names, func(n string) bool { return slices.Contains(granted, n) }) {
+			missing = append(missing, strings.Join(p.names, " or ")+" ("+p.why+")")
 		}
 	}
 	if len(missing) > 0 {

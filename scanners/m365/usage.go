@@ -77,7 +77,8 @@ func (s *Scanner) usage(ctx context.Context, g *graph, sink scanners.Sink) (usag
 
 // parseUsageCSV parses the report: UTF-8 with a byte-order mark, columns
 // found by header name. Rows whose UPN is not an address (concealed
-// hashes, "(Unknown)") are dropped, so they can never match a user.
+// hashes, "(Unknown)") and rows of deleted accounts (Is Deleted True) are
+// dropped, so they can never match a user.
 func parseUsageCSV(data []byte) (map[string]usageRow, error) {
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	r := csv.NewReader(bytes.NewReader(data))
@@ -95,6 +96,7 @@ func parseUsageCSV(data []byte) (map[string]usageRow, error) {
 		return nil, fmt.Errorf("usage report: no User Principal Name column in %q", strings.Join(header, ","))
 	}
 	refreshCol, hasRefresh := col["Report Refresh Date"]
+	deletedCol, hasDeleted := col["Is Deleted"]
 	rows := map[string]usageRow{}
 	for {
 		rec, err := r.Read()
@@ -105,6 +107,11 @@ func parseUsageCSV(data []byte) (map[string]usageRow, error) {
 			return nil, fmt.Errorf("usage report: %w", err)
 		}
 		if upnCol >= len(rec) || !strings.Contains(rec[upnCol], "@") {
+			continue
+		}
+		// A deleted account's row (the report keeps them) says nothing
+		// about a live account that holds its UPN now.
+		if hasDeleted && deletedCol < len(rec) && strings.EqualFold(strings.TrimSpace(rec[deletedCol]), "True") {
 			continue
 		}
 		row := usageRow{last: map[string]time.Time{}}

@@ -29,23 +29,29 @@ var userFields = []string{"id", "userPrincipalName", "accountEnabled", "userType
 // Seat fields: SKU is the skuPartNumber (the skuId when the SKU list was
 // not readable), SKUName the product name, UserID the object id,
 // Principal the UPN, LastActivity lastSuccessfulSignInDateTime, else the
-// later of lastSignInDateTime and lastNonInteractiveSignInDateTime (a
-// year-1 value is "never"), AssignmentSource
-// "direct" when any assignment is direct, else "group:<id>" of the first
-// group by id.
+// later of lastSignInDateTime and lastNonInteractiveSignInDateTime when
+// that is before 2023-12-01 (a year-1 value is "never"); when it is later,
+// those were failed attempts (lastSuccessfulSignInDateTime is recorded
+// since then) and LastActivity is 2023-12-01 (nil for an account created
+// since). AssignmentSource "direct" when any working (Active or
+// ActiveWithError) assignment is direct, else "group:<id>" of the first
+// working group by id. A licence whose every assignment path is in Error
+// or Disabled is no seat.
 //
 // Seat attributes:
 //
 //	sku_id, sku_part_number            the licence's SKU
 //	assignment_direct                  "true"/"false"
-//	assignment_groups                  group ids assigning it, comma-separated, sorted (absent when none)
+//	assignment_groups                  group ids assigning it (working paths), comma-separated, sorted (absent when none)
+//	assignment_errors                  paths in Error or Disabled state, "direct|group:<id>:<state>[:<error>]", sorted
 //	assignment_group_names             their display names in the same order, "; "-separated (an id when unknown)
 //	assignment_group_name              display name of the AssignmentSource group (absent when direct or unknown)
 //	assignment_state, assignment_error licenseAssignmentStates state and error (error absent when None)
 //	disabled_plan_ids                  service plans disabled in this assignment, sorted (absent when none)
 //	sign_in                            available | unavailable (403) ; the times below only when available
 //	last_successful_sign_in, last_sign_in, last_non_interactive_sign_in   RFC 3339
-//	last_activity_source               lastSuccessfulSignInDateTime | lastSignInDateTime | lastNonInteractiveSignInDateTime | none
+//	last_activity_source               lastSuccessfulSignInDateTime | lastSignInDateTime | lastNonInteractiveSignInDateTime |
+//	                                   noSuccessfulSignInSince2023-12-01 | none
 //	usage_report                       matched | no-row | concealed | unavailable | disabled
 //	usage_report_date                  the report's refresh date (matched only)
 //	usage_<service>_last_activity      YYYY-MM-DD per service: exchange, onedrive, sharepoint,
@@ -185,14 +191,24 @@ func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, u
 			setTime(common, "last_non_interactive_sign_in", nonInt)
 			// saas.md §1.c: lastSuccessful ?? max(last interactive, last
 			// non-interactive); a recent non-interactive sign-in (a client
-			// acting for the user) is activity too.
+			// acting for the user) is activity too. The attempt times
+			// (successful or not) stand in only for sign-ins before
+			// lastSuccessfulSignInDateTime existed.
+			attempt, src := last, "lastSignInDateTime"
+			if nonInt != nil && (last == nil || nonInt.After(*last)) {
+				attempt, src = nonInt, "lastNonInteractiveSignInDateTime"
+			}
 			switch {
 			case succ != nil:
 				base.LastActivity, common["last_activity_source"] = succ, "lastSuccessfulSignInDateTime"
-			case nonInt != nil && (last == nil || nonInt.After(*last)):
-				base.LastActivity, common["last_activity_source"] = nonInt, "lastNonInteractiveSignInDateTime"
-			case last != nil:
-				base.LastActivity, common["last_activity_source"] = last, "lastSignInDateTime"
+			case attempt != nil && !attempt.Before(successfulSignInSince):
+				common["last_activity_source"] = sourceNoSuccessSince2023
+				if base.Created == nil || !base.Created.After(successfulSignInSince) {
+					t := successfulSignInSince
+					base.LastActivity = &t
+				}
+			case attempt != nil:
+				base.LastActivity, common["last_activity_source"] = attempt, src
 			}
 		}
 	} else {
@@ -218,10 +234,16 @@ func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, u
 			common["usage_report"] = "no-row"
 		}
 	}
-	// Group the assignment states by SKU.
+	// Group the assignment paths by SKU. Only Active and ActiveWithError
+	// paths give the user the licence (licenseAssignmentState.state:
+	// Active, ActiveWithError, Disabled, Error; a path in Error is an
+	// assignment Entra ID could not carry out, e.g. CountViolation when the
+	// group's SKU has no seats left): the others are recorded in
+	// assignment_errors and never named as where the licence comes from.
 	type assignment struct {
 		direct       bool
 		groups       []string
+		failed       []string // "direct:Error:CountViolation", "group:<id>:Disabled"
 		state, error string
 	}
 	states := map[string]*assignment{}
@@ -235,15 +257,28 @@ func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, u
 			a = &assignment{}
 			states[id] = a
 		}
-		if grp := deref(st.GetAssignedByGroup()); grp != "" {
-			a.groups = append(a.groups, strings.ToLower(grp))
+		grp := strings.ToLower(deref(st.GetAssignedByGroup()))
+		state, e := deref(st.GetState()), deref(st.GetError())
+		if e == "None" {
+			e = ""
+		}
+		if !workingAssignment(state) {
+			path := "direct"
+			if grp != "" {
+				path = "group:" + grp
+			}
+			a.failed = append(a.failed, strings.TrimSuffix(path+":"+state+":"+e, ":"))
+			continue
+		}
+		if grp != "" {
+			a.groups = append(a.groups, grp)
 		} else {
 			a.direct = true
 		}
-		if a.state == "" || deref(st.GetState()) != "Active" {
-			a.state = deref(st.GetState())
+		if a.state == "" || state != "Active" {
+			a.state = state
 		}
-		if e := deref(st.GetError()); e != "" && e != "None" {
+		if e != "" {
 			a.error = e
 		}
 	}
@@ -253,6 +288,14 @@ func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, u
 			continue
 		}
 		id := strings.ToLower(l.GetSkuId().String())
+		a := states[id]
+		if a != nil && !a.direct && len(a.groups) == 0 && len(a.failed) > 0 {
+			// Every path failed: the user does not hold this licence (Graph
+			// may or may not list it in assignedLicenses; the docs do not
+			// say), so there is no seat to reclaim.
+			s.env.Logger.Debug("licence with no working assignment skipped", "tenant", tenant, "user", base.UserID, "sku", id, "paths", strings.Join(a.failed, ","))
+			continue
+		}
 		seat := base
 		seat.Attributes = map[string]string{"sku_id": id}
 		for k, v := range common {
@@ -265,13 +308,14 @@ func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, u
 		}
 		seat.AssignmentSource = "direct"
 		seat.Attributes["assignment_direct"] = "true"
-		if a := states[id]; a != nil {
+		if a != nil {
 			sort.Strings(a.groups)
 			if !a.direct && len(a.groups) > 0 {
 				seat.AssignmentSource = "group:" + a.groups[0]
 				seat.Attributes["assignment_direct"] = "false"
 			}
 			setList(seat.Attributes, "assignment_groups", a.groups)
+			setList(seat.Attributes, "assignment_errors", a.failed)
 			if a.state != "" {
 				seat.Attributes["assignment_state"] = a.state
 			}
@@ -288,6 +332,25 @@ func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, u
 	}
 	return out
 }
+
+// workingAssignment reports whether a licence assignment path in this
+// state gives the user the licence: Active or ActiveWithError (a missing
+// state is taken as Active).
+func workingAssignment(state string) bool {
+	return state == "" || strings.EqualFold(state, "Active") || strings.EqualFold(state, "ActiveWithError")
+}
+
+// successfulSignInSince is when Graph started recording
+// lastSuccessfulSignInDateTime (signInActivity: "Effective December 1,
+// 2023 ... The data isn't backfilled for this property").
+var successfulSignInSince = time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// sourceNoSuccessSince2023 is last_activity_source for a user whose
+// lastSuccessfulSignInDateTime is null although a sign-in was attempted
+// since 2023-12-01: those attempts all failed, so the last successful
+// sign-in is 2023-12-01 at the latest (LastActivity), or never for an
+// account created since.
+const sourceNoSuccessSince2023 = "noSuccessfulSignInSince2023-12-01"
 
 // signInTime drops Graph's "never" values: nil, and year 1 (0001-01-01).
 func signInTime(t *time.Time) *time.Time {

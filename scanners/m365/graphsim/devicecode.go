@@ -35,6 +35,9 @@ func (s *Sim) deviceCode(w http.ResponseWriter, r *http.Request, tenant string) 
 		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'scope'.", 900144)
 		return
 	}
+	if !graphScopes(w, t, r.PostForm.Get("scope")) {
+		return
+	}
 	raw := make([]byte, 24)
 	_, _ = rand.Read(raw)
 	code := base64.RawURLEncoding.EncodeToString(raw)
@@ -78,7 +81,7 @@ func (s *Sim) deviceCodeToken(w http.ResponseWriter, r *http.Request, t *Tenant)
 	now := s.now().Unix()
 	const adminOID = "00000000-0000-4000-8000-00000000ad01"
 	app := t.Apps[i]
-	access := encodeToken(Claims{Audience: "https://graph.microsoft.com", Issuer: "https://sts.windows.net/" + t.ID + "/", TenantID: t.ID,
+	access := encodeToken(Claims{Audience: GraphAudience, Issuer: "https://sts.windows.net/" + t.ID + "/", TenantID: t.ID,
 		AppID: app.ClientID, Scp: strings.Join(app.Roles, " "), IssuedAt: now, Expires: now + 3599})
 	enc := base64.RawURLEncoding
 	hb, _ := json.Marshal(map[string]string{"typ": "JWT", "alg": "none"})

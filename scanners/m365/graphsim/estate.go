@@ -15,6 +15,8 @@
 package graphsim
 
 import (
+	"strings"
+
 	"github.com/ghostaudit/ghostaudit/scanners/estate"
 )
 
@@ -26,6 +28,8 @@ import (
 //	      name: Contoso
 //	      entra_p1: true              # default true; false: signInActivity answers 403
 //	      concealed_names: false      # admin/reportSettings displayConcealedNames
+//	      list_errored_licences: false  # list licences with no working assignment path in assignedLicenses
+//	      subscriptions_page_size: 0    # >0: directory/subscriptions answers in pages of this size
 //	      apps:                       # app registrations for the token endpoint
 //	        - {client_id: <guid>, client_secret: s3cret, roles: [User.Read.All, ...],
 //	           certificates: ["-----BEGIN CERTIFICATE-----\n..."]}   # optional, PEM
@@ -35,7 +39,7 @@ import (
 //	           consumed: 14, applies_to: User, capability_status: Enabled,
 //	           service_plans: [{id: <guid>, name: EXCHANGE_S_ENTERPRISE}]}
 //	      subscriptions:
-//	        - {id: <guid>, sku: SPE_E5, status: Enabled, total_licenses: 25, is_trial: false,
+//	        - {id: <guid>, commerce_id: <guid>, sku: SPE_E5, status: Enabled, total_licenses: 25, is_trial: false,
 //	           created: -400d, next_lifecycle: 30d}
 //	      groups: [{id: <guid>, name: Licensing - E5}]
 //	      users:
@@ -49,6 +53,8 @@ import (
 //	          licenses:
 //	            - {sku: SPE_E5, groups: [<group id>], direct: false, disabled_plans: []}
 //	          usage: {exchange: -2d, onedrive: -10d, sharepoint: "", teams: -1d}
+//	      deleted_users:              # usage report rows of deleted accounts
+//	        - {upn: old@contoso.com, deleted: -20d, usage: {exchange: -25d}}
 //
 // Times are estate times: RFC 3339 or relative to the scan clock ("-45d").
 type Estate struct {
@@ -57,16 +63,40 @@ type Estate struct {
 
 // Tenant is one Entra ID tenant with its licences and users.
 type Tenant struct {
-	ID             string         `yaml:"id"`
-	Name           string         `yaml:"name"`
-	EntraP1        *bool          `yaml:"entra_p1"`
-	ConcealedNames bool           `yaml:"concealed_names"`
-	Apps           []App          `yaml:"apps"`
-	Faults         Faults         `yaml:"faults"`
-	SKUs           []SKU          `yaml:"skus"`
-	Subscriptions  []Subscription `yaml:"subscriptions"`
-	Groups         []Group        `yaml:"groups"`
-	Users          []User         `yaml:"users"`
+	ID             string `yaml:"id"`
+	Name           string `yaml:"name"`
+	EntraP1        *bool  `yaml:"entra_p1"`
+	ConcealedNames bool   `yaml:"concealed_names"`
+	// ListErroredLicences lists a licence whose every assignment path is
+	// in Error or Disabled state in the user's assignedLicenses (and counts
+	// it in consumedUnits). Graph's docs do not say whether it does: by
+	// default such a licence is left out, as it is not assigned ("you can
+	// see the users who failed to get assigned", Entra ID group licensing
+	// docs); true serves the other reading, so both are tested.
+	ListErroredLicences bool `yaml:"list_errored_licences"`
+	// SubscriptionsPageSize pages GET /directory/subscriptions (server-driven,
+	// @odata.nextLink with a $skiptoken) when above 0. Graph documents the
+	// list as a collection that supports OData query parameters, not its
+	// page size; the default (0) answers with one page.
+	SubscriptionsPageSize int            `yaml:"subscriptions_page_size"`
+	Apps                  []App          `yaml:"apps"`
+	Faults                Faults         `yaml:"faults"`
+	SKUs                  []SKU          `yaml:"skus"`
+	Subscriptions         []Subscription `yaml:"subscriptions"`
+	Groups                []Group        `yaml:"groups"`
+	Users                 []User         `yaml:"users"`
+	// DeletedUsers are accounts deleted since the report period began: the
+	// usage report keeps their rows, with Is Deleted True and their Deleted
+	// Date (reportroot-getoffice365activeuserdetail), and a UPN may since
+	// belong to a new account.
+	DeletedUsers []DeletedUser `yaml:"deleted_users"`
+}
+
+// DeletedUser is a deleted account's row in the usage report.
+type DeletedUser struct {
+	UPN     string      `yaml:"upn"`
+	Deleted estate.Time `yaml:"deleted"`
+	Usage   Usage       `yaml:"usage"`
 }
 
 // FederatedCredential is one federated identity credential of an app.
@@ -127,7 +157,12 @@ type ServicePlan struct {
 
 // Subscription is a commerce subscription (directory/subscriptions).
 type Subscription struct {
-	ID            string      `yaml:"id"`
+	ID string `yaml:"id"`
+	// CommerceID is commerceSubscriptionId, default ID. Graph's example
+	// shows it differing from id, and the docs do not say which of the two
+	// subscribedSku.subscriptionIds carries: the simulator lists CommerceID
+	// there, and the scanner matches either.
+	CommerceID    string      `yaml:"commerce_id"`
 	SKU           string      `yaml:"sku"` // part number or sku id of one of the tenant's skus
 	Status        string      `yaml:"status"`
 	TotalLicenses int         `yaml:"total_licenses"`
@@ -171,8 +206,40 @@ type License struct {
 	Groups        []string `yaml:"groups"`
 	Direct        *bool    `yaml:"direct"` // default: true when no groups
 	DisabledPlans []string `yaml:"disabled_plans"`
-	State         string   `yaml:"state"` // default Active
-	Error         string   `yaml:"error"` // default None
+	State         string   `yaml:"state"` // Active (default), ActiveWithError, Disabled or Error: of every path
+	Error         string   `yaml:"error"` // default None; CountViolation, MutuallyExclusiveViolation, DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other
+	// GroupErrors puts the listed group paths in Error state with the given
+	// error (e.g. {<group id>: CountViolation}: the group's SKU ran out of
+	// seats), whatever State the licence's other paths have.
+	GroupErrors map[string]string `yaml:"group_errors"`
+}
+
+// PathState is the licenseAssignmentState state and error of one path of
+// the licence: group "" is the direct assignment.
+func (l *License) PathState(group string) (state, err string) {
+	for g, e := range l.GroupErrors {
+		if group != "" && strings.EqualFold(g, group) {
+			return "Error", e
+		}
+	}
+	return l.State, l.Error
+}
+
+// Held reports whether the user holds the licence: some path of it is
+// Active or ActiveWithError.
+func (l *License) Held() bool {
+	working := func(st string) bool { return st == "" || st == "Active" || st == "ActiveWithError" }
+	if l.IsDirect() {
+		if st, _ := l.PathState(""); working(st) {
+			return true
+		}
+	}
+	for _, g := range l.Groups {
+		if st, _ := l.PathState(g); working(st) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsDirect reports whether the licence is assigned directly.
@@ -192,7 +259,9 @@ type Usage struct {
 	Skype      estate.Time `yaml:"skype"`
 	Yammer     estate.Time `yaml:"yammer"`
 	Teams      estate.Time `yaml:"teams"`
-	Deleted    bool        `yaml:"deleted"`
+	// Deleted marks this live user's row Is Deleted True. Graph does not do
+	// that for a live account; kept for old estates (use deleted_users).
+	Deleted bool `yaml:"deleted"`
 }
 
 // Faults injects failures into one tenant's Graph calls. Endpoint names:
@@ -206,7 +275,7 @@ type Faults struct {
 	Throttle map[string]int `yaml:"throttle"`
 	// RetryAfter is the Retry-After value in seconds (default 1).
 	RetryAfter int `yaml:"retry_after"`
-	// Latency delays every Graph response, e.g. "25ms".
+	// Latency delays every Graph response that is not throttled, e.g. "25ms".
 	Latency string `yaml:"latency"`
 }
 

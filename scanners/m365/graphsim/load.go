@@ -35,6 +35,13 @@ func Load(e *estate.Estate) (est *Estate, ok bool, err error) {
 	return est, true, nil
 }
 
+// licenseAssignmentState state and error values (Graph reference,
+// licenseassignmentstate).
+var (
+	assignmentStates = []string{"Active", "ActiveWithError", "Disabled", "Error"}
+	assignmentErrors = []string{"CountViolation", "MutuallyExclusiveViolation", "DependencyViolation", "ProhibitedInUsageLocationViolation", "UniquenessViolation", "Other"}
+)
+
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 type validator struct {
@@ -106,6 +113,9 @@ func (v *validator) tenant(f string, t *Tenant) error {
 			}
 		}
 	}
+	if t.SubscriptionsPageSize < 0 {
+		return v.fail(f+".subscriptions_page_size", "cannot be negative")
+	}
 	if err := v.faults(f+".faults", &t.Faults); err != nil {
 		return err
 	}
@@ -156,6 +166,11 @@ func (v *validator) tenant(f string, t *Tenant) error {
 		}
 		if s.Status == "" {
 			s.Status = "Enabled"
+		}
+		if s.CommerceID == "" {
+			s.CommerceID = s.ID
+		} else if err := v.guid(sf+".commerce_id", s.CommerceID); err != nil {
+			return err
 		}
 	}
 	groups := map[string]bool{}
@@ -212,6 +227,25 @@ func (v *validator) tenant(f string, t *Tenant) error {
 			if l.State == "" {
 				l.State = "Active"
 			}
+			if !slices.Contains(assignmentStates, l.State) {
+				return v.fail(lf+".state", "%q is not one of %s", l.State, strings.Join(assignmentStates, ", "))
+			}
+			if l.Error != "" && l.Error != "None" && !slices.Contains(assignmentErrors, l.Error) {
+				return v.fail(lf+".error", "%q is not None or one of %s", l.Error, strings.Join(assignmentErrors, ", "))
+			}
+			for g, e := range l.GroupErrors {
+				if !slices.ContainsFunc(l.Groups, func(x string) bool { return strings.EqualFold(x, g) }) {
+					return v.fail(lf+".group_errors", "%q is not one of the licence's groups", g)
+				}
+				if !slices.Contains(assignmentErrors, e) {
+					return v.fail(lf+".group_errors", "%q is not one of %s", e, strings.Join(assignmentErrors, ", "))
+				}
+			}
+		}
+	}
+	for i, d := range t.DeletedUsers {
+		if !strings.Contains(d.UPN, "@") {
+			return v.fail(fmt.Sprintf("%s.deleted_users[%d].upn", f, i), "%q is not a user principal name", d.UPN)
 		}
 	}
 	for i := range t.Subscriptions {

@@ -34,16 +34,21 @@ const (
 )
 
 // Permissions each endpoint needs, any one of them (application roles in
-// the token's roles claim). signInActivity additionally needs
+// the token's roles claim): the least privileged and the higher-privileged
+// alternatives of each call's "Permissions" table in the Graph reference
+// (subscribedsku-list, directory-list-subscriptions, user-list,
+// adminreportsettings-get, reportroot-getoffice365activeuserdetail,
+// group-get). directory/subscriptions does not accept
+// LicenseAssignment.Read.All. signInActivity additionally needs
 // AuditLog.Read.All on top of the users permission.
 var endpointRoles = map[string][]string{
-	"subscribedSkus": {"LicenseAssignment.Read.All", "Organization.Read.All", "Directory.Read.All"},
-	"subscriptions":  {"LicenseAssignment.Read.All", "Organization.Read.All", "Directory.Read.All"},
-	"users":          {"User.Read.All", "Directory.Read.All"},
+	"subscribedSkus": {"LicenseAssignment.Read.All", "Directory.Read.All", "Directory.ReadWrite.All", "Organization.Read.All", "Organization.ReadWrite.All"},
+	"subscriptions":  {"Organization.Read.All", "Directory.Read.All", "Organization.ReadWrite.All"},
+	"users":          {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
 	"signInActivity": {"AuditLog.Read.All"},
-	"reportSettings": {"ReportSettings.Read.All"},
+	"reportSettings": {"ReportSettings.Read.All", "ReportSettings.ReadWrite.All"},
 	"reports":        {"Reports.Read.All"},
-	"groups":         {"GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"},
+	"groups":         {"GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
 }
 
 // Options configure a Sim.
@@ -291,6 +296,11 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request) (*Tenant, []s
 		odataError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience or expired.")
 		return nil, nil, false
 	}
+	// Graph accepts only tokens issued for it, wherever it is served from.
+	if !strings.EqualFold(strings.TrimSuffix(c.Audience, "/"), GraphAudience) && !strings.EqualFold(c.Audience, graphAppID) {
+		odataError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+		return nil, nil, false
+	}
 	if c.Scp != "" {
 		return t, strings.Fields(c.Scp), true // delegated: the consented scopes
 	}
@@ -300,17 +310,10 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request) (*Tenant, []s
 	return t, c.Roles, true
 }
 
-// inject applies the tenant's faults: latency, throttling, then denial.
+// inject applies the tenant's faults: throttling (answered at once, as
+// Graph does), latency, then denial.
 func (s *Sim) inject(w http.ResponseWriter, r *http.Request, t *Tenant, endpoint string) bool {
 	f := &t.Faults
-	if f.Latency != "" {
-		d, _ := time.ParseDuration(f.Latency)
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-			return false
-		}
-	}
 	for _, name := range []string{endpoint, "*"} {
 		n, ok := f.Throttle[name]
 		if !ok {
@@ -328,6 +331,14 @@ func (s *Sim) inject(w http.ResponseWriter, r *http.Request, t *Tenant, endpoint
 			}
 			w.Header().Set("Retry-After", strconv.Itoa(ra))
 			odataError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many requests.")
+			return false
+		}
+	}
+	if f.Latency != "" {
+		d, _ := time.ParseDuration(f.Latency)
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
 			return false
 		}
 	}
@@ -397,7 +408,7 @@ func (s *Sim) subscribedSkus(w http.ResponseWriter, r *http.Request, t *Tenant) 
 		} else {
 			for _, u := range t.Users {
 				for _, l := range u.Licenses {
-					if strings.EqualFold(l.SKU, k.SKUID) {
+					if strings.EqualFold(l.SKU, k.SKUID) && (l.Held() || t.ListErroredLicences) {
 						consumed++
 					}
 				}
@@ -410,7 +421,7 @@ func (s *Sim) subscribedSkus(w http.ResponseWriter, r *http.Request, t *Tenant) 
 		subs := []string{}
 		for _, sub := range t.Subscriptions {
 			if strings.EqualFold(sub.SKU, k.SKUID) {
-				subs = append(subs, sub.ID)
+				subs = append(subs, sub.CommerceID)
 			}
 		}
 		value = append(value, map[string]any{
@@ -426,16 +437,33 @@ func (s *Sim) subscribedSkus(w http.ResponseWriter, r *http.Request, t *Tenant) 
 func (s *Sim) subscriptions(w http.ResponseWriter, r *http.Request, t *Tenant) {
 	now := s.now()
 	value := []any{}
-	for _, sub := range t.Subscriptions {
+	start, end := 0, len(t.Subscriptions)
+	if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		n, err2 := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
+		if err != nil || err2 != nil || n < 0 || n > len(t.Subscriptions) {
+			odataError(w, http.StatusBadRequest, "Directory_InvalidSkipToken", "The specified page token value has expired or is invalid.")
+			return
+		}
+		start = n
+	}
+	if t.SubscriptionsPageSize > 0 {
+		end = min(start+t.SubscriptionsPageSize, end)
+	}
+	for _, sub := range t.Subscriptions[start:end] {
 		k := s.skuByID(t, sub.SKU)
 		value = append(value, map[string]any{
-			"id": sub.ID, "commerceSubscriptionId": sub.ID, "skuId": k.SKUID, "skuPartNumber": k.PartNumber,
+			"id": sub.ID, "commerceSubscriptionId": sub.CommerceID, "skuId": k.SKUID, "skuPartNumber": k.PartNumber,
 			"status": sub.Status, "totalLicenses": sub.TotalLicenses, "isTrial": sub.IsTrial,
 			"createdDateTime": stamp(sub.Created.At(now)), "nextLifecycleDateTime": stamp(sub.NextLifecycle.At(now)),
 			"ownerId": nil, "ownerTenantId": nil, "ownerType": nil, "serviceStatus": []any{},
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directory/subscriptions", "value": value})
+	body := map[string]any{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directory/subscriptions", "value": value}
+	if end < len(t.Subscriptions) {
+		body["@odata.nextLink"] = baseURL(r) + "/v1.0/directory/subscriptions?$skiptoken=" + base64.RawURLEncoding.EncodeToString([]byte("offset:"+strconv.Itoa(end)))
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Sim) reportSettings(w http.ResponseWriter, r *http.Request, t *Tenant) {
@@ -483,9 +511,9 @@ func (s *Sim) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 		}
 	}
 	if selected(r, "signInActivity") && top > MaxSignInPageSize {
-		odataError(w, http.StatusBadRequest, "Request_UnsupportedQuery",
-			fmt.Sprintf("The page size %d is not supported when selecting signInActivity; the maximum page size for $top is %d.", top, MaxSignInPageSize))
-		return
+		// user-list: "Requests with $top set higher than 120 will return
+		// pages with up to 120 users."
+		top = MaxSignInPageSize
 	}
 	start := 0
 	if tok := q.Get("$skiptoken"); tok != "" {
@@ -501,7 +529,7 @@ func (s *Sim) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 	now := s.now()
 	value := []any{}
 	for i := start; i < end; i++ {
-		value = append(value, userJSON(&t.Users[i], props, now))
+		value = append(value, userJSON(t, &t.Users[i], props, now))
 	}
 	body := map[string]any{
 		"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users(" + strings.Join(props, ",") + ")",
@@ -519,7 +547,7 @@ func (s *Sim) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-func userJSON(u *User, props []string, now time.Time) map[string]any {
+func userJSON(t *Tenant, u *User, props []string, now time.Time) map[string]any {
 	out := map[string]any{}
 	for _, p := range props {
 		switch strings.ToLower(p) {
@@ -540,18 +568,25 @@ func userJSON(u *User, props []string, now time.Time) map[string]any {
 		case "assignedlicenses":
 			al := []any{}
 			for _, l := range u.Licenses {
-				al = append(al, map[string]any{"disabledPlans": nonNil(l.DisabledPlans), "skuId": l.SKU})
+				if l.Held() || t.ListErroredLicences {
+					al = append(al, map[string]any{"disabledPlans": nonNil(l.DisabledPlans), "skuId": l.SKU})
+				}
 			}
 			out["assignedLicenses"] = al
 		case "licenseassignmentstates":
 			states := []any{}
 			for _, l := range u.Licenses {
-				st := func(group any) map[string]any {
-					return map[string]any{"assignedByGroup": group, "disabledPlans": nonNil(l.DisabledPlans), "error": orNone(l.Error),
-						"lastUpdatedDateTime": stamp(u.Created.At(now)), "skuId": l.SKU, "state": l.State}
+				st := func(group string) map[string]any {
+					state, e := l.PathState(group)
+					var by any
+					if group != "" {
+						by = group
+					}
+					return map[string]any{"assignedByGroup": by, "disabledPlans": nonNil(l.DisabledPlans), "error": orNone(e),
+						"lastUpdatedDateTime": stamp(u.Created.At(now)), "skuId": l.SKU, "state": state}
 				}
 				if l.IsDirect() {
-					states = append(states, st(nil))
+					states = append(states, st(""))
 				}
 				for _, g := range l.Groups {
 					states = append(states, st(g))
@@ -645,7 +680,7 @@ func (s *Sim) reportCSV(w http.ResponseWriter, t *Tenant, period string) {
 		}
 		var products []string
 		for _, l := range u.Licenses {
-			if k := s.skuByID(t, l.SKU); k != nil {
+			if k := s.skuByID(t, l.SKU); k != nil && l.Held() {
 				products = append(products, strings.ToUpper(k.PartNumber))
 			}
 		}
@@ -663,6 +698,15 @@ func (s *Sim) reportCSV(w http.ResponseWriter, t *Tenant, period string) {
 			day(u.Usage.Exchange), day(u.Usage.OneDrive), day(u.Usage.SharePoint), day(u.Usage.Skype), day(u.Usage.Yammer), day(u.Usage.Teams),
 			lic, lic, lic, lic, lic, lic, strings.Join(products, "+")}
 		_ = cw.Write(row)
+	}
+	for _, d := range t.DeletedUsers {
+		upn := d.UPN
+		if t.ConcealedNames {
+			upn = Conceal(d.UPN)
+		}
+		u := d.Usage
+		_ = cw.Write([]string{refresh, upn, upn, "True", day(d.Deleted), "False", "False", "False", "False", "False", "False",
+			day(u.Exchange), day(u.OneDrive), day(u.SharePoint), day(u.Skype), day(u.Yammer), day(u.Teams), "", "", "", "", "", "", ""})
 	}
 	cw.Flush()
 }

@@ -36,7 +36,7 @@ func (s *Sim) Token(tenantID, clientID string) (string, error) {
 		return "", errors.New("graphsim: unknown app " + clientID)
 	}
 	now := s.now().Unix()
-	c := Claims{Audience: "https://graph.microsoft.com", Issuer: "https://sts.windows.net/" + t.ID + "/", TenantID: t.ID,
+	c := Claims{Audience: GraphAudience, Issuer: "https://sts.windows.net/" + t.ID + "/", TenantID: t.ID,
 		AppID: t.Apps[i].ClientID, Roles: append([]string{}, t.Apps[i].Roles...), IssuedAt: now, Expires: now + 3599}
 	return encodeToken(c), nil
 }
@@ -102,6 +102,9 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", 1002012)
 		return
 	}
+	if !graphScopes(w, t, r.PostForm.Get("scope")) {
+		return
+	}
 	clientID := r.PostForm.Get("client_id")
 	i := oauthApp(w, t, clientID)
 	if i < 0 {
@@ -145,6 +148,35 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	_, _ = w.Write(b)
+}
+
+// GraphAudience is the aud claim of the tokens the simulator issues: it
+// stands in for Entra ID's public cloud, whose Graph resource is
+// https://graph.microsoft.com (application id
+// 00000003-0000-0000-c000-000000000000), wherever the simulator itself is
+// served from.
+const GraphAudience = "https://graph.microsoft.com"
+
+// graphAppID is Microsoft Graph's application id, which a scope may name
+// instead of its URI.
+const graphAppID = "00000003-0000-0000-c000-000000000000"
+
+// graphScopes checks that every resource the scope names (a "/.default"
+// scope) is Microsoft Graph, as Entra ID only issues tokens for resources
+// it knows (AADSTS500011 otherwise), writing the error when one is not.
+func graphScopes(w http.ResponseWriter, t *Tenant, scope string) bool {
+	for _, sc := range strings.Fields(scope) {
+		res, ok := strings.CutSuffix(sc, "/.default")
+		if !ok {
+			continue
+		}
+		if !strings.EqualFold(strings.TrimSuffix(res, "/"), GraphAudience) && !strings.EqualFold(res, graphAppID) {
+			oauthError(w, http.StatusBadRequest, "invalid_resource", "AADSTS500011: The resource principal named "+res+" was not found in the tenant named "+
+				t.Name+". This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", 500011)
+			return false
+		}
+	}
+	return true
 }
 
 // oauthTenant parses an Entra ID endpoint's form and finds the tenant of
