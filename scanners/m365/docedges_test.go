@@ -350,3 +350,28 @@ func TestDeletedReportRowsAreIgnored(t *testing.T) {
 		t.Errorf("the deleted account's activity was matched: %v", s.Attributes)
 	}
 }
+
+// TestNoSuccessfulSignInRecordedAnywhere: a service in which no user at
+// all has lastSuccessfulSignInDateTime (one that does not record the
+// property) is not read as "every sign-in since 2023-12-01 failed": the
+// attempt times stand in for sign-ins, as before the property existed.
+func TestNoSuccessfulSignInRecordedAnywhere(t *testing.T) {
+	t.Parallel()
+	users := "        - {id: 00000000-0000-0000-0000-000000000001, upn: old@contoso.com, created: -1500d, sign_in: {last: -3d}, licenses: [{sku: SPE_E5}]}\n" +
+		"        - {id: 00000000-0000-0000-0000-000000000002, upn: new@contoso.com, created: -200d, sign_in: {last_non_interactive: -1d, last: -5d}, licenses: [{sku: SPE_E5}]}\n"
+	est := oneTenant(allRoles, "", "        - {sku_id: "+e5+", part_number: SPE_E5, enabled: 10}\n",
+		"        - {id: 43d26afe-cb98-48b9-acc4-ae3ef2ac6c51, sku: SPE_E5, total_licenses: 10, next_lifecycle: 40d}\n", users)
+	inv := newFixture(t, est, nil, nil).scan(t)
+	for id, want := range map[string]struct {
+		last   time.Time
+		source string
+	}{
+		"1": {testNow.AddDate(0, 0, -3), "lastSignInDateTime"},
+		"2": {testNow.AddDate(0, 0, -1), "lastNonInteractiveSignInDateTime"},
+	} {
+		s := seatOf(t, inv, "SPE_E5", "00000000-0000-0000-0000-00000000000"+id)
+		if s.LastActivity == nil || !s.LastActivity.Equal(want.last) || s.Attributes["last_activity_source"] != want.source {
+			t.Errorf("user %s: last activity %v (%s), want %v (%s)", id, s.LastActivity, s.Attributes["last_activity_source"], want.last, want.source)
+		}
+	}
+}

@@ -33,7 +33,9 @@ var userFields = []string{"id", "userPrincipalName", "accountEnabled", "userType
 // that is before 2023-12-01 (a year-1 value is "never"); when it is later,
 // those were failed attempts (lastSuccessfulSignInDateTime is recorded
 // since then) and LastActivity is 2023-12-01 (nil for an account created
-// since). AssignmentSource "direct" when any working (Active or
+// since) — unless no user of the tenant has a lastSuccessfulSignInDateTime
+// at all (a service that does not record it), when the attempt times stand
+// in as before. AssignmentSource "direct" when any working (Active or
 // ActiveWithError) assignment is direct, else "group:<id>" of the first
 // working group by id. A licence whose every assignment path is in Error
 // or Disabled is no seat.
@@ -112,6 +114,7 @@ func (s *Scanner) listUsers(ctx context.Context, g *graph, fields []string, top 
 	if err != nil {
 		return err
 	}
+	attemptsWhereNoSuccessRecorded(seats)
 	if err := s.nameGroups(ctx, g, seats, sink); err != nil {
 		return err
 	}
@@ -344,6 +347,34 @@ func workingAssignment(state string) bool {
 // lastSuccessfulSignInDateTime (signInActivity: "Effective December 1,
 // 2023 ... The data isn't backfilled for this property").
 var successfulSignInSince = time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// attemptsWhereNoSuccessRecorded undoes the "failed attempts only"
+// reading for a tenant in which no user at all has a
+// lastSuccessfulSignInDateTime: that is a service that does not record the
+// property (an endpoint or a copy of the API older than it), not a tenant
+// whose every sign-in since 2023-12-01 failed, so the attempt times stand
+// in for sign-ins as they did before the property existed.
+func attemptsWhereNoSuccessRecorded(seats []scanners.Seat) {
+	for _, st := range seats {
+		if st.Attributes["last_successful_sign_in"] != "" {
+			return
+		}
+	}
+	for i := range seats {
+		a := seats[i].Attributes
+		if a["last_activity_source"] != sourceNoSuccessSince2023 {
+			continue
+		}
+		var best *time.Time
+		for _, k := range []string{"last_sign_in", "last_non_interactive_sign_in"} {
+			if t, err := time.Parse(time.RFC3339, a[k]); err == nil && (best == nil || t.After(*best)) {
+				best = &t
+				a["last_activity_source"] = map[string]string{"last_sign_in": "lastSignInDateTime", "last_non_interactive_sign_in": "lastNonInteractiveSignInDateTime"}[k]
+			}
+		}
+		seats[i].LastActivity = best
+	}
+}
 
 // sourceNoSuccessSince2023 is last_activity_source for a user whose
 // lastSuccessfulSignInDateTime is null although a sign-in was attempted
