@@ -167,8 +167,7 @@ var costers = map[string]func(b *bill, r *scanners.Resource){
 		// paid seats cannot be told from the trial's and the cost is unknown.
 		var trial int64
 		if r.Attr("subscriptions") == "unavailable" {
-			b.missing = append(b.missing, fmt.Sprintf("%s: directory/subscriptions was not readable, so its trial seats are unknown", part))
-			return
+			b.note(fmt.Sprintf("%s: directory/subscriptions was not readable, so trial seats (not billed), if any, are counted: an upper bound", part))
 		}
 		if r.Attr("is_trial") == "true" {
 			n, ok := r.AttrInt("trial_units")

@@ -188,15 +188,18 @@ var (
 // A SKU with a trial subscription: its trial seats cost nothing, and
 // subscribedSkus cannot say which seats are held, so the unassigned seats
 // are taken to be trial seats first (a lower bound); known is false when
-// the trial's size is unknown, or when directory/subscriptions could not
-// be read (subscriptions=unavailable: any SKU may hold trial seats). The
-// unassigned rule and the Ghost Licences sheet both count this way.
+// the trial's size is unknown. When directory/subscriptions could not be
+// read (subscriptions=unavailable) no SKU is known to hold trial seats, so
+// every unassigned enabled seat is counted: an upper bound, which the
+// unassigned rule says and rates lower (trialsUnreadable). The unassigned
+// rule and the Ghost Licences sheet both count this way.
+// trialsUnreadable reports whether the SKU's subscriptions (and so its
+// trial seats) could not be read.
+func trialsUnreadable(r *scanners.Resource) bool { return r.Attr("subscriptions") == "unavailable" }
+
 func billableUnused(r *scanners.Resource) (unused, trial int64, known bool) {
 	if st := r.Attr("capability_status"); st != "Enabled" && st != "Warning" {
 		return 0, 0, true
-	}
-	if r.Attr("subscriptions") == "unavailable" {
-		return 0, 0, false
 	}
 	if r.Attr("is_trial") == "true" {
 		n, ok := r.AttrInt("trial_units")
@@ -215,7 +218,7 @@ var ruleM365Unassigned = Rule{
 	ID:          "m365.license.unassigned",
 	Category:    CategoryGhostLicense,
 	Title:       "Purchased licences not assigned to anyone",
-	Description: "For each user SKU (appliesTo User, status Enabled or Warning): enabled − consumed units are paid for and held by nobody. Warning units (an expired subscription in its grace period, not renewed) are no future spend and are left out; held seats are taken to sit on enabled units first. Seats of Enabled trial subscriptions (directory/subscriptions totalLicenses) are not billed and are counted among the unassigned first, so a SKU mixing trial and paid subscriptions reports only paid seats that cannot be trial ones; with the trial seat count unknown, or directory/subscriptions unreadable (any SKU may then hold trial seats), the SKU is skipped. Saving: that many × the SKU's list price per month, realisable at the subscription's next renewal (/directory/subscriptions nextLifecycleDateTime), when the seat count can be lowered.",
+	Description: "For each user SKU (appliesTo User, status Enabled or Warning): enabled − consumed units are paid for and held by nobody. Warning units (an expired subscription in its grace period, not renewed) are no future spend and are left out; held seats are taken to sit on enabled units first. Seats of Enabled trial subscriptions (directory/subscriptions totalLicenses) are not billed and are counted among the unassigned first, so a SKU mixing trial and paid subscriptions reports only paid seats that cannot be trial ones; with the trial seat count unknown the SKU is skipped; with directory/subscriptions unreadable (no trial is known, but any SKU may hold trial seats) every unassigned enabled seat is counted, as an upper bound at medium confidence. Saving: that many × the SKU's list price per month, realisable at the subscription's next renewal (/directory/subscriptions nextLifecycleDateTime), when the seat count can be lowered.",
 	Confidence:  High, Effort: Low, Risk: Low,
 	Eval: func(inv *scanners.Inventory, rc *RuleContext) []Finding {
 		var out []Finding
@@ -237,6 +240,10 @@ var ruleM365Unassigned = Rule{
 			f.Evidence = []Evidence{{"enabled", fmt.Sprint(enabled)}, {"warning", fmt.Sprint(warning)}, {"consumed", fmt.Sprint(consumed)}, {"unassigned", fmt.Sprint(unused)}}
 			if trial > 0 {
 				f.Evidence = append(f.Evidence, Evidence{"trial_seats", fmt.Sprintf("%d (not billed; counted among the unassigned first)", trial)})
+			}
+			if trialsUnreadable(r) {
+				f.Confidence = Medium
+				f.Evidence = append(f.Evidence, Evidence{"trial_seats", "unknown: directory/subscriptions was not readable (Organization.Read.All), so any of these seats may be an unbilled trial seat; the saving is an upper bound"})
 			}
 			if warning > 0 {
 				f.Evidence = append(f.Evidence, Evidence{"warning_seats_left_out", fmt.Sprintf("%d (expired subscription in its grace period: not renewed, no future spend)", warning)})

@@ -142,7 +142,7 @@ func TestM365SKUCost(t *testing.T) {
 		want  string // "" = unpriced
 	}{
 		{"25 enabled + 2 expired in grace at $60", map[string]string{"enabled_units": "25", "warning_units": "2"}, "1500"},
-		{"subscriptions unreadable: trial seats unknown", map[string]string{"enabled_units": "25", "subscriptions": "unavailable"}, ""},
+		{"subscriptions unreadable: no trial known, all enabled seats (an upper bound, noted)", map[string]string{"enabled_units": "25", "subscriptions": "unavailable"}, "1500"},
 		{"no warning count", map[string]string{"enabled_units": "10"}, "600"},
 		{"suspended: not billed", map[string]string{"enabled_units": "10", "capability_status": "Suspended"}, "0"},
 		{"trial of unknown size", map[string]string{"enabled_units": "25", "is_trial": "true"}, ""},
@@ -308,9 +308,9 @@ func TestLicenceSummaryCountsAsTheRule(t *testing.T) {
 // TestM365UnassignedLeavesOutWarningAndUnknownTrials: warning units belong
 // to an expired subscription in its grace period (licenseUnitsDetail): no
 // future spend, so they are not unassigned waste, and the evidence says how
-// many were left out. Without directory/subscriptions any SKU may hold
-// trial seats: no confident unassigned finding, and the sheet's waste is
-// unknown.
+// many were left out. Without directory/subscriptions no trial is known but
+// any SKU may hold trial seats: the unassigned seats are reported as an
+// upper bound at medium confidence, and the sheet counts them.
 func TestM365UnassignedLeavesOutWarningAndUnknownTrials(t *testing.T) {
 	t.Parallel()
 	e, cat := engine(t, nil)
@@ -332,8 +332,13 @@ func TestM365UnassignedLeavesOutWarningAndUnknownTrials(t *testing.T) {
 			got[f.Account] = f
 		}
 	}
-	if _, ok := got["nosubs"]; ok || len(got) != 1 {
-		t.Fatalf("findings %v, want only grace", got)
+	if len(got) != 2 {
+		t.Fatalf("findings %v, want grace and nosubs", got)
+	}
+	if n := got["nosubs"]; n.Confidence != Medium || !strings.Contains(evidence(n, "trial_seats"), "upper bound") {
+		t.Errorf("nosubs: confidence %s, trial_seats %q; want medium and an upper bound", n.Confidence, evidence(n, "trial_seats"))
+	} else {
+		wantSavings(t, n, "120") // 10 − 8 enabled seats unassigned × 60
 	}
 	f := got["grace"]
 	wantSavings(t, f, "120") // 2 × 60
@@ -350,8 +355,8 @@ func TestM365UnassignedLeavesOutWarningAndUnknownTrials(t *testing.T) {
 				t.Errorf("grace summary %+v", l)
 			}
 		case "nosubs":
-			if l.Waste != nil {
-				t.Errorf("nosubs waste %s, want unknown", l.Waste)
+			if l.Waste == nil || !l.Waste.Equal(decimal.RequireFromString("120")) {
+				t.Errorf("nosubs waste %v, want 120 (upper bound)", l.Waste)
 			}
 		}
 	}
