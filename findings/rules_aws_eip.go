@@ -42,7 +42,7 @@ func Rules() []Rule {
 		ruleEC2Idle, ruleEC2StoppedLong, ruleEC2PreviousGen, ruleLicenceInventory,
 		ruleEIPUnassociated, ruleEIPOnStoppedInstance, ruleNATIdle, ruleELBIdle, ruleCLBIdle,
 		ruleRDSIdle, ruleRDSStopped, ruleRDSSnapshot, ruleLogsNoRetention,
-		ruleGCPIdle, ruleGCPMachineType, ruleGCPDiskUnattached, ruleGCPAddressUnused,
+		ruleGCPIdle, ruleGCPMachineType, ruleGCPDiskUnattached, ruleGCPDiskOnStoppedInstance, ruleGCPAddressUnused, ruleGCPAddressOnStoppedInstance,
 		ruleM365Unassigned, ruleM365Disabled, ruleM365Guest, ruleM365NeverSignedIn, ruleM365Inactive, ruleM365Redundant, ruleM365DirectAndGroup,
 	}
 }

@@ -30,20 +30,29 @@ const (
 	KindDisk = "gcp.compute.disk"
 	// KindAddress is one reserved IP address, regional or global.
 	KindAddress = "gcp.compute.address"
+	// KindInstance is one VM instance.
+	KindInstance = "gcp.compute.instance"
 )
 
 // Attribute keys of gcp.compute.disk and gcp.compute.address resources.
 // Absent keys mean the API gave no value. Timestamps are RFC 3339 UTC.
 //
 // gcp.compute.disk: zone (zonal disks), region, type, size_gb, users,
-// status, last_attach, last_detach, resource_name, billing_account.
+// status, last_attach, last_detach, user_names, resource_name,
+// billing_account.
 // Resource.Region is the zone (or the region of a regional disk),
 // Resource.State the status, Resource.Created the creationTimestamp,
 // Resource.Tags the labels, Resource.ID the numeric disk id.
 //
 // gcp.compute.address: region ("global" for a global address), status,
-// address_type, address, users, network_tier, purpose, resource_name,
-// billing_account. Resource.Region is the region or "global".
+// address_type, address, users, user_names, network_tier, purpose,
+// resource_name, billing_account. Resource.Region is the region or "global".
+//
+// gcp.compute.instance: zone, region, status, machine_type, last_start,
+// last_stop, last_suspended, disks, nat_ips, resource_name,
+// billing_account. Resource.Region is the zone, Resource.State the status
+// (RUNNING; TERMINATED is a stopped VM), Resource.Created the
+// creationTimestamp, Resource.Tags the labels.
 const (
 	AttrZone         = "zone"          // us-central1-a; zonal disks only
 	AttrRegion       = "region"        // us-central1, or "global" for a global address
@@ -58,6 +67,18 @@ const (
 	AttrNetworkTier  = "network_tier"  // PREMIUM or STANDARD (external addresses)
 	AttrPurpose      = "purpose"       // GCE_ENDPOINT, VPC_PEERING, ... when set
 	AttrResourceName = "resource_name" // //compute.googleapis.com/projects/p/zones/z/disks/d, as Recommender targets name it
+	// AttrUserNames are the users (disk: instances; address: instances,
+	// forwarding rules, ...) as full resource names, comma-separated.
+	AttrUserNames     = "user_names"
+	AttrMachineType   = "machine_type"   // e2-medium (the machineType URL's last segment)
+	AttrLastStart     = "last_start"     // lastStartTimestamp
+	AttrLastStop      = "last_stop"      // lastStopTimestamp
+	AttrLastSuspended = "last_suspended" // lastSuspendedTimestamp
+	// AttrDisks are an instance's attached disks (disks[].source) as full
+	// resource names, comma-separated.
+	AttrDisks = "disks"
+	// AttrNatIPs are an instance's external IPs (networkInterfaces[].accessConfigs[].natIP), comma-separated.
+	AttrNatIPs = "nat_ips"
 )
 
 // computeBasePath is Compute Engine's REST base URL.
@@ -69,6 +90,7 @@ var computeMethods = map[string]string{
 	"compute.disks.aggregatedList":     "compute.disks.list",
 	"compute.addresses.aggregatedList": "compute.addresses.list",
 	"compute.globalAddresses.list":     "compute.globalAddresses.list",
+	"compute.instances.aggregatedList": "compute.instances.list",
 }
 
 // readOnlyTransport is the REST client's read-only guard: it refuses any
@@ -200,7 +222,7 @@ func (ss *scopeSet) add(scope string, held bool) {
 	}
 }
 
-// computeInventory lists the disks and addresses of every project with
+// computeInventory lists the disks, addresses and instances of every project with
 // bounded concurrency, and returns what the lists tell about each
 // project's zones and regions.
 func (s *Scanner) computeInventory(ctx context.Context, c *clients, projects []project, sink scanners.Sink) map[string]*scopeSet {
@@ -243,14 +265,18 @@ func (s *Scanner) computeProject(ctx context.Context, svc *compute.Service, p pr
 	}{
 		{"compute.disks.aggregatedList", func() error { return s.listDisks(ctx, svc, p, now, sink, ss) }},
 		{"compute.addresses.aggregatedList", func() error { return s.listAddresses(ctx, svc, p, now, sink, ss) }},
+		{"compute.instances.aggregatedList", func() error { return s.listInstances(ctx, svc, p, now, sink, ss) }},
 	}
 	for i, l := range lists {
 		err := l.run()
 		if err == nil {
-			if i == 0 {
+			switch i {
+			case 0:
 				ss.zonesKnown = true
+				ss.regionsKnown = true
+			case 1:
+				ss.regionsKnown = true
 			}
-			ss.regionsKnown = true
 			continue
 		}
 		if ctx.Err() != nil {
@@ -268,9 +294,11 @@ func (s *Scanner) computeProject(ctx context.Context, svc *compute.Service, p pr
 			ss.failure = &g
 		}
 		if g.Reason == scanners.ReasonUnsupported || g.Reason == scanners.ReasonNoCredentials {
-			if len(lists) > 1 && l.op == lists[0].op {
+			// The lists not tried are gaps too: a rule that needs them
+			// (the instances, for disks on stopped VMs) must know.
+			for _, rest := range lists[i+1:] {
 				g := g
-				g.Operation = lists[1].op
+				g.Operation = rest.op
 				g.Message = "not listed: " + g.Message
 				sink.Gap(g)
 			}
@@ -475,6 +503,52 @@ func (s *Scanner) listAddresses(ctx context.Context, svc *compute.Service, p pro
 	}
 }
 
+// listInstances lists the project's VM instances (instances are zonal:
+// the list's keys are zones/<zone>). Its zones are not added to the scope
+// set: every VM has a boot disk in its zone (or a regional one replicated
+// there), which the disk list already names.
+func (s *Scanner) listInstances(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink, ss *scopeSet) error {
+	const op = "compute.instances.aggregatedList"
+	token := ""
+	for {
+		var resp *compute.InstanceAggregatedList
+		err := s.retryREST(ctx, func() error {
+			call := svc.Instances.AggregatedList(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
+			if token != "" {
+				call = call.PageToken(token)
+			}
+			var err error
+			resp, err = call.Do()
+			return err
+		})
+		if err != nil {
+			return &computeError{op, err}
+		}
+		if resp.Warning != nil {
+			s.scopeWarning(sink, p, op, "", resp.Warning.Code, resp.Warning.Message)
+		}
+		// Unreachable zones are gaps of this list; they are not added to
+		// the scope set (the disk list reports its own).
+		for _, sc := range resp.Unreachables {
+			sc = strings.TrimPrefix(sc, "projects/"+p.id+"/")
+			s.scopeWarning(sink, p, op, sc, "UNREACHABLE", "the list could not reach this scope; its resources are missing")
+		}
+		for _, scope := range sortedKeys(resp.Items) {
+			l := resp.Items[scope]
+			if l.Warning != nil {
+				s.scopeWarning(sink, p, op, scope, l.Warning.Code, l.Warning.Message)
+			}
+			for _, in := range l.Instances {
+				sink.Resource(instanceResource(p, in, now))
+			}
+		}
+		if resp.NextPageToken == "" {
+			return nil
+		}
+		token = resp.NextPageToken
+	}
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -532,6 +606,7 @@ func diskResource(p project, d *compute.Disk, now time.Time) scanners.Resource {
 		AttrDiskType:       lastSegment(d.Type),
 		AttrSizeGB:         strconv.FormatInt(d.SizeGb, 10),
 		AttrUsers:          strconv.Itoa(len(d.Users)),
+		AttrUserNames:      fullNames(d.Users),
 		AttrStatus:         d.Status,
 		AttrResourceName:   fullName(d.SelfLink),
 		AttrBillingAccount: p.billingAccount,
@@ -542,6 +617,61 @@ func diskResource(p project, d *compute.Disk, now time.Time) scanners.Resource {
 	return scanners.Resource{
 		Provider: "gcp", Account: p.id, Region: loc, Kind: KindDisk, ID: idOf(d.Id, d.Name), Name: d.Name,
 		Tags: labels(d.Labels), State: d.Status, Created: created, Attributes: nonEmpty(attrs), ObservedAt: now,
+	}
+}
+
+// fullNames turns self links into full resource names, comma-separated;
+// a link that names no project is kept as it is.
+func fullNames(links []string) string {
+	out := make([]string, 0, len(links))
+	for _, l := range links {
+		if n := fullName(l); n != "" {
+			l = n
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, ",")
+}
+
+func instanceResource(p project, in *compute.Instance, now time.Time) scanners.Resource {
+	zone := lastSegment(in.Zone)
+	region := zone
+	if i := strings.LastIndex(zone, "-"); i > 0 {
+		region = zone[:i]
+	}
+	var disks, ips []string
+	for _, d := range in.Disks {
+		if d.Source != "" {
+			disks = append(disks, d.Source)
+		}
+	}
+	for _, nic := range in.NetworkInterfaces {
+		for _, ac := range nic.AccessConfigs {
+			if ac.NatIP != "" {
+				ips = append(ips, ac.NatIP)
+			}
+		}
+	}
+	attrs := map[string]string{
+		AttrZone:           zone,
+		AttrRegion:         region,
+		AttrStatus:         in.Status,
+		AttrMachineType:    lastSegment(in.MachineType),
+		AttrDisks:          fullNames(disks),
+		AttrNatIPs:         strings.Join(ips, ","),
+		AttrResourceName:   fullName(in.SelfLink),
+		AttrBillingAccount: p.billingAccount,
+	}
+	attrs[AttrLastStart], _ = rfc3339(in.LastStartTimestamp)
+	attrs[AttrLastStop], _ = rfc3339(in.LastStopTimestamp)
+	attrs[AttrLastSuspended], _ = rfc3339(in.LastSuspendedTimestamp)
+	if attrs[AttrResourceName] == "" && zone != "" {
+		attrs[AttrResourceName] = "//compute.googleapis.com/projects/" + p.id + "/zones/" + zone + "/instances/" + in.Name
+	}
+	_, created := rfc3339(in.CreationTimestamp)
+	return scanners.Resource{
+		Provider: "gcp", Account: p.id, Region: zone, Kind: KindInstance, ID: idOf(in.Id, in.Name), Name: in.Name,
+		Tags: labels(in.Labels), State: in.Status, Created: created, Attributes: nonEmpty(attrs), ObservedAt: now,
 	}
 }
 
@@ -556,6 +686,7 @@ func addressResource(p project, a *compute.Address, now time.Time) scanners.Reso
 		AttrAddressType:    a.AddressType,
 		AttrAddress:        a.Address,
 		AttrUsers:          strconv.Itoa(len(a.Users)),
+		AttrUserNames:      fullNames(a.Users),
 		AttrNetworkTier:    a.NetworkTier,
 		AttrPurpose:        a.Purpose,
 		AttrResourceName:   fullName(a.SelfLink),

@@ -108,7 +108,8 @@ func TestComputeDisabledIsUnsupportedAndDeniedIsDenied(t *testing.T) {
 		}
 		ops[g.Operation] = g
 	}
-	if len(ops) != 2 || ops["compute.disks.aggregatedList"].Scope == "" || ops["compute.addresses.aggregatedList"].Scope == "" {
+	if len(ops) != 3 || ops["compute.disks.aggregatedList"].Scope == "" || ops["compute.addresses.aggregatedList"].Scope == "" ||
+		ops["compute.instances.aggregatedList"].Scope == "" {
 		t.Errorf("want one gap per list, got %+v", gaps)
 	}
 	var sent int
@@ -226,6 +227,8 @@ func TestComputeScopeWarnings(t *testing.T) {
 				"zones/asia-east1-c":{"warning":{"code":"UNREACHABLE","message":"The zone is unreachable.","data":[{"key":"scope","value":"zones/asia-east1-c"}]}}}}`)
 		case strings.HasSuffix(r.URL.Path, "/aggregated/addresses"):
 			fmt.Fprint(w, `{"items":{"regions/us-central1":{"warning":{"code":"NO_RESULTS_ON_PAGE","message":"none"}}}}`)
+		case strings.HasSuffix(r.URL.Path, "/aggregated/instances"):
+			fmt.Fprint(w, `{"kind":"compute#instanceAggregatedList","items":{"zones/us-central1-b":{"warning":{"code":"NO_RESULTS_ON_PAGE","message":"none"}}}}`)
 		default:
 			fmt.Fprint(w, `{"items":[]}`)
 		}

@@ -155,6 +155,7 @@ gcp:
 		"compute.disks.aggregatedList us-east1-b":       "project acme-prod compute zones/us-east1-b",
 		"compute.disks.aggregatedList europe-west6":     "project acme-prod compute regions/europe-west6",
 		"compute.addresses.aggregatedList europe-west6": "project acme-prod compute regions/europe-west6",
+		"compute.instances.aggregatedList us-east1-b":   "project acme-prod compute zones/us-east1-b",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("gaps: %v, want %v", got, want)
@@ -175,6 +176,8 @@ func TestHarmlessWarningsAreNotGaps(t *testing.T) {
 				  "warning":{"code":"DEPRECATED_RESOURCE_USED","message":"The resource is deprecated."}}}}`)
 		case strings.HasSuffix(r.URL.Path, "/aggregated/addresses"):
 			fmt.Fprint(w, `{"warning":{"code":"NO_RESULTS_ON_PAGE","message":"none"},"items":{"regions/us-central1":{"warning":{"code":"NOT_CRITICAL_ERROR","message":"skipped something"}}}}`)
+		case strings.HasSuffix(r.URL.Path, "/aggregated/instances"):
+			fmt.Fprint(w, `{"kind":"compute#instanceAggregatedList","items":{"zones/us-central1-a":{"warning":{"code":"NO_RESULTS_ON_PAGE","message":"none"}}}}`)
 		default:
 			fmt.Fprint(w, `{"items":[]}`)
 		}

@@ -2,7 +2,7 @@
 // billing accounts the credentials can see (or the configured ones, or
 // configured projects), takes the projects billed to them, and emits the
 // Recommender API's idle-resource and rightsizing recommendations of each
-// project, and its Compute Engine disks and addresses listed directly
+// project, and its Compute Engine disks, addresses and instances listed directly
 // (google.golang.org/api/compute/v1, REST), as scanners.Resource records
 // for the findings rules. catalog.go fetches Cloud Catalog list prices.
 //
@@ -47,8 +47,8 @@ const KindRecommendation = "gcp.recommender.recommendation"
 // Info describes the GCP scanner to the registry.
 var Info = scanners.Info{
 	Name:        "gcp",
-	Description: "Google Cloud: Recommender idle-resource and rightsizing recommendations, and Compute Engine disks and addresses, of the projects billed to the visible billing accounts",
-	Kinds:       []string{KindRecommendation, KindDisk, KindAddress},
+	Description: "Google Cloud: Recommender idle-resource and rightsizing recommendations, and Compute Engine disks, addresses and instances, of the projects billed to the visible billing accounts",
+	Kinds:       []string{KindRecommendation, KindDisk, KindAddress, KindInstance},
 	NewOptions:  func() scanners.Options { return NewOptions() },
 	New: func(o scanners.Options, env scanners.Env) (scanners.Scanner, error) {
 		opts, ok := o.(*Options)
@@ -80,8 +80,9 @@ type Options struct {
 	MaxAttempts int  `yaml:"max_attempts" json:"max_attempts"`
 	Concurrency int  `yaml:"concurrency" json:"concurrency"`
 	PageSize    int  `yaml:"page_size" json:"page_size"`
-	// Compute lists each project's Compute Engine disks and addresses
-	// directly (kinds gcp.compute.disk and gcp.compute.address).
+	// Compute lists each project's Compute Engine disks, addresses and
+	// instances directly (kinds gcp.compute.disk, gcp.compute.address and
+	// gcp.compute.instance).
 	Compute bool `yaml:"compute" json:"compute"`
 
 	// ClientOptions are appended to every client's options. They are for
@@ -125,7 +126,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.MaxAttempts, "gcp-max-attempts", o.MaxAttempts, "attempts per call on RESOURCE_EXHAUSTED or UNAVAILABLE before the scope becomes a coverage gap")
 	fs.IntVar(&o.Concurrency, "gcp-concurrency", o.Concurrency, "Recommender calls in flight at once")
 	fs.IntVar(&o.PageSize, "gcp-page-size", o.PageSize, "page size of list calls (1-100; Cloud Billing's maximum is 100)")
-	fs.BoolVar(&o.Compute, "gcp-compute", o.Compute, "list each project's Compute Engine disks and addresses directly (needs roles/compute.viewer)")
+	fs.BoolVar(&o.Compute, "gcp-compute", o.Compute, "list each project's Compute Engine disks, addresses and instances directly (needs roles/compute.viewer)")
 }
 
 var (

@@ -120,11 +120,12 @@ gcp:
             - {name: nat-ip, region: europe-west1, address_type: INTERNAL, status: IN_USE, users: [nat]}
 `
 
-// normalResources is the number of ACTIVE recommendations (6) and
-// Compute disks and addresses (8) in normalEstate; acmeData of them are
-// in project acme-data.
+// normalResources is the number of ACTIVE recommendations (6), Compute
+// disks and addresses (8) and instances (3: web-1, a and b, which the
+// disks' users name) in normalEstate; acmeData of them are in project
+// acme-data.
 const (
-	normalResources = 6 + 8
+	normalResources = 6 + 8 + 3
 	acmeData        = 2 + 2
 )
 
@@ -417,8 +418,8 @@ func TestBillingDisabledProjectsAreGaps(t *testing.T) {
 	est = strings.Replace(normalEstate, "        - id: acme-data\n", "        - id: acme-data\n          billing_enabled: false\n", 1)
 	fx := newFixture(t, est, nil, func(o *Options) { o.Projects = []string{"acme-prod", "acme-data", "nobody-knows"} })
 	res, gaps = fx.scan(t)
-	if len(res) != 4+6 {
-		t.Errorf("acme-prod only: %d resources, want 4 recommendations and 6 disks and addresses", len(res))
+	if len(res) != 4+6+3 {
+		t.Errorf("acme-prod only: %d resources, want 4 recommendations, 6 disks and addresses and 3 instances", len(res))
 	}
 	got := map[string]scanners.Gap{}
 	for _, g := range gaps {

@@ -51,6 +51,7 @@ var simRegions = map[string][]string{
 //	GET projects/{p}/aggregated/disks       compute.disks.aggregatedList
 //	GET projects/{p}/aggregated/addresses   compute.addresses.aggregatedList (global addresses under "global")
 //	GET projects/{p}/global/addresses       compute.globalAddresses.list
+//	GET projects/{p}/aggregated/instances   compute.instances.aggregatedList (every zone, no region)
 //
 // with maxResults/pageToken/nextPageToken paging, NO_RESULTS_ON_PAGE
 // warnings for empty scopes (every zone and region of simRegions),
@@ -134,6 +135,8 @@ func (s *Sim) serveCompute(w http.ResponseWriter, r *http.Request) {
 			method = "compute.addresses.aggregatedList"
 		case "global/addresses":
 			method = "compute.globalAddresses.list"
+		case "aggregated/instances":
+			method = "compute.instances.aggregatedList"
 		}
 	}
 	rec := &statusRecorder{ResponseWriter: w}
@@ -189,6 +192,8 @@ func (s *Sim) serveCompute(w http.ResponseWriter, r *http.Request) {
 		body, err = s.addressList(p, size, q.Get("pageToken"), now, true)
 	case "compute.globalAddresses.list":
 		body, err = s.addressList(p, size, q.Get("pageToken"), now, false)
+	case "compute.instances.aggregatedList":
+		body, err = s.instanceList(p, size, q.Get("pageToken"), now)
 	}
 	if err != nil {
 		writeComputeError(rec, http.StatusBadRequest, "invalid", "global", "Invalid value for field 'pageToken': '"+q.Get("pageToken")+"'. Supplied page token is not valid.", "INVALID_ARGUMENT")
@@ -262,9 +267,17 @@ func unreachable(p *Project) ([]string, map[string]bool) {
 // simulated regions (and their zones with zones=true), those the estate
 // names, and "global" when asked.
 func scopesOf(zones, global bool, extra []string) []string {
+	return scopeKeys(true, zones, global, extra)
+}
+
+// scopeKeys is scopesOf with the regions optional: instances are zonal
+// only, so their aggregated list has no region key.
+func scopeKeys(regions, zones, global bool, extra []string) []string {
 	set := map[string]bool{}
 	for r, zs := range simRegions {
-		set["regions/"+r] = true
+		if regions {
+			set["regions/"+r] = true
+		}
 		if zones {
 			for _, z := range zs {
 				set["zones/"+r+"-"+z] = true
@@ -473,6 +486,124 @@ func addressJSON(p *Project, a *Address, now time.Time) *compute.Address {
 	}
 	if a.Region != "global" {
 		out.Region = ComputeURL + "projects/" + p.ID + "/regions/" + a.Region
+	}
+	return out
+}
+
+// instanceList serves instances.aggregatedList: instances are zonal, so
+// its keys are zones/<zone> (every simulated zone, with a
+// NO_RESULTS_ON_PAGE warning when empty); unreachable zones are named in
+// "unreachables" and left out (an unreachable region names regional
+// resources only).
+func (s *Sim) instanceList(p *Project, size int, token string, now time.Time) (*compute.InstanceAggregatedList, error) {
+	var all []*Instance
+	var extra []string
+	scopes, gone := unreachable(p)
+	var unreach []string
+	for _, sc := range scopes {
+		if strings.HasPrefix(sc, "zones/") {
+			unreach = append(unreach, sc)
+		}
+	}
+	hidden := func(zone string) bool {
+		return gone["zones/"+zone]
+	}
+	for i := range p.Instances {
+		in := &p.Instances[i]
+		if hidden(in.Zone) {
+			continue
+		}
+		all = append(all, in)
+		extra = append(extra, "zones/"+in.Zone)
+	}
+	sort.SliceStable(all, func(a, b int) bool {
+		if all[a].Zone != all[b].Zone {
+			return all[a].Zone < all[b].Zone
+		}
+		return all[a].Name < all[b].Name
+	})
+	start, end, next, err := page(len(all), size, computePage, computePage, token, "instances:"+p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &compute.InstanceAggregatedList{
+		Kind: "compute#instanceAggregatedList", Id: "projects/" + p.ID + "/aggregated/instances",
+		SelfLink: ComputeURL + "projects/" + p.ID + "/aggregated/instances", NextPageToken: next,
+		Items: map[string]compute.InstancesScopedList{}, Unreachables: unreach,
+	}
+	for _, in := range all[start:end] {
+		sc := "zones/" + in.Zone
+		l := out.Items[sc]
+		l.Instances = append(l.Instances, instanceJSON(p, in, now))
+		out.Items[sc] = l
+	}
+	for _, sc := range scopeKeys(false, true, false, extra) {
+		if _, ok := out.Items[sc]; !ok && !hidden(strings.TrimPrefix(sc, "zones/")) {
+			w := noResults(sc)
+			out.Items[sc] = compute.InstancesScopedList{Warning: &compute.InstancesScopedListWarning{
+				Code: w.Code, Message: w.Message, Data: []*compute.InstancesScopedListWarningData{{Key: "scope", Value: sc}},
+			}}
+		}
+	}
+	return out, nil
+}
+
+// instanceJSON is an instance as Compute Engine serves it: machineType
+// and zone as URLs, RFC 3339 timestamps, its disks (the project's disks
+// whose users name it, the first by name as the boot disk) as
+// disks[].source URLs, and its external IP as
+// networkInterfaces[0].accessConfigs[0].natIP.
+func instanceJSON(p *Project, in *Instance, now time.Time) *compute.Instance {
+	created := now.Add(-90 * 24 * time.Hour)
+	if !in.Created.IsZero() {
+		created = in.Created.At(now)
+	}
+	zoneURL := ComputeURL + "projects/" + p.ID + "/zones/" + in.Zone
+	self := InstanceURL(p.ID, in.Zone, in.Name)
+	h := derivedID(p.ID, "internal-ip", in.Zone, in.Name)
+	nic := &compute.NetworkInterface{
+		Kind: "compute#networkInterface", Name: "nic0", StackType: "IPV4_ONLY",
+		Network:    ComputeURL + "projects/" + p.ID + "/global/networks/default",
+		Subnetwork: ComputeURL + "projects/" + p.ID + "/regions/" + in.Zone[:strings.LastIndex(in.Zone, "-")] + "/subnetworks/default",
+		NetworkIP:  fmt.Sprintf("10.%d.%d.%d", byte(h>>16), byte(h>>8), 2+byte(h)%250),
+	}
+	if in.NatIP != "" {
+		nic.AccessConfigs = []*compute.AccessConfig{{Kind: "compute#accessConfig", Type: "ONE_TO_ONE_NAT", Name: "External NAT",
+			NatIP: in.NatIP, NetworkTier: "PREMIUM"}}
+	}
+	out := &compute.Instance{
+		Kind: "compute#instance", Id: in.ID, Name: in.Name, Status: in.Status, Zone: zoneURL, SelfLink: self,
+		MachineType:       zoneURL + "/machineTypes/" + in.MachineType,
+		CreationTimestamp: ts(created),
+		NetworkInterfaces: []*compute.NetworkInterface{nic},
+		Labels:            in.Labels,
+	}
+	if !in.LastStart.IsZero() {
+		out.LastStartTimestamp = ts(in.LastStart.At(now))
+	}
+	if !in.LastStop.IsZero() {
+		out.LastStopTimestamp = ts(in.LastStop.At(now))
+	}
+	if !in.LastSuspended.IsZero() {
+		out.LastSuspendedTimestamp = ts(in.LastSuspended.At(now))
+	}
+	var disks []*Disk
+	for i := range p.Disks {
+		if contains(p.Disks[i].Users, self) {
+			disks = append(disks, &p.Disks[i])
+		}
+	}
+	sort.Slice(disks, func(a, b int) bool { return disks[a].Name < disks[b].Name })
+	for i, d := range disks {
+		loc := "zones/" + d.Zone
+		if d.Region != "" {
+			loc = "regions/" + d.Region
+		}
+		out.Disks = append(out.Disks, &compute.AttachedDisk{
+			Kind: "compute#attachedDisk", Type: "PERSISTENT", Mode: "READ_WRITE", Interface: "SCSI",
+			Boot: i == 0, AutoDelete: i == 0, Index: int64(i), DeviceName: d.Name, DiskSizeGb: d.SizeGB,
+			Source: ComputeURL + "projects/" + p.ID + "/" + loc + "/disks/" + d.Name,
+		})
 	}
 	return out
 }

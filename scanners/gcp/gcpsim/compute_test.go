@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ghostaudit/ghostaudit/scanners/estate"
 )
@@ -172,5 +173,96 @@ func TestComputeRateLimitIs403(t *testing.T) {
 	var ok struct{ Items map[string]any }
 	if code := getJSON(t, srv.ComputeURL+"projects/acme-prod/aggregated/disks", &ok); code != http.StatusOK {
 		t.Errorf("second call: HTTP %d", code)
+	}
+}
+
+// TestInstancesAggregatedListShape: instances.aggregatedList as the
+// compute/v1 discovery document describes it: items keyed zones/<zone>
+// only (instances are zonal), NO_RESULTS_ON_PAGE for empty zones,
+// timestamps in RFC 3339 with an offset, machineType and disks[].source as
+// URLs, the static IP in networkInterfaces[].accessConfigs[].natIP, and
+// the address naming the instance in its users; disk users written as
+// full resource names are served as self links.
+func TestInstancesAggregatedListShape(t *testing.T) {
+	t.Parallel()
+	srv := start(t, `
+gcp:
+  billing_accounts:
+    - id: 012345-567890-ABCDEF
+      projects:
+        - id: acme-prod
+          instances:
+            - {name: vm-1, zone: us-central1-b, status: TERMINATED, last_stop: -40d, address: ip1}
+          disks:
+            - {name: b, zone: us-central1-b, users: [//compute.googleapis.com/projects/acme-prod/zones/us-central1-b/instances/vm-1]}
+          addresses:
+            - {name: ip1, region: us-central1}
+`)
+	var page struct {
+		Kind  string `json:"kind"`
+		Items map[string]struct {
+			Instances []struct {
+				Name, Status, MachineType, LastStopTimestamp, CreationTimestamp string
+				Disks                                                           []struct{ Source string }
+				NetworkInterfaces                                               []struct {
+					AccessConfigs []struct{ NatIP string }
+				}
+			} `json:"instances"`
+			Warning *struct{ Code string } `json:"warning"`
+		} `json:"items"`
+	}
+	if code := getJSON(t, srv.ComputeURL+"projects/acme-prod/aggregated/instances", &page); code != 200 || page.Kind != "compute#instanceAggregatedList" {
+		t.Fatalf("%d %+v", code, page.Kind)
+	}
+	for k, l := range page.Items {
+		if !strings.HasPrefix(k, "zones/") {
+			t.Errorf("key %q: instances are zonal", k)
+		}
+		if k != "zones/us-central1-b" && (l.Warning == nil || l.Warning.Code != "NO_RESULTS_ON_PAGE") {
+			t.Errorf("%s: %+v", k, l)
+		}
+	}
+	vms := page.Items["zones/us-central1-b"].Instances
+	if len(vms) != 1 {
+		t.Fatalf("us-central1-b: %+v", vms)
+	}
+	vm := vms[0]
+	var addr struct {
+		Items map[string]struct {
+			Addresses []struct {
+				Address, Status string
+				Users           []string
+			} `json:"addresses"`
+		} `json:"items"`
+	}
+	getJSON(t, srv.ComputeURL+"projects/acme-prod/aggregated/addresses", &addr)
+	ip := addr.Items["regions/us-central1"].Addresses
+	self := ComputeURL + "projects/acme-prod/zones/us-central1-b/instances/vm-1"
+	if vm.Status != "TERMINATED" || vm.MachineType != ComputeURL+"projects/acme-prod/zones/us-central1-b/machineTypes/e2-medium" ||
+		vm.LastStopTimestamp != "2026-10-22T12:00:00.000-00:00" && vm.LastStopTimestamp != "2026-10-22T12:00:00.000+00:00" ||
+		len(vm.Disks) != 1 || vm.Disks[0].Source != ComputeURL+"projects/acme-prod/zones/us-central1-b/disks/b" ||
+		len(ip) != 1 || ip[0].Status != "IN_USE" || len(ip[0].Users) != 1 || ip[0].Users[0] != self ||
+		len(vm.NetworkInterfaces) != 1 || len(vm.NetworkInterfaces[0].AccessConfigs) != 1 || vm.NetworkInterfaces[0].AccessConfigs[0].NatIP != ip[0].Address {
+		t.Errorf("vm-1: %+v; ip1: %+v", vm, ip)
+	}
+	if _, err := time.Parse(time.RFC3339, vm.CreationTimestamp); err != nil {
+		t.Errorf("creationTimestamp %q: %v", vm.CreationTimestamp, err)
+	}
+}
+
+func TestInstanceEstateErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ yaml, want string }{
+		{"{name: vm, zone: us-central1-b, status: STOPED}", "instances[0].status: \"STOPED\" is not an instance status"},
+		{"{name: vm, zone: us-central1}", "instances[0].zone: \"us-central1\" is not a zone"},
+		{"{name: vm, zone: us-central1-b, address: nope}", "instances[0].address: \"nope\" is neither a static address"},
+	} {
+		e, err := estate.Parse("test.yaml", []byte("gcp:\n  billing_accounts:\n    - id: 012345-567890-ABCDEF\n      projects:\n        - id: acme-prod\n          instances:\n            - "+tc.yaml+"\n"))
+		if err == nil {
+			_, _, err = Load(e)
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %v\nwant an error containing %q", err, tc.want)
+		}
 	}
 }

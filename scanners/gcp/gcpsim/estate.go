@@ -3,7 +3,7 @@
 // Cloud Catalog (services and SKUs) and the Recommender API from the gcp
 // section of an estate file, so that the real cloud.google.com/go clients
 // can be tested against it over loopback. The same port also serves the
-// Compute Engine REST API (disks and addresses, under /compute/v1/) for
+// Compute Engine REST API (disks, addresses and instances, under /compute/v1/) for
 // google.golang.org/api/compute/v1; see Sim.ComputeHandler.
 //
 // It follows the approach of the google-cloud-go testing guide: the
@@ -35,6 +35,7 @@ import (
 //	          recommendations: [...]
 //	          disks: [...]                # Compute Engine persistent disks (served over REST)
 //	          addresses: [...]            # Compute Engine addresses; region "global" for global ones
+//	          instances: [...]            # Compute Engine VM instances (served over REST)
 //	  services:                           # Cloud Catalog
 //	    - id: 6F81-5844-456A
 //	      display_name: Compute Engine
@@ -68,6 +69,7 @@ type Project struct {
 	Recommendations []Recommendation `yaml:"recommendations"`
 	Disks           []Disk           `yaml:"disks"`
 	Addresses       []Address        `yaml:"addresses"`
+	Instances       []Instance       `yaml:"instances"`
 }
 
 // Disk is a Compute Engine persistent disk (compute#disk).
@@ -111,6 +113,38 @@ type Address struct {
 	Labels      map[string]string `yaml:"labels"`
 	IDText      string            `yaml:"id"` // numeric id as text (see Disk.IDText)
 	ID          uint64            `yaml:"-"`  // IDText parsed, or derived
+}
+
+// Instance is a Compute Engine VM instance (compute#instance). Its
+// attached disks are the project's disks whose users name it; an instance
+// that a disk's or an address's users name but the estate does not declare
+// is served as a RUNNING instance (Compute Engine never names an instance
+// that does not exist), created when the first disk naming it was.
+type Instance struct {
+	Name string `yaml:"name"`
+	Zone string `yaml:"zone"` // required, e.g. us-central1-a
+	// MachineType is the machine type's name: e2-medium (default), n2-standard-4, ...
+	MachineType string `yaml:"machine_type"`
+	// Status is RUNNING (default), PROVISIONING, STAGING, STOPPING,
+	// STOPPED, SUSPENDING, SUSPENDED, REPAIRING or TERMINATED (a stopped VM).
+	Status  string      `yaml:"status"`
+	Created estate.Time `yaml:"created"`
+	// LastStart, LastStop and LastSuspended are lastStartTimestamp,
+	// lastStopTimestamp and lastSuspendedTimestamp; each is omitted when zero.
+	LastStart     estate.Time `yaml:"last_start"`
+	LastStop      estate.Time `yaml:"last_stop"`
+	LastSuspended estate.Time `yaml:"last_suspended"`
+	// Address is the instance's external IP: the name of a static address
+	// of the project in the instance's region (its users then name the
+	// instance, and it is IN_USE), or an IP literal (an ephemeral address).
+	Address string            `yaml:"address"`
+	Labels  map[string]string `yaml:"labels"`
+	IDText  string            `yaml:"id"` // numeric id as text (see Disk.IDText)
+	ID      uint64            `yaml:"-"`  // IDText parsed, or derived
+	// NatIP is the external IP served in accessConfigs[].natIP (filled in).
+	NatIP string `yaml:"-"`
+	// Synthesized marks an instance only named by a disk's or address's users.
+	Synthesized bool `yaml:"-"`
 }
 
 // Billed reports whether billing is enabled for the project.

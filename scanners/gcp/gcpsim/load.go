@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"net"
 	"regexp"
 	"sort"
 	"strconv"
@@ -44,7 +45,7 @@ func Load(e *estate.Estate) (est *Estate, ok bool, err error) {
 // Methods the simulator serves, as named in fault lists.
 var faultMethods = []string{"*", "ListBillingAccounts", "GetBillingAccount", "ListProjectBillingInfo", "GetProjectBillingInfo",
 	"ListServices", "ListSkus", "ListRecommendations", "GetRecommendation",
-	"compute.disks.aggregatedList", "compute.addresses.aggregatedList", "compute.globalAddresses.list"}
+	"compute.disks.aggregatedList", "compute.addresses.aggregatedList", "compute.globalAddresses.list", "compute.instances.aggregatedList"}
 
 // LocationKind is what a recommender's location may be.
 type LocationKind int
@@ -218,6 +219,11 @@ func (v *validator) project(f string, a *BillingAccount, p *Project, ids, number
 		}
 	}
 	names := map[string]string{}
+	for i := range p.Instances {
+		if err := v.instance(fmt.Sprintf("%s.instances[%d]", f, i), p, &p.Instances[i], names); err != nil {
+			return err
+		}
+	}
 	for i := range p.Disks {
 		if err := v.disk(fmt.Sprintf("%s.disks[%d]", f, i), p, &p.Disks[i], names); err != nil {
 			return err
@@ -228,7 +234,118 @@ func (v *validator) project(f string, a *BillingAccount, p *Project, ids, number
 			return err
 		}
 	}
+	linkInstances(p)
 	return nil
+}
+
+// instanceStatuses are compute#instance status values (compute/v1 discovery document).
+var instanceStatuses = []string{"DEPROVISIONING", "PENDING", "PROVISIONING", "REPAIRING", "RUNNING", "STAGING", "STOPPED",
+	"STOPPING", "SUSPENDED", "SUSPENDING", "TERMINATED"}
+
+// InstanceURL is the self link of an instance, as Compute Engine writes
+// it in a disk's or an address's users.
+func InstanceURL(project, zone, name string) string {
+	return ComputeURL + "projects/" + project + "/zones/" + zone + "/instances/" + name
+}
+
+// instance validates an instance and, when its address names a static
+// address of the project, adds the instance to that address's users
+// (before the address is validated, so its status defaults to IN_USE).
+func (v *validator) instance(f string, p *Project, in *Instance, names map[string]string) error {
+	if !resourceNameRE.MatchString(in.Name) {
+		return v.fail(f+".name", "%q is not a Compute Engine resource name (1-63 lower-case letters, digits and hyphens)", in.Name)
+	}
+	if KindOf(in.Zone) != Zone {
+		return v.fail(f+".zone", "%q is not a zone such as us-central1-a", in.Zone)
+	}
+	key := "instance/" + in.Zone + "/" + in.Name
+	if prev, dup := names[key]; dup {
+		return v.fail(f+".name", "instance %s is also declared at gcp.%s", in.Name, prev)
+	}
+	names[key] = f
+	if in.MachineType == "" {
+		in.MachineType = "e2-medium"
+	} else if !diskTypeRE.MatchString(in.MachineType) {
+		return v.fail(f+".machine_type", "%q is not a machine type such as e2-medium", in.MachineType)
+	}
+	if in.Status == "" {
+		in.Status = "RUNNING"
+	} else if !contains(instanceStatuses, in.Status) {
+		return v.fail(f+".status", "%q is not an instance status (%s)", in.Status, strings.Join(instanceStatuses, ", "))
+	}
+	if in.Address != "" {
+		region := in.Zone[:strings.LastIndex(in.Zone, "-")]
+		found := false
+		for i := range p.Addresses {
+			a := &p.Addresses[i]
+			if a.Name != in.Address || a.Region != region {
+				continue
+			}
+			found = true
+			if u := InstanceURL(p.ID, in.Zone, in.Name); !contains(a.Users, u) {
+				a.Users = append(a.Users, u)
+			}
+		}
+		if !found {
+			if net.ParseIP(in.Address) == nil {
+				return v.fail(f+".address", "%q is neither a static address of project %s in %s nor an IP address", in.Address, p.ID, region)
+			}
+			in.NatIP = in.Address
+		}
+	}
+	if in.IDText != "" {
+		id, err := strconv.ParseUint(in.IDText, 10, 64)
+		if err != nil {
+			return v.fail(f+".id", "%q is not a numeric id", in.IDText)
+		}
+		in.ID = id
+	}
+	if in.ID == 0 {
+		in.ID = derivedID(p.ID, "instance", in.Zone, in.Name)
+	}
+	return nil
+}
+
+// linkInstances gives each instance the external IP of the static address
+// naming it, and serves as RUNNING instances those that a disk's or an
+// address's users name in this project without the estate declaring them.
+func linkInstances(p *Project) {
+	byURL := map[string]*Instance{}
+	for i := range p.Instances {
+		in := &p.Instances[i]
+		byURL[InstanceURL(p.ID, in.Zone, in.Name)] = in
+	}
+	prefix := ComputeURL + "projects/" + p.ID + "/zones/"
+	named := func(u string, created estate.Time) *Instance {
+		zone, name, ok := strings.Cut(strings.TrimPrefix(u, prefix), "/instances/")
+		if !strings.HasPrefix(u, prefix) || !ok || KindOf(zone) != Zone || strings.Contains(name, "/") {
+			return nil
+		}
+		if in := byURL[u]; in != nil {
+			return in
+		}
+		p.Instances = append(p.Instances, Instance{Name: name, Zone: zone, MachineType: "e2-medium", Status: "RUNNING",
+			Created: created, Synthesized: true, ID: derivedID(p.ID, "instance", zone, name)})
+		// Re-index: append may have moved the slice.
+		for i := range p.Instances {
+			in := &p.Instances[i]
+			byURL[InstanceURL(p.ID, in.Zone, in.Name)] = in
+		}
+		return byURL[u]
+	}
+	for i := range p.Disks {
+		for _, u := range p.Disks[i].Users {
+			named(u, p.Disks[i].Created)
+		}
+	}
+	for i := range p.Addresses {
+		a := &p.Addresses[i]
+		for _, u := range a.Users {
+			if in := named(u, a.Created); in != nil && a.AddressType != "INTERNAL" {
+				in.NatIP = a.Address
+			}
+		}
+	}
 }
 
 var (
@@ -280,15 +397,20 @@ func (v *validator) disk(f string, p *Project, d *Disk, names map[string]string)
 	}
 	zone := d.Zone
 	if zone == "" {
+		// A VM using a regional disk runs in one of its region's zones.
 		zone = d.Region + "-a"
+		if zs := simRegions[d.Region]; len(zs) > 0 {
+			zone = d.Region + "-" + zs[0]
+		}
 	}
 	for i, u := range d.Users {
 		if u == "" {
 			return v.fail(fmt.Sprintf("%s.users[%d]", f, i), "an instance name or URL is required")
 		}
 		if !strings.Contains(u, "/") {
-			d.Users[i] = ComputeURL + "projects/" + p.ID + "/zones/" + zone + "/instances/" + u
+			d.Users[i] = InstanceURL(p.ID, zone, u)
 		}
+		d.Users[i] = selfLink(d.Users[i])
 	}
 	if d.IDText != "" {
 		id, err := strconv.ParseUint(d.IDText, 10, 64)
@@ -348,6 +470,7 @@ func (v *validator) address(f string, p *Project, a *Address, names map[string]s
 		} else if !strings.Contains(u, "/") {
 			a.Users[i] = ComputeURL + "projects/" + p.ID + "/global/forwardingRules/" + u
 		}
+		a.Users[i] = selfLink(a.Users[i])
 	}
 	if a.IDText != "" {
 		id, err := strconv.ParseUint(a.IDText, 10, 64)
@@ -368,6 +491,15 @@ func (v *validator) address(f string, p *Project, a *Address, names map[string]s
 		}
 	}
 	return nil
+}
+
+// selfLink writes a full resource name (//compute.googleapis.com/projects/...)
+// as the self link Compute Engine serves in users (https://www.googleapis.com/compute/v1/projects/...).
+func selfLink(u string) string {
+	if rest, ok := strings.CutPrefix(u, "//compute.googleapis.com/"); ok {
+		return ComputeURL + rest
+	}
+	return u
 }
 
 // derivedID returns a stable 19-digit resource id for the parts.

@@ -340,6 +340,8 @@ func Permission(method, resource string) string {
 		return "compute.addresses.list"
 	case "compute.globalAddresses.list":
 		return "compute.globalAddresses.list"
+	case "compute.instances.aggregatedList":
+		return "compute.instances.list"
 	case "ListRecommendations", "GetRecommendation":
 		parts := strings.Split(resource, "/")
 		for i := 0; i+1 < len(parts); i++ {
