@@ -53,6 +53,27 @@ func (c *Collector) Snapshot() ([]Resource, []Seat, []Gap) {
 	return append([]Resource(nil), c.resources...), append([]Seat(nil), c.seats...), append([]Gap(nil), c.gaps...)
 }
 
+// take hands over what was collected, without the copy Snapshot makes,
+// and empties the collector: for a scanner whose job is done (an
+// organisation-scale AWS scan collects hundreds of MB, which a copy would
+// double at the end of the scan).
+func (c *Collector) take() ([]Resource, []Seat, []Gap) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	res, seats, gaps := c.resources, c.seats, c.gaps
+	c.resources, c.seats, c.gaps = nil, nil, nil
+	return res, seats, gaps
+}
+
+// appendOrTake appends more to all, or returns more itself when all is
+// empty (the first or only scanner's records are not copied).
+func appendOrTake[T any](all, more []T) []T {
+	if len(all) == 0 {
+		return more
+	}
+	return append(all, more...)
+}
+
 // Job is one scanner to run.
 type Job struct {
 	Name    string
@@ -107,7 +128,7 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Inventory, error) {
 				col.OnRecord = func(n int) { r.Progress.Found(job.Name, n) }
 			}
 			st := r.runOne(ctx, logger.With("scanner", job.Name), job, col, now)
-			res, seats, gaps := col.Snapshot()
+			res, seats, gaps := col.take()
 			st.Counts = map[string]int{}
 			for _, x := range res {
 				st.Counts[x.Kind]++
@@ -120,9 +141,9 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Inventory, error) {
 			}
 			statuses[i] = st
 			mu.Lock()
-			inv.Resources = append(inv.Resources, res...)
-			inv.Seats = append(inv.Seats, seats...)
-			inv.Gaps = append(inv.Gaps, gaps...)
+			inv.Resources = appendOrTake(inv.Resources, res)
+			inv.Seats = appendOrTake(inv.Seats, seats)
+			inv.Gaps = appendOrTake(inv.Gaps, gaps)
 			mu.Unlock()
 		}()
 	}

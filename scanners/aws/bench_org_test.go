@@ -396,6 +396,7 @@ type orgRun struct {
 	resources, gaps     int
 	requests, throttled int
 	peakHeap, peakRSS   uint64 // bytes
+	liveHeap            uint64 // bytes held after the scan: the inventory
 }
 
 // orgChildEnv carries a childSpec to TestOrgScaleChild in the child
@@ -413,6 +414,7 @@ type childResult struct {
 	WallNS, CPUNS     int64
 	Resources, Gaps   int
 	PeakRSS, PeakHeap uint64
+	LiveHeap          uint64 // heap in use after the scan and a GC: the collected inventory
 	FirstGaps         []string
 }
 
@@ -446,15 +448,20 @@ func scanOrg(b *testing.B, est *awssim.Estate, concurrency int) orgRun {
 		b.Fatalf("scanner child: %v\n%s", err, out)
 	}
 	run := orgRun{wall: time.Duration(res.WallNS), cpu: time.Duration(res.CPUNS), simCPU: simCPU,
-		resources: res.Resources, gaps: res.Gaps, peakRSS: res.PeakRSS, peakHeap: res.PeakHeap}
+		resources: res.Resources, gaps: res.Gaps, peakRSS: res.PeakRSS, peakHeap: res.PeakHeap, liveHeap: res.LiveHeap}
 	for _, g := range res.FirstGaps {
 		b.Logf("gap: %s", g)
 	}
+	byOp := map[string]int{}
 	for _, q := range sim.Requests() {
 		run.requests++
 		if q.Status == 503 || q.Status == 400 && q.Service != "" {
 			run.throttled++
+			byOp[q.Service+":"+q.Action]++
 		}
+	}
+	if len(byOp) > 0 {
+		b.Logf("throttled or failed, by operation: %v", byOp)
 	}
 	return run
 }
@@ -494,6 +501,11 @@ func TestOrgScaleChild(t *testing.T) {
 	res := childResult{WallNS: int64(time.Since(start)), CPUNS: int64(cpuTime() - cpu0)}
 	res.PeakHeap = mem.Stop()
 	res.PeakRSS = procStatusKB("VmHWM") * 1024
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	res.LiveHeap = ms.HeapAlloc
+	runtime.KeepAlive(col)
 	// GHOSTAUDIT_ORGBENCH_HEAPPROFILE writes the heap held at the end of
 	// the scan (the collected resources included).
 	if f := os.Getenv("GHOSTAUDIT_ORGBENCH_HEAPPROFILE"); f != "" {
@@ -582,6 +594,7 @@ func BenchmarkOrgScale(b *testing.B) {
 		"| sequential, extrapolated ×%-3d                   | %8.2fs | %7.1f× |\n"+
 		"| scanner peak RSS (VmHWM of the child process)   | %6.0f MB |          |\n"+
 		"| scanner peak heap objects (runtime/metrics)     | %6.0f MB |          |\n"+
+		"| heap held after the scan (the inventory)        | %6.0f MB |          |\n"+
 		"targets: wall ≤ 1.3× bound: %s; scanner peak RSS < 500 MB: %s; host load average at the end: %s\n"+
 		"%d requests served, %d throttled or failed, %d gaps, %d resources\n",
 		accounts, regions, orgResourcesPerRegion, wantResources, latency, orgRates,
@@ -592,7 +605,7 @@ func BenchmarkOrgScale(b *testing.B) {
 		run.wall.Seconds()/bothFloor.Seconds(),
 		seqAccounts, seqBound.Seconds(), seq.wall.Seconds(),
 		accounts/seqAccounts, seqFull.Seconds(), ratio(seqFull),
-		mb(run.peakRSS), mb(run.peakHeap),
+		mb(run.peakRSS), mb(run.peakHeap), mb(run.liveHeap),
 		verdict(run.wall <= bound*13/10), verdict(run.peakRSS < 500<<20), loadAvg(),
 		run.requests, run.throttled, run.gaps, run.resources)
 }

@@ -262,13 +262,23 @@ func managedBy(op *types.OperatorResponse) string {
 
 // clean drops empty attributes so inventories stay small and stable.
 func clean(m map[string]string) map[string]string {
-	for k, v := range m {
-		if v == "" {
-			delete(m, k)
+	n := 0
+	for _, v := range m {
+		if v != "" {
+			n++
 		}
 	}
-	if len(m) == 0 {
+	if n == 0 {
 		return nil
 	}
-	return m
+	// A fresh map of exactly the kept entries: the inventory holds one per
+	// resource for the whole run, and a map literal sized for every
+	// optional key (then emptied of the unset ones) stays that large.
+	out := make(map[string]string, n)
+	for k, v := range m {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -42,6 +42,12 @@ const (
 	// defaultRateLimit stays below EC2's: a client bucket exactly at the
 	// server's rate still collides with it now and then.
 	logsRateLimit = 4
+	// elbRateLimit caps Elastic Load Balancing calls (ELBv2 and Classic
+	// share one rate) per account and region. AWS publishes no figure for
+	// them; BenchmarkOrgScale assumes 10 per second, and a client bucket
+	// at exactly that rate collided with it (DescribeTargetHealth
+	// throttled and retried), so the client stays below it as for Logs.
+	elbRateLimit = 8
 )
 
 // limiter bounds one service's calls in one account × region: at most

@@ -134,7 +134,7 @@ func (sc *scope) flushMetrics(ctx context.Context) {
 	}
 	for _, p := range pending {
 		complete := true
-		var ms []scanners.Metric
+		ms := make([]scanners.Metric, 0, len(p.results)) // exact: the inventory keeps it
 		for _, m := range p.results {
 			if m == nil {
 				complete = false

@@ -63,7 +63,7 @@ func (s *Scanner) newScope(a account, region string, sink scanners.Sink) *scope 
 	sc.cw, sc.cwWire = s.cloudwatchClient(a.cfg, region, sc.cwLimiter)
 	// ELBv2 and Classic ELB are one service (elasticloadbalancing) with
 	// one request rate per account and region: one limiter.
-	elbLimiter := lim()
+	elbLimiter := newLimiter(serviceInFlight, min(s.opts.RateLimit, elbRateLimit))
 	sc.elbv2 = s.elbv2Client(a.cfg, region, elbLimiter)
 	sc.elb = s.elbClient(a.cfg, region, elbLimiter)
 	sc.rds = s.rdsClient(a.cfg, region, lim())
