@@ -389,30 +389,64 @@ func (s *Scanner) unreachable(sink scanners.Sink, p project, op string, scopes [
 	}
 }
 
-func (s *Scanner) listDisks(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink, ss *scopeSet) error {
+// listPage is what eachPage needs of one page of a Compute list: the next
+// page's token, the list-level warning and the unreachable scopes.
+type listPage struct {
+	next                  string
+	warnCode, warnMessage string
+	unreachables          []string
+}
+
+// eachPage reads every page of one Compute list of project p: fetch sends
+// the request for a page token (retried as retryREST retries) and handles
+// the page's items; the list-level warning and the unreachable scopes of
+// each page become gaps of op. The unreachable scopes are added to ss
+// when it is not nil (the list names the project's locations).
+func (s *Scanner) eachPage(ctx context.Context, sink scanners.Sink, p project, op string, ss *scopeSet, fetch func(token string) (listPage, error)) error {
 	token := ""
 	for {
-		var resp *compute.DiskAggregatedList
+		var pg listPage
 		err := s.retryREST(ctx, func() error {
-			call := svc.Disks.AggregatedList(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
-			if token != "" {
-				call = call.PageToken(token)
-			}
 			var err error
-			resp, err = call.Do()
+			pg, err = fetch(token)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		if resp.Warning != nil {
-			s.scopeWarning(sink, p, "compute.disks.aggregatedList", "", resp.Warning.Code, resp.Warning.Message)
+		if pg.warnCode != "" {
+			s.scopeWarning(sink, p, op, "", pg.warnCode, pg.warnMessage)
 		}
-		s.unreachable(sink, p, "compute.disks.aggregatedList", resp.Unreachables, ss)
+		if ss != nil {
+			s.unreachable(sink, p, op, pg.unreachables, ss)
+		} else {
+			for _, sc := range pg.unreachables {
+				sc = strings.TrimPrefix(sc, "projects/"+p.id+"/")
+				s.scopeWarning(sink, p, op, sc, "UNREACHABLE", "the list could not reach this scope; its resources are missing")
+			}
+		}
+		if pg.next == "" {
+			return nil
+		}
+		token = pg.next
+	}
+}
+
+func (s *Scanner) listDisks(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink, ss *scopeSet) error {
+	const op = "compute.disks.aggregatedList"
+	return s.eachPage(ctx, sink, p, op, ss, func(token string) (listPage, error) {
+		call := svc.Disks.AggregatedList(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
+		if token != "" {
+			call = call.PageToken(token)
+		}
+		resp, err := call.Do()
+		if err != nil {
+			return listPage{}, err
+		}
 		for _, scope := range sortedKeys(resp.Items) {
 			l := resp.Items[scope]
 			if l.Warning != nil {
-				s.scopeWarning(sink, p, "compute.disks.aggregatedList", scope, l.Warning.Code, l.Warning.Message)
+				s.scopeWarning(sink, p, op, scope, l.Warning.Code, l.Warning.Message)
 			}
 			ss.add(scope, len(l.Disks) > 0)
 			for _, d := range l.Disks {
@@ -422,11 +456,12 @@ func (s *Scanner) listDisks(ctx context.Context, svc *compute.Service, p project
 				sink.Resource(diskResource(p, d, now))
 			}
 		}
-		if resp.NextPageToken == "" {
-			return nil
+		pg := listPage{next: resp.NextPageToken, unreachables: resp.Unreachables}
+		if w := resp.Warning; w != nil {
+			pg.warnCode, pg.warnMessage = w.Code, w.Message
 		}
-		token = resp.NextPageToken
-	}
+		return pg, nil
+	})
 }
 
 // listAddresses lists the aggregated (regional) addresses, then the
@@ -444,94 +479,70 @@ func (s *Scanner) listAddresses(ctx context.Context, svc *compute.Service, p pro
 			sink.Resource(addressResource(p, a, now))
 		}
 	}
-	token := ""
-	for {
-		var resp *compute.AddressAggregatedList
-		err := s.retryREST(ctx, func() error {
-			call := svc.Addresses.AggregatedList(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
-			if token != "" {
-				call = call.PageToken(token)
-			}
-			var err error
-			resp, err = call.Do()
-			return err
-		})
+	const op = "compute.addresses.aggregatedList"
+	err := s.eachPage(ctx, sink, p, op, ss, func(token string) (listPage, error) {
+		call := svc.Addresses.AggregatedList(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
+		if token != "" {
+			call = call.PageToken(token)
+		}
+		resp, err := call.Do()
 		if err != nil {
-			return &computeError{"compute.addresses.aggregatedList", err}
+			return listPage{}, err
 		}
-		if resp.Warning != nil {
-			s.scopeWarning(sink, p, "compute.addresses.aggregatedList", "", resp.Warning.Code, resp.Warning.Message)
-		}
-		s.unreachable(sink, p, "compute.addresses.aggregatedList", resp.Unreachables, ss)
 		for _, scope := range sortedKeys(resp.Items) {
 			l := resp.Items[scope]
 			if l.Warning != nil {
-				s.scopeWarning(sink, p, "compute.addresses.aggregatedList", scope, l.Warning.Code, l.Warning.Message)
+				s.scopeWarning(sink, p, op, scope, l.Warning.Code, l.Warning.Message)
 			}
 			ss.add(scope, len(l.Addresses) > 0)
 			for _, a := range l.Addresses {
 				emit(a)
 			}
 		}
-		if resp.NextPageToken == "" {
-			break
+		pg := listPage{next: resp.NextPageToken, unreachables: resp.Unreachables}
+		if w := resp.Warning; w != nil {
+			pg.warnCode, pg.warnMessage = w.Code, w.Message
 		}
-		token = resp.NextPageToken
+		return pg, nil
+	})
+	if err != nil {
+		return &computeError{op, err}
 	}
-	token = ""
-	for {
-		var resp *compute.AddressList
-		err := s.retryREST(ctx, func() error {
-			call := svc.GlobalAddresses.List(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
-			if token != "" {
-				call = call.PageToken(token)
-			}
-			var err error
-			resp, err = call.Do()
-			return err
-		})
+	err = s.eachPage(ctx, sink, p, "compute.globalAddresses.list", nil, func(token string) (listPage, error) {
+		call := svc.GlobalAddresses.List(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
+		if token != "" {
+			call = call.PageToken(token)
+		}
+		resp, err := call.Do()
 		if err != nil {
-			return &computeError{"compute.globalAddresses.list", err}
+			return listPage{}, err
 		}
 		for _, a := range resp.Items {
 			emit(a)
 		}
-		if resp.NextPageToken == "" {
-			return nil
-		}
-		token = resp.NextPageToken
+		return listPage{next: resp.NextPageToken}, nil
+	})
+	if err != nil {
+		return &computeError{"compute.globalAddresses.list", err}
 	}
+	return nil
 }
 
 // listInstances lists the project's VM instances (instances are zonal:
 // the list's keys are zones/<zone>). Its zones are not added to the scope
 // set: every VM has a boot disk in its zone (or a regional one replicated
-// there), which the disk list already names.
+// there), which the disk list already names; its unreachable zones are
+// gaps of this list only (the disk list reports its own).
 func (s *Scanner) listInstances(ctx context.Context, svc *compute.Service, p project, now time.Time, sink scanners.Sink, ss *scopeSet) error {
 	const op = "compute.instances.aggregatedList"
-	token := ""
-	for {
-		var resp *compute.InstanceAggregatedList
-		err := s.retryREST(ctx, func() error {
-			call := svc.Instances.AggregatedList(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
-			if token != "" {
-				call = call.PageToken(token)
-			}
-			var err error
-			resp, err = call.Do()
-			return err
-		})
+	err := s.eachPage(ctx, sink, p, op, nil, func(token string) (listPage, error) {
+		call := svc.Instances.AggregatedList(p.id).MaxResults(int64(s.opts.PageSize)).Context(ctx)
+		if token != "" {
+			call = call.PageToken(token)
+		}
+		resp, err := call.Do()
 		if err != nil {
-			return &computeError{op, err}
-		}
-		if resp.Warning != nil {
-			s.scopeWarning(sink, p, op, "", resp.Warning.Code, resp.Warning.Message)
-		}
-		// Unreachable zones are gaps of this list; they are not added to
-		// the scope set (the disk list reports its own).
-		for _, sc := range resp.Unreachables {
-			sc = strings.TrimPrefix(sc, "projects/"+p.id+"/")
-			s.scopeWarning(sink, p, op, sc, "UNREACHABLE", "the list could not reach this scope; its resources are missing")
+			return listPage{}, err
 		}
 		for _, scope := range sortedKeys(resp.Items) {
 			l := resp.Items[scope]
@@ -542,11 +553,16 @@ func (s *Scanner) listInstances(ctx context.Context, svc *compute.Service, p pro
 				sink.Resource(instanceResource(p, in, now))
 			}
 		}
-		if resp.NextPageToken == "" {
-			return nil
+		pg := listPage{next: resp.NextPageToken, unreachables: resp.Unreachables}
+		if w := resp.Warning; w != nil {
+			pg.warnCode, pg.warnMessage = w.Code, w.Message
 		}
-		token = resp.NextPageToken
+		return pg, nil
+	})
+	if err != nil {
+		return &computeError{op, err}
 	}
+	return nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
