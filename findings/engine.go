@@ -283,6 +283,9 @@ func (e *Engine) Run(inv *scanners.Inventory) *Result {
 			}
 			c := classify(subject)
 			f.Class, f.ClassRule, f.ClassRationale, f.ClassCitation = c.Class, c.Rule, c.Rationale, c.Citation
+			if m := byKey[f.ResourceKey]; m != nil && m.Attr("managed_by") != "" {
+				managedByService(&f, m.Attr("managed_by"))
+			}
 			e.suppress(&f, byKey[f.ResourceKey], now)
 			res.Findings = append(res.Findings, f)
 			classes = append(classes, c)
@@ -577,4 +580,16 @@ func excluded(r *scanners.Resource, tags []string) bool {
 		}
 	}
 	return false
+}
+
+// managedByService says, on a finding about a resource an AWS service
+// manages (EC2's operator.principal, e.g. EKS Auto Mode's nodes and
+// volumes), that the change goes through that service: acting on the
+// resource directly is refused or undone by the service.
+func managedByService(f *Finding, service string) {
+	f.Evidence = append(f.Evidence, Evidence{"managed_by", service + " (an AWS-managed resource)"})
+	f.Action = "Managed by " + service + ": make this change through that service (e.g. the cluster's node pool or storage class), not on the resource itself. " + f.Action
+	if f.Effort == Low {
+		f.Effort = Medium
+	}
 }

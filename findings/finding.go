@@ -253,6 +253,9 @@ type LicenceSummary struct {
 	Assigned  int64            `json:"assigned"`
 	Unused    int64            `json:"unused"`
 	UnitPrice *decimal.Decimal `json:"unit_price"`    // per user per month; nil when unpriced
-	Waste     *decimal.Decimal `json:"monthly_waste"` // unused × unit price; nil when unpriced
+	Waste     *decimal.Decimal `json:"monthly_waste"` // unused × unit price; nil when unpriced or unknown
 	Renewal   *time.Time       `json:"renewal,omitempty"`
+	// Note is a caveat on Unused and Waste, e.g. an upper bound when the
+	// tenant's trial seats could not be read.
+	Note string `json:"note,omitempty"`
 }

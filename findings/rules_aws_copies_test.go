@@ -66,3 +66,27 @@ func TestRDSSnapshotCopiesAreNotOrphans(t *testing.T) {
 		t.Errorf("snapshot created in this region of a deleted instance: %q", f.Title)
 	}
 }
+
+// TestManagedResourceFindingsPointAtTheService: a finding on a resource an
+// AWS service manages (managed_by, e.g. EKS Auto Mode) says so and sends
+// the change through that service; an unmanaged one is unchanged.
+func TestManagedResourceFindingsPointAtTheService(t *testing.T) {
+	t.Parallel()
+	vol := func(id, managedBy string) scanners.Resource {
+		a := map[string]string{"volume_type": "gp3", "size_gib": "100"}
+		if managedBy != "" {
+			a["managed_by"] = managedBy
+		}
+		return res(kindAWSVolume, id, "available", daysAgo(60), a)
+	}
+	inv := &scanners.Inventory{ScannedAt: testNow, Resources: []scanners.Resource{vol("vol-managed", "eks.amazonaws.com"), vol("vol-plain", "")}}
+	e, _ := engine(t, nil)
+	got := byResource(e.Run(inv))
+	m, p := got["aws.ebs.unattached vol-managed"], got["aws.ebs.unattached vol-plain"]
+	if !strings.HasPrefix(m.Action, "Managed by eks.amazonaws.com:") || !strings.Contains(evidence(m, "managed_by"), "eks.amazonaws.com") || m.Effort != Medium {
+		t.Errorf("managed volume: action %q, evidence %q, effort %s", m.Action, evidence(m, "managed_by"), m.Effort)
+	}
+	if strings.Contains(p.Action, "Managed by") || evidence(p, "managed_by") != "" {
+		t.Errorf("unmanaged volume: action %q", p.Action)
+	}
+}

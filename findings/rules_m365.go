@@ -155,8 +155,13 @@ func seatRule(id, category, title, desc, conf string) Rule {
 				}
 				f := seatFinding(s, fmt.Sprintf("%s licence held by %s", orDefault(s.SKUName, s.SKU), s.Principal), removalAction(s))
 				f.Evidence = append(ev, Evidence{"sku", s.SKU}, Evidence{"assignment", s.AssignmentSource})
-				if s.Attributes["sign_in"] == "unavailable" {
+				switch {
+				case s.Attributes["sign_in"] == "unavailable":
 					f.Confidence = Low // no Entra ID P1: the usage report is weaker evidence
+				case s.Attributes["last_activity_source"] == "noSuccessfulSignInSince2023-12-01":
+					// Recent attempts, none recorded as successful: an
+					// inference from a null, so not High.
+					f.Confidence = Medium
 				}
 				f.RealisableFrom = x.renewal(s.Tenant, s.SKU)
 				price(&f, seatBill(rc, s.SKU, 1), func(c decimal.Decimal) decimal.Decimal { return c })
@@ -173,9 +178,9 @@ var (
 	ruleM365Guest = seatRule("m365.license.guest", CategoryGhostLicense, "Licence assigned to a guest",
 		"A licence assigned to a guest (B2B) account: guests are usually covered by the inviting tenant's own licences or need none. Saving: the SKU's list price per month, from the next renewal.", Medium)
 	ruleM365NeverSignedIn = seatRule("m365.license.never_signed_in", CategoryGhostLicense, "Licensed user who never signed in",
-		"A licensed, enabled member account older than `min_account_age_days` with no sign-in ever recorded (signInActivity), or, for an account created since 2023-12-01, only failed sign-in attempts (lastSuccessfulSignInDateTime null). Saving: the SKU's list price per month, from the next renewal.", High)
+		"A licensed, enabled member account older than `min_account_age_days` with no sign-in ever recorded (signInActivity), or, for an account created since 2023-12-01, only failed sign-in attempts (lastSuccessfulSignInDateTime null, at medium confidence). Saving: the SKU's list price per month, from the next renewal.", High)
 	ruleM365Inactive = seatRule("m365.license.inactive", CategoryGhostLicense, "Licensed user inactive for months",
-		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to the later of lastSignInDateTime and lastNonInteractiveSignInDateTime for attempts before 2023-12-01, when Graph started recording successful sign-ins; a null lastSuccessfulSignInDateTime with later attempts means they all failed, and the last success is taken as 2023-12-01) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports. Saving: the SKU's list price per month, from the next renewal.", High)
+		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to the later of lastSignInDateTime and lastNonInteractiveSignInDateTime for attempts before 2023-12-01, when Graph started recording successful sign-ins; a null lastSuccessfulSignInDateTime with later attempts means they all failed, and the last success is taken as 2023-12-01, at medium confidence; a tenant where no user has a lastSuccessfulSignInDateTime is read from the attempt times) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports. Saving: the SKU's list price per month, from the next renewal.", High)
 )
 
 // billableUnused is how many purchased seats of a user SKU are paid for
@@ -430,6 +435,9 @@ func licenceSummaries(inv *scanners.Inventory, rc *RuleContext) []LicenceSummary
 			Purchased: enabled, Assigned: consumed, Unused: unused}
 		if !known { // a trial of unknown size: the unused paid seats are unknown
 			l.Unused = max(0, enabled-consumed)
+			l.Note = "a trial subscription of unknown size: the unused paid seats are unknown"
+		} else if trialsUnreadable(r) {
+			l.Note = "directory/subscriptions was not readable: trial seats (not billed), if any, are counted, so this is an upper bound"
 		}
 		if t, ok := attrTime(r, "next_renewal"); ok {
 			l.Renewal = &t

@@ -386,10 +386,10 @@ func TestM365FailedSignInAttemptsOnly(t *testing.T) {
 			return ev.Name == "last_successful_sign_in" && strings.HasPrefix(ev.Value, "none since 2023-12-01")
 		})
 	}
-	if f := got["SPE_E5:old"]; f.Rule != "m365.license.inactive" || !hasFailed(f) {
-		t.Errorf("old account, failed attempts only: %+v", f)
+	if f := got["SPE_E5:old"]; f.Rule != "m365.license.inactive" || !hasFailed(f) || f.Confidence != Medium {
+		t.Errorf("old account, failed attempts only (want inactive, medium): %+v", f)
 	}
-	if f := got["SPE_E5:new"]; f.Rule != "m365.license.never_signed_in" || !hasFailed(f) {
-		t.Errorf("new account, failed attempts only: %+v", f)
+	if f := got["SPE_E5:new"]; f.Rule != "m365.license.never_signed_in" || !hasFailed(f) || f.Confidence != Medium {
+		t.Errorf("new account, failed attempts only (want never signed in, medium): %+v", f)
 	}
 }

@@ -97,7 +97,7 @@ func writeCategory(s *sheet, res *findings.Result, category string) {
 	s.line(title(label))
 	if category == findings.CategoryGhostLicense && len(res.Licences) > 0 {
 		s.line(heading("Licences by SKU"))
-		s.header("Provider", "Tenant", "SKU", "Product", "Purchased", "Assigned", "Unused", "Unit price / month", "Monthly waste", "Renewal")
+		s.header("Provider", "Tenant", "SKU", "Product", "Purchased", "Assigned", "Unused", "Unit price / month", "Monthly waste", "Renewal", "Note")
 		for _, l := range res.Licences {
 			var renewal any = ""
 			if l.Renewal != nil {
@@ -105,9 +105,12 @@ func writeCategory(s *sheet, res *findings.Result, category string) {
 			}
 			unit, waste := any("unpriced"), any("unpriced")
 			if l.UnitPrice != nil {
-				unit, waste = amount{*l.UnitPrice, res.Totals.Currency, 2}, amount{*l.Waste, res.Totals.Currency, 2}
+				unit, waste = amount{*l.UnitPrice, res.Totals.Currency, 2}, "unknown"
+				if l.Waste != nil { // nil: a trial of unknown size
+					waste = amount{*l.Waste, res.Totals.Currency, 2}
+				}
 			}
-			s.line(l.Provider, l.Tenant, l.SKU, l.Name, int(l.Purchased), int(l.Assigned), int(l.Unused), unit, waste, renewal)
+			s.line(l.Provider, l.Tenant, l.SKU, l.Name, int(l.Purchased), int(l.Assigned), int(l.Unused), unit, waste, renewal, l.Note)
 		}
 		s.line()
 		s.line(heading("Per-user and per-SKU findings"))

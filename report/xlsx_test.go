@@ -564,3 +564,36 @@ func TestFormulaArgumentsMustBeReferences(t *testing.T) {
 		t.Errorf("fx = %q", got)
 	}
 }
+
+// TestXLSXLicenceWasteUnknown: a priced SKU whose waste is unknown (a
+// trial of unknown size: Waste nil) is written as "unknown", not a crash,
+// and a licence line's note is shown.
+func TestXLSXLicenceWasteUnknown(t *testing.T) {
+	t.Parallel()
+	res := testResult()
+	res.Licences = []findings.LicenceSummary{
+		{Provider: "m365", Tenant: "t1", SKU: "SPE_E5", Name: "Microsoft 365 E5", Purchased: 25, Assigned: 5, Unused: 20, UnitPrice: usd("60"),
+			Note: "a trial subscription of unknown size: the unused paid seats are unknown"},
+		{Provider: "m365", Tenant: "t2", SKU: "SPE_E5", Name: "Microsoft 365 E5", Purchased: 10, Assigned: 8, Unused: 2, UnitPrice: usd("60"), Waste: usd("120"),
+			Note: "directory/subscriptions was not readable: trial seats (not billed), if any, are counted, so this is an upper bound"},
+	}
+	var buf bytes.Buffer
+	if err := (XLSX{}).Write(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(SheetGhost)
+	var got []string
+	for _, row := range rows {
+		if len(row) >= 11 && row[0] == "m365" {
+			got = append(got, row[1]+" "+row[8]+" "+row[10])
+		}
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], "t1 unknown a trial") || !strings.Contains(got[1], "upper bound") || strings.Contains(got[1], "unknown") {
+		t.Errorf("licence lines %q", got)
+	}
+}

@@ -289,6 +289,15 @@ func (s *Scanner) computeProject(ctx context.Context, svc *compute.Service, p pr
 			op = l.op
 		}
 		g := gapFor(p.id, "", op, "project "+p.id+" compute", err)
+		var ge *googleapi.Error
+		if i == 2 && ss.zonesKnown && errors.As(err, &ge) && (ge.Code == http.StatusNotFound || ge.Code == http.StatusNotImplemented) {
+			// The disk list of the same project answered, so the project
+			// exists: this endpoint does not serve the instances list
+			// (an older proxy or emulator). Nothing is denied or broken;
+			// only the stopped-VM checks lack their input.
+			g.Reason = scanners.ReasonUnsupported
+			g.Message = fmt.Sprintf("the endpoint does not serve instances.aggregatedList (HTTP %d): VM states are unknown, so disks and addresses on stopped VMs are not examined", ge.Code)
+		}
 		s.gap(sink, g, err)
 		if ss.failure == nil {
 			ss.failure = &g

@@ -1,11 +1,15 @@
 package gcp
 
 import (
+	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ghostaudit/ghostaudit/scanners"
+	"github.com/ghostaudit/ghostaudit/scanners/estate"
+	"github.com/ghostaudit/ghostaudit/scanners/gcp/gcpsim"
 )
 
 const stoppedEstate = `
@@ -94,5 +98,60 @@ func TestInstancesAreListed(t *testing.T) {
 	}
 	if pages != 3 {
 		t.Errorf("instances pages: %d, want 3 (one instance a page)", pages)
+	}
+}
+
+// TestInstancesListNotServed: an endpoint without the instances route (an
+// older proxy or emulator answering 404) after the disk list of the same
+// project answered is "unsupported", not an error: disks and addresses
+// are still listed.
+func TestInstancesListNotServed(t *testing.T) {
+	t.Parallel()
+	est, err := estate.Parse(t.Name()+".yaml", []byte(`
+gcp:
+  billing_accounts:
+    - id: 012345-567890-ABCDEF
+      projects:
+        - id: acme-prod
+          disks:
+            - {name: data, zone: us-central1-a, size_gb: 10}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gest, _, err := gcpsim.Load(est)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := gcpsim.Start(gest, gcpsim.Options{Now: func() time.Time { return testNow }, NotServed: []string{"compute.instances.aggregatedList"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	opts := NewOptions()
+	opts.Locations, opts.ClientOptions, opts.MaxBackoff = testLocations, srv.ClientOptions(), 5*time.Millisecond
+	s, err := New(opts, scanners.Env{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := &scanners.Collector{}
+	if err := s.Scan(context.Background(), col); err != nil {
+		t.Fatal(err)
+	}
+	res, _, gaps := col.Snapshot()
+	disks := 0
+	for _, r := range res {
+		if r.Kind == KindDisk {
+			disks++
+		}
+	}
+	var inst []scanners.Gap
+	for _, g := range gaps {
+		if g.Operation == "compute.instances.aggregatedList" {
+			inst = append(inst, g)
+		}
+	}
+	if disks != 1 || len(inst) != 1 || inst[0].Reason != scanners.ReasonUnsupported || !strings.Contains(inst[0].Message, "stopped VMs") {
+		t.Errorf("disks %d, instances gaps %+v; want 1 disk and one unsupported gap", disks, inst)
 	}
 }

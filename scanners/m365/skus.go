@@ -35,7 +35,7 @@ func (s *Scanner) subscriptions(ctx context.Context, g *graph, sink scanners.Sin
 	res, err := g.client.Directory().Subscriptions().Get(ctx, nil)
 	if err != nil {
 		return nil, s.gapNote(ctx, sink, g.tenant, "directory.subscriptions", "GET /directory/subscriptions (needs Organization.Read.All)",
-			"without subscriptions no SKU has a renewal date and any SKU may hold trial seats of unknown number: unassigned seats are not reported and SKU spend is unpriced", err)
+			"without subscriptions no SKU has a renewal date and any SKU may hold trial seats of unknown number: unassigned seats are reported as an upper bound (medium confidence) and SKU spend counts every enabled seat", err)
 	}
 	// A collection: follow @odata.nextLink until there is none (paging.md).
 	var all []models.CompanySubscriptionable
@@ -45,7 +45,7 @@ func (s *Scanner) subscriptions(ctx context.Context, g *graph, sink scanners.Sin
 	}
 	if err != nil {
 		return nil, s.gapNote(ctx, sink, g.tenant, "directory.subscriptions", "GET /directory/subscriptions (needs Organization.Read.All)",
-			"without subscriptions no SKU has a renewal date and any SKU may hold trial seats of unknown number: unassigned seats are not reported and SKU spend is unpriced", err)
+			"without subscriptions no SKU has a renewal date and any SKU may hold trial seats of unknown number: unassigned seats are reported as an upper bound (medium confidence) and SKU spend counts every enabled seat", err)
 	}
 	for _, c := range all {
 		sub := subscription{id: deref(c.GetId()), commerceID: deref(c.GetCommerceSubscriptionId()), status: deref(c.GetStatus()), nextLifecycle: c.GetNextLifecycleDateTime(), totalLicenses: -1}

@@ -154,7 +154,7 @@ func (s *Sim) serveCompute(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	switch {
-	case method == "" || !strings.HasPrefix(r.URL.Path, "/compute/v1/"):
+	case method == "" || !strings.HasPrefix(r.URL.Path, "/compute/v1/") || s.notServed[method]:
 		writeComputeError(rec, http.StatusNotFound, "notFound", "global", "The requested URL "+r.URL.Path+" was not found on this server.", "NOT_FOUND")
 		return
 	case r.Method != http.MethodGet:

@@ -28,6 +28,10 @@ import (
 type Options struct {
 	Now    func() time.Time // scan clock for relative estate times; nil = time.Now
 	Logger *slog.Logger     // nil = discard
+	// NotServed lists Compute methods ("compute.instances.aggregatedList")
+	// this endpoint does not serve: they are answered 404 as an unknown
+	// URL, as by an older proxy or emulator without that route.
+	NotServed []string
 }
 
 // Request is one call the simulator served.
@@ -50,6 +54,8 @@ type Sim struct {
 	projects map[string]*Project        // by id and by number
 	owner    map[*Project]*BillingAccount
 
+	notServed map[string]bool
+
 	mu       sync.Mutex
 	requests []Request
 	counts   map[string]int // scope/method -> calls seen, for throttle and unavailable faults
@@ -64,6 +70,10 @@ func New(est *Estate, opts Options) *Sim {
 		projects: map[string]*Project{}, owner: map[*Project]*BillingAccount{}, counts: map[string]int{}}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.notServed = map[string]bool{}
+	for _, m := range opts.NotServed {
+		s.notServed[m] = true
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
