@@ -93,16 +93,30 @@ func seatReason(s *scanners.Seat, rc *RuleContext, params map[string]int) (rule 
 	signIn := s.Attributes["sign_in"] != "unavailable"
 	last := s.LastActivity
 	source := "sign-in activity"
+	noUsage := false
 	if !signIn {
 		// The scanner records the report's dates as YYYY-MM-DD.
 		if t, err := time.Parse("2006-01-02", s.Attributes["usage_last_activity"]); err == nil {
 			last, source = &t, "usage report (sign-in activity unavailable)"
 		} else if s.Attributes["usage_report"] != "matched" {
 			return "", nil // no evidence either way: never guessed
+		} else {
+			noUsage = true // the user's row shows no activity in any service
 		}
 	}
 	if created != nil && rc.Now.Sub(*created) < time.Duration(params["min_account_age_days"])*24*time.Hour {
 		return "", nil
+	}
+	if noUsage {
+		// Without sign-in activity the report's empty row is the only
+		// evidence: reported only for an account older than the inactivity
+		// threshold (a pre-2018 account has no createdDateTime: old).
+		if created != nil && rc.Now.Sub(*created) < time.Duration(params["inactive_days"])*24*time.Hour {
+			return "", nil
+		}
+		period := orDefault(s.Attributes["usage_report_period"], "its period")
+		return "m365.license.inactive", []Evidence{{"last_activity", "none in the usage report"},
+			{"source", "usage report, period " + period + ": no activity in any service (sign-in activity unavailable)"}}
 	}
 	// The scanner's last_activity_source when lastSuccessfulSignInDateTime
 	// (recorded since 2023-12-01) is null although sign-ins were attempted
@@ -180,7 +194,7 @@ var (
 	ruleM365NeverSignedIn = seatRule("m365.license.never_signed_in", CategoryGhostLicense, "Licensed user who never signed in",
 		"A licensed, enabled member account older than `min_account_age_days` with no sign-in ever recorded (signInActivity), or, for an account created since 2023-12-01, only failed sign-in attempts (lastSuccessfulSignInDateTime null, at medium confidence). Saving: the SKU's list price per month, from the next renewal.", High)
 	ruleM365Inactive = seatRule("m365.license.inactive", CategoryGhostLicense, "Licensed user inactive for months",
-		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to the later of lastSignInDateTime and lastNonInteractiveSignInDateTime for attempts before 2023-12-01, when Graph started recording successful sign-ins; a null lastSuccessfulSignInDateTime with later attempts means they all failed, and the last success is taken as 2023-12-01, at medium confidence; a tenant where no user has a lastSuccessfulSignInDateTime is read from the attempt times) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports. Saving: the SKU's list price per month, from the next renewal.", High)
+		"A licensed, enabled member account whose last successful sign-in (lastSuccessfulSignInDateTime, falling back to the later of lastSignInDateTime and lastNonInteractiveSignInDateTime for attempts before 2023-12-01, when Graph started recording successful sign-ins; a null lastSuccessfulSignInDateTime with later attempts means they all failed, and the last success is taken as 2023-12-01, at medium confidence; a tenant where no user has a lastSuccessfulSignInDateTime is read from the attempt times) is at least `inactive_days` old; accounts created in the last `min_account_age_days` days are skipped. Without Entra ID P1 signInActivity is refused (a coverage gap): the Office 365 usage report's last activity is used instead, at low confidence, and never when the tenant conceals names in reports; a user whose report row shows no activity in any service is reported too, at low confidence, once the account is older than `inactive_days`. Saving: the SKU's list price per month, from the next renewal.", High)
 )
 
 // billableUnused is how many purchased seats of a user SKU are paid for

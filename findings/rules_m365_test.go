@@ -196,6 +196,9 @@ func TestM365SeatReasonEdgeCases(t *testing.T) {
 		m365Seat("usage-busy", daysAgo(700), nil, noP1(map[string]string{"usage_last_activity": daysAgo(3).Format("2006-01-02")})),
 		m365Seat("usage-no-row", daysAgo(700), nil, noP1(map[string]string{"usage_report": "no-row"})),
 		m365Seat("usage-concealed", daysAgo(700), nil, noP1(map[string]string{"usage_report": "concealed"})),
+		// a matched row with no activity in any service
+		m365Seat("usage-empty", daysAgo(700), nil, noP1(map[string]string{"usage_report_period": "D90"})),
+		m365Seat("usage-empty-new", daysAgo(60), nil, noP1(map[string]string{"usage_report_period": "D90"})),
 	}}
 	got := map[string]Finding{}
 	for _, f := range e.Run(inv).Findings {
@@ -208,7 +211,10 @@ func TestM365SeatReasonEdgeCases(t *testing.T) {
 	if !ok || f.Rule != "m365.license.inactive" || f.Confidence != Low {
 		t.Errorf("no P1, usage report quiet for 200 days: %+v, want inactive at low confidence", f)
 	}
-	for _, id := range []string{"SPE_E5:usage-busy", "SPE_E5:usage-no-row", "SPE_E5:usage-concealed"} {
+	if f, ok := got["SPE_E5:usage-empty"]; !ok || f.Rule != "m365.license.inactive" || f.Confidence != Low || !strings.Contains(evidence(f, "source"), "period D90: no activity") {
+		t.Errorf("no P1, usage row without any activity: %+v, want inactive at low confidence", f)
+	}
+	for _, id := range []string{"SPE_E5:usage-busy", "SPE_E5:usage-no-row", "SPE_E5:usage-concealed", "SPE_E5:usage-empty-new"} {
 		if f, ok := got[id]; ok {
 			t.Errorf("%s: unexpected %s finding (no evidence of inactivity)", id, f.Rule)
 		}

@@ -55,6 +55,7 @@ var userFields = []string{"id", "userPrincipalName", "accountEnabled", "userType
 //	last_activity_source               lastSuccessfulSignInDateTime | lastSignInDateTime | lastNonInteractiveSignInDateTime |
 //	                                   noSuccessfulSignInSince2023-12-01 | none
 //	usage_report                       matched | no-row | concealed | unavailable | disabled
+//	usage_report_period                the report's period (D7, D30, D90, D180) when the user's row was matched
 //	usage_report_date                  the report's refresh date (matched only)
 //	usage_<service>_last_activity      YYYY-MM-DD per service: exchange, onedrive, sharepoint,
 //	                                   skype_for_business, yammer, teams (matched, when active)
@@ -221,6 +222,7 @@ func (s *Scanner) seats(tenant string, u models.Userable, skus map[string]sku, u
 	if usage.status == "matched" {
 		if row, ok := usage.rows[strings.ToLower(base.Principal)]; ok {
 			common["usage_report_date"] = row.refresh
+			common["usage_report_period"] = s.opts.ReportPeriod
 			var latest time.Time
 			for _, svc := range usageServices {
 				if d, ok := row.last[svc.key]; ok {
