@@ -280,3 +280,40 @@ gcp:
 		t.Errorf("xor_group_id by recommendation: %v", got)
 	}
 }
+
+// TestLocationsOnly: --gcp-locations-only asks the configured locations
+// alone (fewer calls), so a recommendation outside them is not found.
+func TestLocationsOnly(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, `
+gcp:
+  billing_accounts:
+    - id: 012345-567890-ABCDEF
+      projects:
+        - id: acme-prod
+          recommendations:
+            - {id: vm-west2, recommender: google.compute.instance.IdleResourceRecommender, location: us-west2-a, subtype: STOP_VM,
+               target: //compute.googleapis.com/projects/acme-prod/zones/us-west2-a/instances/vm-1, cost: "-20"}
+            - {id: vm-central, recommender: google.compute.instance.IdleResourceRecommender, location: us-central1-a, subtype: STOP_VM,
+               target: //compute.googleapis.com/projects/acme-prod/zones/us-central1-a/instances/vm-2, cost: "-20"}
+          disks:
+            - {name: vm-1-boot, zone: us-west2-a, users: [vm-1]}
+`, nil, func(o *Options) { o.LocationsOnly = true })
+	res, _ := fx.scan(t)
+	recs := recommendationsByID(res)
+	if _, ok := recs["vm-central"]; !ok {
+		t.Error("the configured location's recommendation is missing")
+	}
+	if _, ok := recs["vm-west2"]; ok {
+		t.Error("us-west2-a was asked although only the configured locations should be")
+	}
+	calls := 0
+	for _, r := range fx.srv.Requests() {
+		if r.Method == "ListRecommendations" {
+			calls++
+		}
+	}
+	if want := 10*3 + 2; calls >= want+42*3 || calls == 0 {
+		t.Errorf("%d ListRecommendations calls, want the configured locations' only", calls)
+	}
+}

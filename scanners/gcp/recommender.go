@@ -117,7 +117,7 @@ func (s *Scanner) recommendations(ctx context.Context, c *clients, projects []pr
 	var jobs []job
 	for _, p := range projects {
 		locations := configured
-		if ss := scopes[p.id]; ss != nil {
+		if ss := scopes[p.id]; ss != nil && !s.opts.LocationsOnly {
 			locations = projectLocations(configured, ss)
 			if g := s.locationsGap(p, ss); g != nil {
 				s.gap(sink, *g, errors.New(g.Message))
