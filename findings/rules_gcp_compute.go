@@ -95,10 +95,7 @@ var ruleGCPDiskUnattached = Rule{
 			if _, dup := recs[gcpResourceKey(r.Account, r.Attr("resource_name"))]; dup {
 				continue
 			}
-			where := "--zone " + r.Attr("zone")
-			if r.Attr("zone") == "" { // a regional disk
-				where = "--region " + r.Attr("region")
-			}
+			where := gcpDiskLocationFlag(r)
 			f := resourceFinding(r, fmt.Sprintf("Unattached %s disk %s (%s GB)", r.Attr("type"), r.Name, r.Attr("size_gb")),
 				fmt.Sprintf("Snapshot it if needed, then: gcloud compute disks delete %s %s --project %s", r.Name, where, r.Account))
 			f.Evidence = []Evidence{{"users", "none"}, {"type", r.Attr("type")}, {"size_gb", r.Attr("size_gb")}, {"last_detach", orDefault(r.Attr("last_detach"), "never attached")}}
@@ -271,10 +268,7 @@ var ruleGCPDiskOnStoppedInstance = Rule{
 			for _, in := range users {
 				on = append(on, stoppedSince(in, rc.Now))
 			}
-			where := "--zone " + r.Attr("zone")
-			if r.Attr("zone") == "" {
-				where = "--region " + r.Attr("region")
-			}
+			where := gcpDiskLocationFlag(r)
 			f := resourceFinding(r, fmt.Sprintf("%s disk %s (%s GB) on stopped VM %s", r.Attr("type"), r.Name, r.Attr("size_gb"), users[0].Name),
 				fmt.Sprintf("Snapshot it if needed (gcloud compute snapshots create %s-final --source-disk %s --source-disk-%s --project %s), then delete the stopped VM or detach and delete the disk",
 					r.Name, r.Name, strings.TrimPrefix(where, "--"), r.Account))
@@ -330,4 +324,13 @@ var ruleGCPAddressOnStoppedInstance = Rule{
 		}
 		return out
 	},
+}
+
+// gcpDiskLocationFlag is the gcloud flag naming a disk's location:
+// --zone for a zonal disk, --region for a regional one.
+func gcpDiskLocationFlag(r *scanners.Resource) string {
+	if z := r.Attr("zone"); z != "" {
+		return "--zone " + z
+	}
+	return "--region " + r.Attr("region")
 }
