@@ -161,6 +161,11 @@ func TestM365SKUCost(t *testing.T) {
 		case c.want != "" && (!priced || !cost.Equal(decimal.RequireFromString(c.want))):
 			t.Errorf("%s: %s priced=%v (%s), want %s", c.name, cost, priced, why, c.want)
 		}
+		// Counting seats that may be trial seats is said on the cost line.
+		upper := slices.ContainsFunc(b.notes, func(n string) bool { return strings.Contains(n, "upper bound") })
+		if upper != (c.attrs["subscriptions"] == "unavailable") {
+			t.Errorf("%s: notes %q", c.name, b.notes)
+		}
 	}
 }
 
